@@ -1,0 +1,69 @@
+//! The `zkgate` command line.
+//!
+//! - `zkgate keys --out DIR`: circuit-specific Groth16 setup from OS randomness; writes the
+//!   proving key, the verifying key in the program's byte layout and in snarkjs JSON, and the
+//!   manifest with both hashes. Single-party keys: marked insecure.
+//! - `zkgate demo`: the whole system on this machine (prover over HTTP, the program in an
+//!   in-process Solana runtime with the real SPL Token program), approvals and refusals.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod demo;
+
+/// zkgate: zero-knowledge compliance for Solana token transfers.
+#[derive(Parser, Debug)]
+#[command(name = "zkgate", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Generate (single-party, insecure) Groth16 keys for the compliance circuit.
+    Keys {
+        /// Output directory.
+        #[arg(long, default_value = "keys/ruleset-1")]
+        out: PathBuf,
+        /// Merkle tree depth of the credential and sanctions trees.
+        #[arg(long, default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
+        depth: usize,
+    },
+    /// Run the end-to-end demo.
+    Demo {
+        /// Merkle tree depth (20 = about a million credentials per issuer).
+        #[arg(long, default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
+        depth: usize,
+    },
+}
+
+fn keys(out: PathBuf, depth: usize) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let mut rng = rand::rngs::OsRng;
+    let keys = zkgate_circuits::keys::KeySet::generate(depth, &mut rng).map_err(|e| e.to_string())?;
+    keys.write_dir(&out).map_err(|e| e.to_string())?;
+    println!("wrote {} in {:.1?}", out.display(), started.elapsed());
+    println!("  circuit depth       {depth}");
+    println!("  proving key sha256  {}", hex::encode(keys.pk_sha256));
+    println!("  verifying key hash  {}", hex::encode(keys.vk_hash));
+    println!("  WARNING: single-party setup: whoever ran it can forge proofs. Use a multi-party");
+    println!("           ceremony for production keys.");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keys { out, depth } => keys(out, depth),
+        Command::Demo { depth } => demo::run(depth),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Conversions between `zkgate-circuits` types and the program's account / instruction types.
+use anchor_lang::prelude::Pubkey;
+use zkgate::instructions::VerifyingKeyArgs;
+use zkgate::state::RuleSetParams as ProgramParams;
+use zkgate_circuits::keys::ProgramVerifyingKey;
+use zkgate_circuits::params::RuleSetParams;
+use zkgate_circuits::statement::Statement;
+
+/// The program's argument form of a verifying key.
+pub fn vk_args(vk: &ProgramVerifyingKey) -> VerifyingKeyArgs {
+    VerifyingKeyArgs {
+        alpha_g1: vk.alpha_g1,
+        beta_g2: vk.beta_g2,
+        gamma_g2: vk.gamma_g2,
+        delta_g2: vk.delta_g2,
+        ic: vk.ic.clone(),
+    }
+}
+
+/// The program's form of rule-set parameters.
+pub fn program_params(p: &RuleSetParams) -> ProgramParams {
+    ProgramParams {
+        allowed_jurisdictions: p.allowed_jurisdictions,
+        denied_jurisdictions: p.denied_jurisdictions,
+        per_transfer_limit: p.per_transfer_limit,
+        per_window_limit: p.per_window_limit,
+        window_seconds: p.window_seconds,
+    }
+}
+
+/// The circuit's form of rule-set parameters.
+pub fn circuit_params(p: &ProgramParams) -> RuleSetParams {
+    RuleSetParams {
+        allowed_jurisdictions: p.allowed_jurisdictions,
+        denied_jurisdictions: p.denied_jurisdictions,
+        per_transfer_limit: p.per_transfer_limit,
+        per_window_limit: p.per_window_limit,
+        window_seconds: p.window_seconds,
+    }
+}
+
+/// The program's statement (hashed with the Poseidon syscall) for a circuit statement.
+pub fn program_statement(s: &Statement) -> zkgate::statement::Statement {
+    zkgate::statement::Statement {
+        rule_set_id: s.rule_set_id,
+        rule_set_version: s.rule_set_version,
+        params_hash: s.params_hash,
+        credential_root: s.credential_root,
+        sanctions_root: s.sanctions_root,
+        program_id: Pubkey::new_from_array(s.program_id),
+        sender: Pubkey::new_from_array(s.sender),
+        recipient: Pubkey::new_from_array(s.recipient),
+        mint: Pubkey::new_from_array(s.mint),
+        amount: s.amount,
+        nonce: s.nonce,
+        window_volume: s.window_volume,
+        timestamp: s.timestamp,
+    }
+}
+
+/// The window index a timestamp falls in.
+pub fn window_index(timestamp: i64, window_seconds: u64) -> u64 {
+    (timestamp.max(0) as u64) / window_seconds.max(1)
+}
+
+/// The window volume a transfer at `timestamp` must commit to, given the sender's on-chain
+/// state (`None` if the sender has never transferred under this rule-set).
+pub fn window_volume(
+    state: Option<&zkgate::state::SenderState>,
+    timestamp: i64,
+    window_seconds: u64,
+) -> u64 {
+    state
+        .map(|s| s.volume_in(window_index(timestamp, window_seconds)))
+        .unwrap_or(0)
+}

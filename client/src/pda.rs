@@ -1,0 +1,32 @@
+//! Program-derived addresses, from the program's own seed constants.
+use anchor_lang::prelude::Pubkey;
+use zkgate::state::{SEED_CONFIG, SEED_ISSUER, SEED_RULE_SET, SEED_SANCTIONS, SEED_SENDER};
+
+/// The global `Config` PDA.
+pub fn config() -> Pubkey {
+    Pubkey::find_program_address(&[SEED_CONFIG], &zkgate::ID).0
+}
+
+/// The `RuleSet` PDA of rule-set `id`.
+pub fn rule_set(id: u64) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_RULE_SET, &id.to_le_bytes()], &zkgate::ID).0
+}
+
+/// The `Issuer` PDA of issuer `id`.
+pub fn issuer(id: u64) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_ISSUER, &id.to_le_bytes()], &zkgate::ID).0
+}
+
+/// The `SanctionsList` PDA of list `id`.
+pub fn sanctions_list(id: u64) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_SANCTIONS, &id.to_le_bytes()], &zkgate::ID).0
+}
+
+/// The `SenderState` PDA of `sender` under the rule-set account `rule_set`.
+pub fn sender_state(rule_set: &Pubkey, sender: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[SEED_SENDER, rule_set.as_ref(), sender.as_ref()],
+        &zkgate::ID,
+    )
+    .0
+}

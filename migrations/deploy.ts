@@ -1,0 +1,114 @@
+// Anchor deploy script (`anchor migrate`): initializes the zkgate config (the provider wallet
+// becomes admin) and registers rule-set 1 from a key directory written by
+// `zkgate keys --out DIR` (verifying_key.bin in the program's byte layout, rule_set.json).
+//
+// Environment:
+//   ZKGATE_KEY_DIR       key directory (default: keys/ruleset-1)
+//   ZKGATE_RULE_SET_ID   rule-set id (default: 1)
+//   ZKGATE_ISSUERS       comma-separated Issuer account addresses accepted by the rule-set
+//   ZKGATE_SANCTIONS     SanctionsList account address
+import * as anchor from "@anchor-lang/core";
+import { BN, Program } from "@anchor-lang/core";
+import { PublicKey, SystemProgram } from "@solana/web3.js";
+import * as fs from "fs";
+import * as path from "path";
+
+import type { Zkgate } from "../idl/zkgate";
+import idl from "../idl/zkgate.json";
+
+const G1 = 64;
+const G2 = 128;
+const VK_LEN = G1 + 3 * G2 + 2 * G1;
+
+/** Splits the 576-byte program-layout verifying key into the instruction's fields. */
+export function parseVerifyingKey(bytes: Buffer) {
+  if (bytes.length !== VK_LEN) {
+    throw new Error(`verifying_key.bin must be ${VK_LEN} bytes, got ${bytes.length}`);
+  }
+  let o = 0;
+  const take = (n: number): number[] => {
+    const out = Array.from(bytes.subarray(o, o + n));
+    o += n;
+    return out;
+  };
+  return {
+    alphaG1: take(G1),
+    betaG2: take(G2),
+    gammaG2: take(G2),
+    deltaG2: take(G2),
+    ic: [take(G1), take(G1)],
+  };
+}
+
+interface RuleSetFile {
+  params: {
+    allowed_jurisdictions: number[];
+    denied_jurisdictions: number[];
+    per_transfer_limit: (number | string)[];
+    per_window_limit: (number | string)[];
+    window_seconds: number | string;
+  };
+}
+
+const seed = (s: string) => Buffer.from(s);
+const u64le = (n: BN) => n.toArrayLike(Buffer, "le", 8);
+
+module.exports = async function (provider: anchor.AnchorProvider): Promise<void> {
+  anchor.setProvider(provider);
+  const program = new Program<Zkgate>(idl as Zkgate, provider);
+  const admin = provider.wallet.publicKey;
+  const keyDir = process.env.ZKGATE_KEY_DIR ?? "keys/ruleset-1";
+  const id = new BN(process.env.ZKGATE_RULE_SET_ID ?? "1");
+
+  const [config] = PublicKey.findProgramAddressSync([seed("config")], program.programId);
+  if ((await provider.connection.getAccountInfo(config)) === null) {
+    await program.methods
+      .initialize()
+      .accountsPartial({ admin, config, systemProgram: SystemProgram.programId })
+      .rpc();
+    console.log(`initialized config ${config.toBase58()} (admin ${admin.toBase58()})`);
+  }
+
+  const vk = parseVerifyingKey(fs.readFileSync(path.join(keyDir, "verifying_key.bin")));
+  const file: RuleSetFile = JSON.parse(
+    fs.readFileSync(path.join(keyDir, "rule_set.json"), "utf8"),
+  );
+  const issuers = (process.env.ZKGATE_ISSUERS ?? "")
+    .split(",")
+    .filter((s) => s.length > 0)
+    .map((s) => new PublicKey(s));
+  const sanctionsList = new PublicKey(
+    process.env.ZKGATE_SANCTIONS ?? PublicKey.default.toBase58(),
+  );
+  const [ruleSet] = PublicKey.findProgramAddressSync(
+    [seed("rule_set"), u64le(id)],
+    program.programId,
+  );
+  await program.methods
+    .registerRuleSet({
+      id,
+      authority: admin,
+      config: {
+        vk,
+        params: {
+          allowedJurisdictions: file.params.allowed_jurisdictions,
+          deniedJurisdictions: file.params.denied_jurisdictions,
+          perTransferLimit: file.params.per_transfer_limit.map((v) => new BN(v.toString())),
+          perWindowLimit: file.params.per_window_limit.map((v) => new BN(v.toString())),
+          windowSeconds: new BN(file.params.window_seconds.toString()),
+        },
+        time: {
+          maxProofAgeSecs: 600,
+          clockToleranceSecs: 60,
+          credentialRootGraceSecs: 3600,
+          sanctionsRootGraceSecs: 300,
+        },
+        mint: null,
+        issuers,
+        sanctionsList,
+      },
+    })
+    .accountsPartial({ admin, config, ruleSet, systemProgram: SystemProgram.programId })
+    .rpc();
+  console.log(`registered rule-set ${id.toString()} at ${ruleSet.toBase58()}`);
+};

@@ -1,0 +1,16 @@
+//! Account types, one per file.
+pub mod config;
+pub mod issuer;
+pub mod root_ring;
+pub mod rule_set;
+pub mod sanctions_list;
+pub mod seeds;
+pub mod sender_state;
+
+pub use config::*;
+pub use issuer::*;
+pub use root_ring::*;
+pub use rule_set::*;
+pub use sanctions_list::*;
+pub use seeds::*;
+pub use sender_state::*;

@@ -1,0 +1,178 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::ZkgateError;
+
+/// Jurisdiction slots in each of the allow and deny lists.
+pub const MAX_JURISDICTIONS: usize = 8;
+/// Number of credential tiers with limits (tiers 1..=4; tier 0 is blocked).
+pub const NUM_TIERS: usize = 4;
+/// Maximum number of issuers a rule-set accepts.
+pub const MAX_ISSUERS: usize = 8;
+/// Number of IC points of a verifying key for one public input.
+pub const VK_IC_LEN: usize = 2;
+
+/// Lifecycle of a rule-set.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Debug, PartialEq, Eq)]
+pub enum RuleSetStatus {
+    /// Transfers are accepted.
+    Active,
+    /// Transfers are refused until reactivated.
+    Paused,
+    /// Transfers are refused for good.
+    Retired,
+}
+
+/// A Groth16 verifying key in the byte layout `groth16-solana` consumes (big-endian,
+/// uncompressed; G2 as `x.c1 || x.c0 || y.c1 || y.c0`).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug, PartialEq, Eq)]
+pub struct VerifyingKeyData {
+    /// `alpha` in G1.
+    pub alpha_g1: [u8; 64],
+    /// `beta` in G2.
+    pub beta_g2: [u8; 128],
+    /// `gamma` in G2.
+    pub gamma_g2: [u8; 128],
+    /// `delta` in G2.
+    pub delta_g2: [u8; 128],
+    /// The IC points: `ic[0]` plus one per public input (exactly one: the statement hash).
+    pub ic: [[u8; 64]; VK_IC_LEN],
+}
+
+impl VerifyingKeyData {
+    /// SHA-256 of the 576-byte layout `alpha || beta || gamma || delta || ic[0] || ic[1]`.
+    pub fn hash(&self) -> [u8; 32] {
+        solana_sha256_hasher::hashv(&[
+            &self.alpha_g1,
+            &self.beta_g2,
+            &self.gamma_g2,
+            &self.delta_g2,
+            &self.ic[0],
+            &self.ic[1],
+        ])
+        .to_bytes()
+    }
+}
+
+/// The rule-set parameters the circuit enforces; their Poseidon hash is bound into every proof.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, Debug, PartialEq, Eq)]
+pub struct RuleSetParams {
+    /// Allowed jurisdiction codes (ISO 3166-1 numeric); zero slots are empty and come last.
+    pub allowed_jurisdictions: [u16; MAX_JURISDICTIONS],
+    /// Denied jurisdiction codes; zero slots are empty and come last.
+    pub denied_jurisdictions: [u16; MAX_JURISDICTIONS],
+    /// Per-transfer limit for tiers 1..=4 (index = tier - 1), in token base units.
+    pub per_transfer_limit: [u64; NUM_TIERS],
+    /// Per-window limit for tiers 1..=4, in token base units.
+    pub per_window_limit: [u64; NUM_TIERS],
+    /// Length of the volume window in seconds (window index = timestamp / window_seconds).
+    pub window_seconds: u64,
+}
+
+impl RuleSetParams {
+    /// Checks the parameters are canonical: allow-list non-empty, zero slots last, no
+    /// duplicates, no code both allowed and denied, per-transfer <= per-window, window > 0.
+    pub fn validate(&self) -> Result<()> {
+        fn canonical(list: &[u16; MAX_JURISDICTIONS]) -> bool {
+            let used = list.iter().take_while(|c| **c != 0).count();
+            list[used..].iter().all(|c| *c == 0)
+                && (0..used).all(|i| (i + 1..used).all(|j| list[i] != list[j]))
+        }
+        require!(
+            self.allowed_jurisdictions[0] != 0
+                && canonical(&self.allowed_jurisdictions)
+                && canonical(&self.denied_jurisdictions)
+                && !self
+                    .allowed_jurisdictions
+                    .iter()
+                    .any(|a| *a != 0 && self.denied_jurisdictions.contains(a)),
+            ZkgateError::InvalidJurisdictions
+        );
+        require!(
+            self.per_transfer_limit
+                .iter()
+                .zip(self.per_window_limit.iter())
+                .all(|(t, w)| t <= w),
+            ZkgateError::InvalidTierLimits
+        );
+        require!(self.window_seconds > 0, ZkgateError::InvalidWindow);
+        Ok(())
+    }
+}
+
+/// Time rules the program (not the circuit) enforces.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Debug, PartialEq, Eq)]
+pub struct TimeParams {
+    /// A proof's timestamp may be at most this many seconds older than the cluster clock.
+    pub max_proof_age_secs: u32,
+    /// A proof's timestamp may be at most this many seconds ahead of the cluster clock.
+    pub clock_tolerance_secs: u32,
+    /// How long a superseded credential root stays acceptable.
+    pub credential_root_grace_secs: u32,
+    /// How long a superseded sanctions root stays acceptable (keep short: a newly listed
+    /// subject can prove against the old root during this time).
+    pub sanctions_root_grace_secs: u32,
+}
+
+impl TimeParams {
+    /// Max age and grace periods must be positive and at most a day; tolerance at most 5 min.
+    pub fn validate(&self) -> Result<()> {
+        const DAY: u32 = 86_400;
+        require!(
+            (1..=DAY).contains(&self.max_proof_age_secs)
+                && self.clock_tolerance_secs <= 300
+                && self.credential_root_grace_secs <= DAY
+                && self.sanctions_root_grace_secs <= DAY,
+            ZkgateError::InvalidTimeParams
+        );
+        Ok(())
+    }
+}
+
+/// An approved compliance rule-set: circuit verifying key, parameters, accepted issuers and
+/// sanctions list.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct RuleSet {
+    /// Rule-set id (PDA seed).
+    pub id: u64,
+    /// Version, bumped by every update; bound into every proof.
+    pub version: u32,
+    /// Who may update, pause and retire this rule-set.
+    pub authority: Pubkey,
+    /// Lifecycle status.
+    pub status: RuleSetStatus,
+    /// The Groth16 verifying key of the compliance circuit.
+    pub vk: VerifyingKeyData,
+    /// SHA-256 of the verifying key bytes.
+    pub vk_hash: [u8; 32],
+    /// The parameters the circuit enforces.
+    pub params: RuleSetParams,
+    /// Poseidon hash of `params` (docs/STATEMENT.md), computed on chain at register/update.
+    pub params_hash: [u8; 32],
+    /// Time rules enforced by the program.
+    pub time: TimeParams,
+    /// If set, the only mint this rule-set gates.
+    pub mint: Option<Pubkey>,
+    /// Accepted `Issuer` accounts.
+    #[max_len(MAX_ISSUERS)]
+    pub issuers: Vec<Pubkey>,
+    /// The `SanctionsList` account screened against.
+    pub sanctions_list: Pubkey,
+    /// Canonical PDA bump.
+    pub bump: u8,
+}
+
+impl RuleSet {
+    /// Invariant checked after every mutation.
+    pub fn invariant(&self) -> Result<()> {
+        self.params.validate()?;
+        self.time.validate()?;
+        require!(
+            self.issuers.len() <= MAX_ISSUERS
+                && (0..self.issuers.len())
+                    .all(|i| (i + 1..self.issuers.len()).all(|j| self.issuers[i] != self.issuers[j])),
+            ZkgateError::InvalidIssuerList
+        );
+        Ok(())
+    }
+}

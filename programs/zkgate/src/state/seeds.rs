@@ -1,0 +1,13 @@
+//! PDA seeds, all in one place. Every seed starts with a distinct tag, so accounts of different
+//! kinds can never collide.
+
+/// `Config`: `[SEED_CONFIG]`.
+pub const SEED_CONFIG: &[u8] = b"config";
+/// `RuleSet`: `[SEED_RULE_SET, id.to_le_bytes()]`.
+pub const SEED_RULE_SET: &[u8] = b"rule_set";
+/// `Issuer`: `[SEED_ISSUER, id.to_le_bytes()]`.
+pub const SEED_ISSUER: &[u8] = b"issuer";
+/// `SanctionsList`: `[SEED_SANCTIONS, id.to_le_bytes()]`.
+pub const SEED_SANCTIONS: &[u8] = b"sanctions";
+/// `SenderState`: `[SEED_SENDER, rule_set.key(), sender.key()]`.
+pub const SEED_SENDER: &[u8] = b"sender";

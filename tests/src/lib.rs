@@ -1,0 +1,601 @@
+//! Shared harness for zkgate's end-to-end tests: the program inside the real Solana runtime
+//! (`solana-program-test`, with the real SPL Token and Token-2022 programs), real Groth16 keys
+//! and proofs from `zkgate-circuits`, and issuer / sanctions trees kept off chain.
+//!
+//! When `SBF_OUT_DIR` (or `BPF_OUT_DIR`) names a directory holding `zkgate.so`, the runtime loads
+//! that SBF build instead of the native processor, so the same tests run against SBF.
+pub mod idl;
+
+use std::sync::OnceLock;
+
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::system_instruction;
+use anchor_lang::{AccountDeserialize, AnchorDeserialize, Discriminator};
+use anchor_spl::token::spl_token;
+use anchor_spl::token_2022::spl_token_2022;
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::clock::Clock;
+use solana_sdk::instruction::{Instruction, InstructionError};
+use solana_sdk::program_pack::Pack;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::{Transaction, TransactionError};
+use zkgate::errors::ZkgateError;
+use zkgate::events::TransferApproved;
+use zkgate::instructions::{RegisterRuleSetArgs, RuleSetConfigArgs, TransferArgs};
+use zkgate::state::TimeParams;
+use zkgate_circuits::compliance::{ComplianceCircuit, ComplianceWitness};
+use zkgate_circuits::credential::Credential;
+use zkgate_circuits::encoding::{fr_from_be_bytes, fr_to_be_bytes};
+use zkgate_circuits::indexed::IndexedMerkleTree;
+use zkgate_circuits::keys::{KeySet, ProgramVerifyingKey};
+use zkgate_circuits::merkle::MerkleTree;
+use zkgate_circuits::params::RuleSetParams;
+use zkgate_circuits::statement::Statement;
+use zkgate_client::ix::{self, TransferAccounts};
+use zkgate_client::{convert, pda};
+
+/// Tree depth used by the end-to-end tests: the production default.
+pub const DEPTH: usize = zkgate_circuits::merkle::DEFAULT_DEPTH;
+/// Rule-set id used by default.
+pub const RULE_SET_ID: u64 = 7;
+/// Issuer id used by default.
+pub const ISSUER_ID: u64 = 1;
+/// Sanctions list id used by default.
+pub const SANCTIONS_ID: u64 = 1;
+
+/// Anchor's `entry` ties every lifetime to `'info`; `processor!` wants independent ones. The
+/// runtime keeps the accounts alive for the whole call, so re-borrowing them is sound.
+fn zkgate_entry<'a, 'b>(
+    program_id: &'a Pubkey,
+    accounts: &'a [AccountInfo<'b>],
+    data: &'a [u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // SAFETY: only lifetimes change; the runtime outlives the call.
+    let accounts: &'b [AccountInfo<'b>] = unsafe { std::mem::transmute(accounts) };
+    zkgate::entry(program_id, accounts, data)
+}
+
+/// A `ProgramTest` with zkgate registered (native processor, or `zkgate.so` under SBF_OUT_DIR).
+pub fn program_test() -> ProgramTest {
+    ProgramTest::new("zkgate", zkgate::ID, processor!(zkgate_entry))
+}
+
+/// Keys for the compliance circuit at [`DEPTH`], generated once per test binary.
+pub fn keys() -> &'static KeySet {
+    static KEYS: OnceLock<KeySet> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        KeySet::generate(DEPTH, &mut rand::thread_rng()).expect("compliance circuit setup")
+    })
+}
+
+/// A second, independent key set (a proof for another verifying key).
+pub fn other_keys() -> &'static KeySet {
+    static KEYS: OnceLock<KeySet> = OnceLock::new();
+    KEYS.get_or_init(|| KeySet::generate(DEPTH, &mut rand::thread_rng()).expect("setup"))
+}
+
+/// The default rule-set parameters of the tests.
+pub fn default_params() -> RuleSetParams {
+    RuleSetParams {
+        allowed_jurisdictions: [840, 276, 250, 0, 0, 0, 0, 0],
+        denied_jurisdictions: [408, 364, 0, 0, 0, 0, 0, 0],
+        per_transfer_limit: [1_000, 10_000, 100_000, 1_000_000],
+        per_window_limit: [5_000, 50_000, 500_000, 5_000_000],
+        window_seconds: 86_400,
+    }
+}
+
+/// The default time rules of the tests.
+pub fn default_time() -> TimeParams {
+    TimeParams {
+        max_proof_age_secs: 600,
+        clock_tolerance_secs: 60,
+        credential_root_grace_secs: 3_600,
+        sanctions_root_grace_secs: 300,
+    }
+}
+
+/// A rule-set configuration for `vk` and `params`.
+pub fn rule_set_config(vk: &ProgramVerifyingKey, params: &RuleSetParams) -> RuleSetConfigArgs {
+    RuleSetConfigArgs {
+        vk: convert::vk_args(vk),
+        params: convert::program_params(params),
+        time: default_time(),
+        mint: None,
+        issuers: vec![pda::issuer(ISSUER_ID)],
+        sanctions_list: pda::sanctions_list(SANCTIONS_ID),
+    }
+}
+
+/// Which token program a mint uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// SPL Token.
+    Spl,
+    /// Token-2022.
+    Token2022,
+}
+
+impl TokenKind {
+    /// The token program id.
+    pub fn program_id(self) -> Pubkey {
+        match self {
+            TokenKind::Spl => spl_token::ID,
+            TokenKind::Token2022 => spl_token_2022::ID,
+        }
+    }
+}
+
+/// A wallet with its credential and token account.
+pub struct Wallet {
+    /// The wallet key.
+    pub keypair: Keypair,
+    /// Its credential (if issued).
+    pub credential: Option<Credential>,
+    /// Leaf index of the credential in the issuer tree.
+    pub leaf_index: u64,
+    /// Token account for the world's mint.
+    pub token_account: Pubkey,
+}
+
+/// Everything a test needs: runtime, admin, issuer, sanctions list, rule-set, a mint and trees.
+pub struct World {
+    /// The running runtime.
+    pub ctx: ProgramTestContext,
+    /// Config admin (also rule-set authority).
+    pub admin: Keypair,
+    /// Issuer authority.
+    pub issuer_authority: Keypair,
+    /// Sanctions list authority.
+    pub sanctions_authority: Keypair,
+    /// The issuer's credential tree (off chain).
+    pub credentials: MerkleTree,
+    /// The sanctions tree (off chain).
+    pub sanctions: IndexedMerkleTree,
+    /// Rule-set parameters.
+    pub params: RuleSetParams,
+    /// Mint.
+    pub mint: Pubkey,
+    /// Mint decimals.
+    pub decimals: u8,
+    /// Token program kind.
+    pub token: TokenKind,
+    /// The rule-set's version as registered.
+    pub version: u32,
+}
+
+/// A credential for `wallet` with the given jurisdiction, tier and expiry.
+pub fn credential(subject: u64, wallet: &Pubkey, jurisdiction: u16, tier: u8, expiry: i64) -> Credential {
+    let mut subject_id = [0u8; 32];
+    subject_id[24..].copy_from_slice(&subject.to_be_bytes());
+    let mut salt = [0u8; 32];
+    salt[1..9].copy_from_slice(&subject.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes());
+    salt[31] = 7;
+    Credential {
+        subject_id,
+        wallet: wallet.to_bytes(),
+        jurisdiction,
+        tier,
+        expiry,
+        salt,
+    }
+}
+
+impl World {
+    /// Starts the runtime and sets up config, issuer, sanctions list, rule-set and a mint.
+    pub async fn new(token: TokenKind) -> Self {
+        Self::with_params(token, default_params()).await
+    }
+
+    /// Like [`World::new`] with custom parameters.
+    pub async fn with_params(token: TokenKind, params: RuleSetParams) -> Self {
+        Self::with_vk(token, params, &ProgramVerifyingKey::from_ark(&keys().vk)).await
+    }
+
+    /// Like [`World::with_params`], registering the rule-set with the verifying key `vk`.
+    pub async fn with_vk(token: TokenKind, params: RuleSetParams, vk: &ProgramVerifyingKey) -> Self {
+        let ctx = program_test().start_with_context().await;
+        let admin = Keypair::new();
+        let issuer_authority = Keypair::new();
+        let sanctions_authority = Keypair::new();
+        let mut world = World {
+            ctx,
+            admin,
+            issuer_authority,
+            sanctions_authority,
+            credentials: MerkleTree::new(DEPTH),
+            sanctions: IndexedMerkleTree::new(DEPTH),
+            params,
+            mint: Pubkey::default(),
+            decimals: 6,
+            token,
+            version: 1,
+        };
+        let (admin, ia, sa) = (
+            world.admin.pubkey(),
+            world.issuer_authority.pubkey(),
+            world.sanctions_authority.pubkey(),
+        );
+        world.airdrop(&admin, 10_000_000_000).await;
+        world.airdrop(&ia, 1_000_000_000).await;
+        world.airdrop(&sa, 1_000_000_000).await;
+        for value in [1_000_003u64, 2_000_003] {
+            world
+                .sanctions
+                .insert(zkgate_circuits::encoding::fr_from_u64(value))
+                .expect("insert sanctioned subject");
+        }
+        let admin_kp = world.admin.insecure_clone();
+        world.send(&[ix::initialize(&admin)], &[&admin_kp]).await.expect("initialize");
+        world
+            .send(&[ix::add_issuer(&admin, ISSUER_ID, &ia)], &[&admin_kp])
+            .await
+            .expect("add issuer");
+        let sanctions_root = fr_to_be_bytes(&world.sanctions.root());
+        world
+            .send(
+                &[ix::create_sanctions_list(&admin, SANCTIONS_ID, &sa, sanctions_root)],
+                &[&admin_kp],
+            )
+            .await
+            .expect("create sanctions list");
+        let args = RegisterRuleSetArgs {
+            id: RULE_SET_ID,
+            authority: admin,
+            config: rule_set_config(vk, &world.params),
+        };
+        world
+            .send(&[ix::register_rule_set(&admin, args)], &[&admin_kp])
+            .await
+            .expect("register rule-set");
+        world.mint = world.create_mint().await;
+        world
+    }
+
+    /// Funds `to` with lamports.
+    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
+        let payer = self.ctx.payer.insecure_clone();
+        self.send(
+            &[system_instruction::transfer(&payer.pubkey(), to, lamports)],
+            &[&payer],
+        )
+        .await
+        .expect("airdrop");
+    }
+
+    /// Sends one transaction paid by the context payer, signed by `signers` too.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), BanksClientError> {
+        self.send_with_logs(ixs, signers).await.map(|_| ())
+    }
+
+    /// Sends one transaction and returns its log messages.
+    pub async fn send_with_logs(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Vec<String>, BanksClientError> {
+        let blockhash = self
+            .ctx
+            .get_new_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let payer = self.ctx.payer.insecure_clone();
+        let mut all: Vec<&Keypair> = vec![&payer];
+        all.extend_from_slice(signers);
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+        let out = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await?;
+        match out.result {
+            Ok(()) => Ok(out.metadata.map(|m| m.log_messages).unwrap_or_default()),
+            Err(e) => Err(BanksClientError::TransactionError(e)),
+        }
+    }
+
+    /// Creates a mint of the world's token kind with `self.admin` as mint authority.
+    pub async fn create_mint(&mut self) -> Pubkey {
+        let mint = Keypair::new();
+        let payer = self.ctx.payer.insecure_clone();
+        let program = self.token.program_id();
+        let len = spl_token::state::Mint::LEN;
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let init = match self.token {
+            TokenKind::Spl => spl_token::instruction::initialize_mint2(
+                &program,
+                &mint.pubkey(),
+                &self.admin.pubkey(),
+                None,
+                self.decimals,
+            ),
+            TokenKind::Token2022 => spl_token_2022::instruction::initialize_mint2(
+                &program,
+                &mint.pubkey(),
+                &self.admin.pubkey(),
+                None,
+                self.decimals,
+            ),
+        }
+        .expect("initialize_mint2");
+        self.send(
+            &[
+                system_instruction::create_account(
+                    &payer.pubkey(),
+                    &mint.pubkey(),
+                    rent.minimum_balance(len),
+                    len as u64,
+                    &program,
+                ),
+                init,
+            ],
+            &[&mint],
+        )
+        .await
+        .expect("create mint");
+        mint.pubkey()
+    }
+
+    /// Creates a token account of the world's mint owned by `owner`.
+    pub async fn create_token_account(&mut self, owner: &Pubkey) -> Pubkey {
+        let account = Keypair::new();
+        let payer = self.ctx.payer.insecure_clone();
+        let program = self.token.program_id();
+        let len = spl_token::state::Account::LEN;
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let init = match self.token {
+            TokenKind::Spl => {
+                spl_token::instruction::initialize_account3(&program, &account.pubkey(), &self.mint, owner)
+            }
+            TokenKind::Token2022 => spl_token_2022::instruction::initialize_account3(
+                &program,
+                &account.pubkey(),
+                &self.mint,
+                owner,
+            ),
+        }
+        .expect("initialize_account3");
+        self.send(
+            &[
+                system_instruction::create_account(
+                    &payer.pubkey(),
+                    &account.pubkey(),
+                    rent.minimum_balance(len),
+                    len as u64,
+                    &program,
+                ),
+                init,
+            ],
+            &[&account],
+        )
+        .await
+        .expect("create token account");
+        account.pubkey()
+    }
+
+    /// Mints `amount` to `account`.
+    pub async fn mint_to(&mut self, account: &Pubkey, amount: u64) {
+        let program = self.token.program_id();
+        let admin = self.admin.insecure_clone();
+        let ix = match self.token {
+            TokenKind::Spl => spl_token::instruction::mint_to(&program, &self.mint, account, &admin.pubkey(), &[], amount),
+            TokenKind::Token2022 => spl_token_2022::instruction::mint_to(
+                &program,
+                &self.mint,
+                account,
+                &admin.pubkey(),
+                &[],
+                amount,
+            ),
+        }
+        .expect("mint_to");
+        self.send(&[ix], &[&admin]).await.expect("mint to");
+    }
+
+    /// Token balance of `account`.
+    pub async fn balance(&mut self, account: &Pubkey) -> u64 {
+        let acc = self
+            .ctx
+            .banks_client
+            .get_account(*account)
+            .await
+            .expect("get account")
+            .expect("account exists");
+        // The base layout (amount at offset 64) is shared by SPL Token and Token-2022.
+        u64::from_le_bytes(acc.data[64..72].try_into().expect("8 bytes"))
+    }
+
+    /// Current cluster clock.
+    pub async fn clock(&mut self) -> Clock {
+        self.ctx
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .expect("clock")
+    }
+
+    /// Moves the cluster clock's unix timestamp by `secs`.
+    pub async fn advance_time(&mut self, secs: i64) {
+        let mut clock = self.clock().await;
+        clock.unix_timestamp += secs;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    /// A funded wallet with a token account holding `balance` and, if `cred` is given, a
+    /// credential in the issuer tree (root published on chain).
+    pub async fn wallet(&mut self, balance: u64, cred: Option<(u64, u16, u8, i64)>) -> Wallet {
+        let keypair = Keypair::new();
+        let key = keypair.pubkey();
+        self.airdrop(&key, 1_000_000_000).await;
+        let token_account = self.create_token_account(&key).await;
+        if balance > 0 {
+            self.mint_to(&token_account, balance).await;
+        }
+        let mut wallet = Wallet {
+            keypair,
+            credential: None,
+            leaf_index: 0,
+            token_account,
+        };
+        if let Some((subject, jurisdiction, tier, expiry)) = cred {
+            let c = credential(subject, &key, jurisdiction, tier, expiry);
+            let leaf = c.leaf().expect("leaf");
+            wallet.leaf_index = self.credentials.push(leaf).expect("tree has room");
+            wallet.credential = Some(c);
+            self.publish_credential_root().await;
+        }
+        wallet
+    }
+
+    /// Publishes the issuer tree's current root.
+    pub async fn publish_credential_root(&mut self) {
+        let root = fr_to_be_bytes(&self.credentials.root());
+        let ia = self.issuer_authority.insecure_clone();
+        self.send(
+            &[ix::publish_credential_root(&ia.pubkey(), ISSUER_ID, root)],
+            &[&ia],
+        )
+        .await
+        .expect("publish credential root");
+    }
+
+    /// Publishes the sanctions tree's current root.
+    pub async fn publish_sanctions_root(&mut self) {
+        let root = fr_to_be_bytes(&self.sanctions.root());
+        let sa = self.sanctions_authority.insecure_clone();
+        self.send(
+            &[ix::publish_sanctions_root(&sa.pubkey(), SANCTIONS_ID, root)],
+            &[&sa],
+        )
+        .await
+        .expect("publish sanctions root");
+    }
+
+    /// The sender's on-chain state, if it exists.
+    pub async fn sender_state(&mut self, sender: &Pubkey) -> Option<zkgate::state::SenderState> {
+        let address = pda::sender_state(&pda::rule_set(RULE_SET_ID), sender);
+        let account = self.ctx.banks_client.get_account(address).await.ok()??;
+        zkgate::state::SenderState::try_deserialize(&mut account.data.as_slice()).ok()
+    }
+
+    /// The statement the program will recompute for a transfer from `from` to `to`.
+    pub async fn statement(&mut self, from: &Wallet, to: &Wallet, amount: u64, timestamp: i64) -> Statement {
+        let sender = from.keypair.pubkey();
+        let recipient = to.keypair.pubkey();
+        let state = self.sender_state(&sender).await;
+        Statement {
+            rule_set_id: RULE_SET_ID,
+            rule_set_version: self.version,
+            params_hash: self.params.hash_bytes(),
+            credential_root: fr_to_be_bytes(&self.credentials.root()),
+            sanctions_root: fr_to_be_bytes(&self.sanctions.root()),
+            program_id: zkgate::ID.to_bytes(),
+            sender: sender.to_bytes(),
+            recipient: recipient.to_bytes(),
+            mint: self.mint.to_bytes(),
+            amount,
+            nonce: state.as_ref().map(|s| s.nonce).unwrap_or(0),
+            window_volume: convert::window_volume(state.as_ref(), timestamp, self.params.window_seconds),
+            timestamp,
+        }
+    }
+
+    /// The private witness for `wallet`'s credential against the current trees.
+    pub fn witness(&self, wallet: &Wallet) -> ComplianceWitness {
+        let credential = wallet.credential.clone().expect("wallet has a credential");
+        let subject = fr_from_be_bytes(&credential.subject_id).expect("canonical subject id");
+        ComplianceWitness {
+            credential_path: self.credentials.path(wallet.leaf_index).expect("path"),
+            sanctions: self
+                .sanctions
+                .non_membership(&subject)
+                .expect("subject is not sanctioned"),
+            credential,
+        }
+    }
+
+    /// A real proof for `statement` with `witness` under the default keys.
+    pub fn prove(&self, statement: &Statement, witness: ComplianceWitness) -> [u8; 256] {
+        prove_with(keys(), statement, &self.params, witness)
+    }
+
+    /// Transfer instruction for `from` → `to` with the given proof.
+    pub fn transfer_ix(&self, from: &Wallet, to: &Wallet, statement: &Statement, proof: [u8; 256]) -> Instruction {
+        ix::transfer(
+            &TransferAccounts {
+                sender: from.keypair.pubkey(),
+                rule_set_id: RULE_SET_ID,
+                issuer_id: ISSUER_ID,
+                sanctions_list_id: SANCTIONS_ID,
+                mint: self.mint,
+                source: from.token_account,
+                destination: to.token_account,
+                token_program: self.token.program_id(),
+            },
+            TransferArgs {
+                amount: statement.amount,
+                timestamp: statement.timestamp,
+                credential_root: statement.credential_root,
+                sanctions_root: statement.sanctions_root,
+                proof,
+            },
+        )
+    }
+
+    /// Proves and sends a compliant transfer of `amount` at the cluster's current time.
+    pub async fn transfer(&mut self, from: &Wallet, to: &Wallet, amount: u64) -> Result<Vec<String>, BanksClientError> {
+        let now = self.clock().await.unix_timestamp;
+        let statement = self.statement(from, to, amount, now).await;
+        let proof = self.prove(&statement, self.witness(from));
+        let ix = self.transfer_ix(from, to, &statement, proof);
+        let signer = from.keypair.insecure_clone();
+        self.send_with_logs(&[ix], &[&signer]).await
+    }
+}
+
+/// A real Groth16 proof for `statement` under `keys`.
+pub fn prove_with(keys: &KeySet, statement: &Statement, params: &RuleSetParams, witness: ComplianceWitness) -> [u8; 256] {
+    let circuit = ComplianceCircuit {
+        statement: statement.clone(),
+        params: params.clone(),
+        witness,
+        depth: keys.depth,
+    };
+    zkgate_circuits::proof::prove(&keys.pk, circuit, &mut rand::thread_rng())
+        .expect("prove")
+        .proof
+}
+
+/// Asserts that `result` failed with the zkgate error `expected`.
+#[track_caller]
+pub fn assert_zkgate_err<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: ZkgateError) {
+    assert_custom_err(result, anchor_lang::error::ERROR_CODE_OFFSET + expected as u32, &format!("{expected:?}"));
+}
+
+/// Asserts that `result` failed with an Anchor framework error.
+#[track_caller]
+pub fn assert_anchor_err<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: anchor_lang::error::ErrorCode) {
+    assert_custom_err(result, expected as u32, &format!("{expected:?}"));
+}
+
+#[track_caller]
+fn assert_custom_err<T: std::fmt::Debug>(result: Result<T, BanksClientError>, code: u32, name: &str) {
+    match result {
+        Err(BanksClientError::TransactionError(TransactionError::InstructionError(
+            _,
+            InstructionError::Custom(got),
+        ))) => assert_eq!(got, code, "expected {name} ({code}), got custom error {got}"),
+        other => panic!("expected {name} ({code}), got {other:?}"),
+    }
+}
+
+/// Decodes the `TransferApproved` events from transaction logs.
+pub fn transfer_events(logs: &[String]) -> Vec<TransferApproved> {
+    use base64::Engine;
+    logs.iter()
+        .filter_map(|l| l.strip_prefix("Program data: "))
+        .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .filter(|data| data.starts_with(TransferApproved::DISCRIMINATOR))
+        .filter_map(|data| TransferApproved::deserialize(&mut &data[TransferApproved::DISCRIMINATOR.len()..]).ok())
+        .collect()
+}
