@@ -1,0 +1,437 @@
+//! The compliance circuit and its native twin.
+//!
+//! One public input, the statement hash. Everything else is private: the statement's fields
+//! (hashed in-circuit into the public input), the rule-set parameters (hashed in-circuit into
+//! the statement's parameters hash, so none of them can be chosen freely), the credential with
+//! its Merkle path and the sanctions non-membership witness. Enforced:
+//! 1. the credential leaf, computed with the statement's **sender** as wallet, is in the issuer
+//!    tree under the statement's credential root;
+//! 2. the subject id is in `[1, 2^248)` and absent from the sanctions tree under the statement's
+//!    sanctions root (low leaf membership, `low.value < subject < low.next_value`);
+//! 3. the jurisdiction is non-zero, in the allow-list and not in the deny-list;
+//! 4. the tier is one of 1..=4 (one-hot selection; tier 0 is blocked), the amount is at most the
+//!    tier's per-transfer limit and `window_volume + amount` at most its window limit;
+//! 5. `timestamp < expiry`;
+//! 6. every statement field is an input of the public statement hash.
+use ark_r1cs_std::alloc::AllocVar;
+use ark_r1cs_std::boolean::Boolean;
+use ark_r1cs_std::eq::EqGadget;
+use ark_r1cs_std::fields::fp::FpVar;
+use ark_r1cs_std::fields::FieldVar;
+use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
+use serde::{Deserialize, Serialize};
+
+use crate::cmp::{enforce_bits, enforce_le, enforce_lt};
+use crate::credential::{Credential, SUBJECT_ID_BITS};
+use crate::encoding::{fr_from_u64, tag, EncodingError, TAG_CREDENTIAL, TAG_PARAMS, TAG_STATEMENT};
+use crate::indexed::NonMembershipWitness;
+use crate::merkle::{root_gadget, MerklePath};
+use crate::params::{RuleSetParams, NUM_TIERS};
+use crate::poseidon::hash_gadget;
+use crate::statement::Statement;
+use crate::Fr;
+
+/// Bit width of amounts, nonces and volumes.
+pub const AMOUNT_BITS: usize = 64;
+/// Bit width of timestamps and expiries (non-negative `i64`).
+pub const TIME_BITS: usize = 63;
+/// Bit width of jurisdiction codes.
+pub const JURISDICTION_BITS: usize = 16;
+
+/// The private witness: the credential, its path, and the sanctions non-membership witness.
+/// `Debug` is redacted; the credential zeroizes itself on drop.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ComplianceWitness {
+    /// The credential.
+    pub credential: Credential,
+    /// The credential leaf's path in the issuer tree.
+    pub credential_path: MerklePath,
+    /// Proof that the subject is not sanctioned.
+    pub sanctions: NonMembershipWitness,
+}
+
+impl std::fmt::Debug for ComplianceWitness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ComplianceWitness { .. redacted }")
+    }
+}
+
+/// Why a transfer does not comply (the native check's verdict; the circuit is unsatisfiable in
+/// exactly these cases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleViolation {
+    /// A value is not encodable (not a canonical field element, negative time, out of range);
+    /// the payload names the field.
+    #[error("invalid value: {0}")]
+    InvalidValue(&'static str),
+    /// The credential is bound to another wallet than the sender.
+    #[error("the credential is bound to another wallet")]
+    WalletMismatch,
+    /// The credential is not in the issuer tree with the statement's root.
+    #[error("the credential is not in the issuer tree with this root")]
+    CredentialNotInTree,
+    /// The subject is on the sanctions list (or the witness does not show otherwise).
+    #[error("the subject is on the sanctions list")]
+    Sanctioned,
+    /// The jurisdiction is not in the allow-list.
+    #[error("the jurisdiction is not allowed")]
+    JurisdictionNotAllowed,
+    /// The jurisdiction is in the deny-list.
+    #[error("the jurisdiction is denied")]
+    JurisdictionDenied,
+    /// Tier 0 (or an unknown tier): blocked.
+    #[error("the credential's tier is blocked")]
+    TierBlocked,
+    /// The amount is over the tier's per-transfer limit.
+    #[error("the amount is over the tier's per-transfer limit")]
+    AmountOverTierLimit,
+    /// Window volume plus amount is over the tier's window limit.
+    #[error("the window volume would exceed the tier's window limit")]
+    WindowLimitExceeded,
+    /// The credential expired at or before the statement's timestamp.
+    #[error("the credential has expired")]
+    CredentialExpired,
+}
+
+impl RuleViolation {
+    /// A stable snake_case code for APIs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RuleViolation::InvalidValue(_) => "invalid_value",
+            RuleViolation::WalletMismatch => "wallet_mismatch",
+            RuleViolation::CredentialNotInTree => "credential_not_in_tree",
+            RuleViolation::Sanctioned => "sanctioned",
+            RuleViolation::JurisdictionNotAllowed => "jurisdiction_not_allowed",
+            RuleViolation::JurisdictionDenied => "jurisdiction_denied",
+            RuleViolation::TierBlocked => "tier_blocked",
+            RuleViolation::AmountOverTierLimit => "amount_over_tier_limit",
+            RuleViolation::WindowLimitExceeded => "window_limit_exceeded",
+            RuleViolation::CredentialExpired => "credential_expired",
+        }
+    }
+}
+
+impl From<EncodingError> for RuleViolation {
+    fn from(e: EncodingError) -> Self {
+        match e {
+            EncodingError::NotCanonical(f)
+            | EncodingError::Negative(f)
+            | EncodingError::OutOfRange(f) => RuleViolation::InvalidValue(f),
+        }
+    }
+}
+
+/// Evaluates every rule natively, with the circuit's semantics.
+pub fn check_native(
+    statement: &Statement,
+    params: &RuleSetParams,
+    witness: &ComplianceWitness,
+) -> Result<(), RuleViolation> {
+    let c = &witness.credential;
+    statement.elements()?;
+    let subject = c.subject()?;
+    let leaf = c.leaf()?;
+    if c.wallet != statement.sender {
+        return Err(RuleViolation::WalletMismatch);
+    }
+    let credential_root = crate::encoding::fr_from_be_bytes_named(&statement.credential_root, "credential_root")?;
+    let depth_ok = |p: &MerklePath| !p.siblings.is_empty() && p.siblings.len() <= crate::merkle::MAX_DEPTH;
+    if !depth_ok(&witness.credential_path)
+        || witness.credential_path.root_from(leaf).ok() != Some(credential_root)
+    {
+        return Err(RuleViolation::CredentialNotInTree);
+    }
+    let sanctions_root = crate::encoding::fr_from_be_bytes_named(&statement.sanctions_root, "sanctions_root")?;
+    if !depth_ok(&witness.sanctions.path)
+        || !witness
+            .sanctions
+            .verifies(&subject, &sanctions_root)
+            .unwrap_or(false)
+    {
+        return Err(RuleViolation::Sanctioned);
+    }
+    let j = c.jurisdiction;
+    if j == 0 || !params.allowed_jurisdictions.contains(&j) {
+        return Err(RuleViolation::JurisdictionNotAllowed);
+    }
+    if params.denied_jurisdictions.contains(&j) {
+        return Err(RuleViolation::JurisdictionDenied);
+    }
+    if c.tier == 0 || usize::from(c.tier) > NUM_TIERS {
+        return Err(RuleViolation::TierBlocked);
+    }
+    let t = usize::from(c.tier) - 1;
+    if statement.amount > params.per_transfer_limit[t] {
+        return Err(RuleViolation::AmountOverTierLimit);
+    }
+    let volume = u128::from(statement.window_volume) + u128::from(statement.amount);
+    if volume > u128::from(params.per_window_limit[t]) {
+        return Err(RuleViolation::WindowLimitExceeded);
+    }
+    if statement.timestamp >= c.expiry {
+        return Err(RuleViolation::CredentialExpired);
+    }
+    Ok(())
+}
+
+/// The compliance circuit for one transfer.
+#[derive(Clone)]
+pub struct ComplianceCircuit {
+    /// The public statement (hashed into the single public input).
+    pub statement: Statement,
+    /// The rule-set parameters.
+    pub params: RuleSetParams,
+    /// The private witness.
+    pub witness: ComplianceWitness,
+    /// Depth of both trees.
+    pub depth: usize,
+}
+
+impl std::fmt::Debug for ComplianceCircuit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComplianceCircuit")
+            .field("depth", &self.depth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ComplianceCircuit {
+    /// A circuit with placeholder values, for key generation at `depth`.
+    pub fn blank(depth: usize) -> Self {
+        let path = MerklePath {
+            index: 0,
+            siblings: vec![[0u8; 32]; depth],
+        };
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        ComplianceCircuit {
+            statement: Statement {
+                rule_set_id: 0,
+                rule_set_version: 0,
+                params_hash: [0; 32],
+                credential_root: [0; 32],
+                sanctions_root: [0; 32],
+                program_id: [0; 32],
+                sender: [0; 32],
+                recipient: [0; 32],
+                mint: [0; 32],
+                amount: 0,
+                nonce: 0,
+                window_volume: 0,
+                timestamp: 0,
+            },
+            params: RuleSetParams {
+                allowed_jurisdictions: [0; 8],
+                denied_jurisdictions: [0; 8],
+                per_transfer_limit: [0; 4],
+                per_window_limit: [0; 4],
+                window_seconds: 1,
+            },
+            witness: ComplianceWitness {
+                credential: Credential {
+                    subject_id: one,
+                    wallet: [0; 32],
+                    jurisdiction: 0,
+                    tier: 0,
+                    expiry: 0,
+                    salt: [0; 32],
+                },
+                credential_path: path.clone(),
+                sanctions: NonMembershipWitness {
+                    low_value: [0; 32],
+                    low_next_value: [0; 32],
+                    low_next_index: 0,
+                    path,
+                },
+            },
+            depth,
+        }
+    }
+
+    /// The public input: the statement hash.
+    pub fn public_input(&self) -> Result<Fr, EncodingError> {
+        self.statement.hash()
+    }
+}
+
+fn witness(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisError> {
+    FpVar::new_witness(cs.clone(), || Ok(v))
+}
+
+fn witnesses(cs: &ConstraintSystemRef<Fr>, vs: &[Fr]) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    vs.iter().map(|v| witness(cs, *v)).collect()
+}
+
+fn path_vars(
+    cs: &ConstraintSystemRef<Fr>,
+    path: &MerklePath,
+    depth: usize,
+) -> Result<(Vec<Boolean<Fr>>, Vec<FpVar<Fr>>), SynthesisError> {
+    let siblings = path
+        .sibling_elements()
+        .map_err(|_| SynthesisError::AssignmentMissing)?;
+    if siblings.len() != depth {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let bits = (0..depth)
+        .map(|k| {
+            let bit = k < 64 && (path.index >> k) & 1 == 1;
+            Boolean::new_witness(cs.clone(), || Ok(bit))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // Indices beyond the tree are not representable: the bits above `depth` are dropped, so a
+    // path is always checked for the leaf the bits name.
+    Ok((bits, witnesses(cs, &siblings)?))
+}
+
+fn not_in_list(x: &FpVar<Fr>, list: &[FpVar<Fr>]) -> Result<(), SynthesisError> {
+    // x * prod(x - d_i) != 0 : x is non-zero and differs from every listed code.
+    let mut prod = x.clone();
+    for d in list {
+        prod *= x - d;
+    }
+    prod.enforce_not_equal(&FpVar::zero())
+}
+
+fn in_list(x: &FpVar<Fr>, list: &[FpVar<Fr>]) -> Result<(), SynthesisError> {
+    let mut prod = FpVar::one();
+    for a in list {
+        prod *= x - a;
+    }
+    prod.enforce_equal(&FpVar::zero())
+}
+
+impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let enc = |_: EncodingError| SynthesisError::AssignmentMissing;
+        let s = &self.statement;
+        let e = s.elements().map_err(enc)?;
+        let c = &self.witness.credential;
+
+        // --- Rule-set parameters, hashed in-circuit (binds every parameter used below).
+        let p = witnesses(&cs, &self.params.elements())?;
+        let (allowed, denied) = (&p[0..8], &p[8..16]);
+        let (per_tx, per_win, window_seconds) = (&p[16..20], &p[20..24], &p[24]);
+        let h_allow = hash_gadget(allowed)?;
+        let h_deny = hash_gadget(denied)?;
+        let h_tiers = hash_gadget(&p[16..24])?;
+        let params_hash = hash_gadget(&[
+            FpVar::constant(tag(TAG_PARAMS)),
+            h_allow,
+            h_deny,
+            h_tiers,
+            window_seconds.clone(),
+        ])?;
+
+        // --- Statement fields.
+        let rule_set_id = witness(&cs, e.ctx[1])?;
+        let rule_set_version = witness(&cs, e.ctx[2])?;
+        let credential_root = witness(&cs, e.ctx[4])?;
+        let sanctions_root = witness(&cs, e.ctx[5])?;
+        let program = witnesses(&cs, &e.ctx[6..8])?;
+        let sender = witnesses(&cs, &e.ctx[8..10])?;
+        let recipient = witnesses(&cs, &e.ctx[10..12])?;
+        let mint = witnesses(&cs, &e.transfer[0..2])?;
+        let amount = witness(&cs, e.transfer[2])?;
+        let nonce = witness(&cs, e.transfer[3])?;
+        let window_volume = witness(&cs, e.transfer[4])?;
+        let timestamp = witness(&cs, e.transfer[5])?;
+        enforce_bits(&amount, AMOUNT_BITS)?;
+        enforce_bits(&window_volume, AMOUNT_BITS)?;
+        enforce_bits(&timestamp, TIME_BITS)?;
+
+        // 6. The statement hash is the public input.
+        let h_ctx = hash_gadget(&[
+            FpVar::constant(tag(TAG_STATEMENT)),
+            rule_set_id,
+            rule_set_version,
+            params_hash,
+            credential_root.clone(),
+            sanctions_root.clone(),
+            program[0].clone(),
+            program[1].clone(),
+            sender[0].clone(),
+            sender[1].clone(),
+            recipient[0].clone(),
+            recipient[1].clone(),
+        ])?;
+        let statement_hash = hash_gadget(&[
+            h_ctx,
+            mint[0].clone(),
+            mint[1].clone(),
+            amount.clone(),
+            nonce,
+            window_volume.clone(),
+            timestamp.clone(),
+            FpVar::zero(),
+        ])?;
+        let public = FpVar::new_input(cs.clone(), || self.public_input().map_err(enc))?;
+        statement_hash.enforce_equal(&public)?;
+
+        // --- Credential.
+        let subject = witness(&cs, c.subject().unwrap_or_default())?;
+        let jurisdiction = witness(&cs, fr_from_u64(u64::from(c.jurisdiction)))?;
+        let tier = witness(&cs, fr_from_u64(u64::from(c.tier)))?;
+        let expiry = witness(&cs, crate::encoding::fr_from_i64(c.expiry.max(0), "expiry").map_err(enc)?)?;
+        let salt = witness(
+            &cs,
+            crate::encoding::fr_from_be_bytes(&c.salt).map_err(enc)?,
+        )?;
+        enforce_bits(&subject, SUBJECT_ID_BITS)?;
+        enforce_bits(&jurisdiction, JURISDICTION_BITS)?;
+        enforce_bits(&expiry, TIME_BITS)?;
+
+        // 1. Leaf bound to the sender, member of the issuer tree.
+        let leaf = hash_gadget(&[
+            FpVar::constant(tag(TAG_CREDENTIAL)),
+            subject.clone(),
+            sender[0].clone(),
+            sender[1].clone(),
+            jurisdiction.clone(),
+            tier.clone(),
+            expiry.clone(),
+            salt,
+        ])?;
+        let (bits, siblings) = path_vars(&cs, &self.witness.credential_path, self.depth)?;
+        root_gadget(&leaf, &bits, &siblings)?.enforce_equal(&credential_root)?;
+
+        // 2. Not sanctioned.
+        let low = self.witness.sanctions.low_leaf().map_err(|_| SynthesisError::AssignmentMissing)?;
+        let low_value = witness(&cs, low.value)?;
+        let low_next_value = witness(&cs, low.next_value)?;
+        let low_next_index = witness(&cs, Fr::from(low.next_index))?;
+        enforce_bits(&low_value, SUBJECT_ID_BITS)?;
+        enforce_bits(&low_next_value, SUBJECT_ID_BITS)?;
+        subject.enforce_not_equal(&FpVar::zero())?;
+        enforce_lt(&low_value, &subject, SUBJECT_ID_BITS)?;
+        enforce_lt(&subject, &low_next_value, SUBJECT_ID_BITS)?;
+        let low_leaf = hash_gadget(&[low_value, low_next_value, low_next_index])?;
+        let (bits, siblings) = path_vars(&cs, &self.witness.sanctions.path, self.depth)?;
+        root_gadget(&low_leaf, &bits, &siblings)?.enforce_equal(&sanctions_root)?;
+
+        // 3. Jurisdiction allowed and not denied (and non-zero: zero pads the lists).
+        in_list(&jurisdiction, allowed)?;
+        not_in_list(&jurisdiction, denied)?;
+
+        // 4. Tier limits: one-hot tier selection, tier 0 matches nothing and is unsatisfiable.
+        let mut one_hot = FpVar::<Fr>::zero();
+        let mut tx_limit = FpVar::<Fr>::zero();
+        let mut win_limit = FpVar::<Fr>::zero();
+        for t in 0..NUM_TIERS {
+            let is_t = FpVar::from(tier.is_eq(&FpVar::constant(Fr::from(t as u64 + 1)))?);
+            tx_limit += &is_t * &per_tx[t];
+            win_limit += &is_t * &per_win[t];
+            one_hot += is_t;
+        }
+        one_hot.enforce_equal(&FpVar::one())?;
+        enforce_bits(&tx_limit, AMOUNT_BITS)?;
+        enforce_bits(&win_limit, AMOUNT_BITS)?;
+        enforce_le(&amount, &tx_limit, AMOUNT_BITS)?;
+        enforce_le(&(window_volume + &amount), &win_limit, AMOUNT_BITS + 1)?;
+
+        // 5. Not expired.
+        enforce_lt(&timestamp, &expiry, TIME_BITS)?;
+        Ok(())
+    }
+}

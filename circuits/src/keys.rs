@@ -1,0 +1,309 @@
+//! Circuit-specific Groth16 setup, the verifying key in the program's byte layout, and key files
+//! (checked by hash on load).
+use std::fs;
+use std::path::Path;
+
+use ark_bn254::Bn254;
+use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_snark::SNARK;
+use rand::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::compliance::ComplianceCircuit;
+use crate::proof::{g1_to_be_bytes, g2_to_be_bytes, snarkjs_g1, snarkjs_g2};
+
+/// Name of the circuit the keys are for.
+pub const CIRCUIT_NAME: &str = "zkgate-compliance-v1";
+
+/// Key handling errors.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The setup failed.
+    #[error("setup failed: {0}")]
+    Setup(String),
+    /// Reading or writing a key file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A key file is malformed.
+    #[error("{0}: malformed key file")]
+    Malformed(String),
+    /// The proving key's SHA-256 is not the expected one.
+    #[error("proving key SHA-256 mismatch: expected {expected}, found {actual}")]
+    ProvingKeyHashMismatch {
+        /// Expected (hex).
+        expected: String,
+        /// Actual (hex).
+        actual: String,
+    },
+    /// The verifying key does not match the manifest.
+    #[error("verifying key hash mismatch: expected {expected}, found {actual}")]
+    VerifyingKeyHashMismatch {
+        /// Expected (hex).
+        expected: String,
+        /// Actual (hex).
+        actual: String,
+    },
+}
+
+/// A verifying key in the program's byte layout (what `RuleSet` stores).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgramVerifyingKey {
+    /// `alpha` in G1.
+    pub alpha_g1: [u8; 64],
+    /// `beta` in G2.
+    pub beta_g2: [u8; 128],
+    /// `gamma` in G2.
+    pub gamma_g2: [u8; 128],
+    /// `delta` in G2.
+    pub delta_g2: [u8; 128],
+    /// IC points.
+    pub ic: Vec<[u8; 64]>,
+}
+
+impl ProgramVerifyingKey {
+    /// Converts an arkworks verifying key.
+    pub fn from_ark(vk: &VerifyingKey<Bn254>) -> Self {
+        Self {
+            alpha_g1: g1_to_be_bytes(&vk.alpha_g1),
+            beta_g2: g2_to_be_bytes(&vk.beta_g2),
+            gamma_g2: g2_to_be_bytes(&vk.gamma_g2),
+            delta_g2: g2_to_be_bytes(&vk.delta_g2),
+            ic: vk.gamma_abc_g1.iter().map(g1_to_be_bytes).collect(),
+        }
+    }
+
+    /// `alpha || beta || gamma || delta || ic...` (576 bytes for one public input).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(448 + 64 * self.ic.len());
+        out.extend_from_slice(&self.alpha_g1);
+        out.extend_from_slice(&self.beta_g2);
+        out.extend_from_slice(&self.gamma_g2);
+        out.extend_from_slice(&self.delta_g2);
+        for p in &self.ic {
+            out.extend_from_slice(p);
+        }
+        out
+    }
+
+    /// Parses [`ProgramVerifyingKey::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() < 448 + 64 || (bytes.len() - 448) % 64 != 0 {
+            return None;
+        }
+        Some(Self {
+            alpha_g1: bytes[..64].try_into().ok()?,
+            beta_g2: bytes[64..192].try_into().ok()?,
+            gamma_g2: bytes[192..320].try_into().ok()?,
+            delta_g2: bytes[320..448].try_into().ok()?,
+            ic: bytes[448..]
+                .chunks(64)
+                .map(|c| c.try_into().ok())
+                .collect::<Option<Vec<_>>>()?,
+        })
+    }
+
+    /// SHA-256 of [`ProgramVerifyingKey::to_bytes`] (the program's `vk_hash`).
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.to_bytes()).into()
+    }
+
+    /// The key as `groth16-solana` takes it.
+    pub fn as_groth16_solana(&self) -> groth16_solana::groth16::Groth16Verifyingkey<'_> {
+        groth16_solana::groth16::Groth16Verifyingkey {
+            nr_pubinputs: self.ic.len().saturating_sub(1),
+            vk_alpha_g1: self.alpha_g1,
+            vk_beta_g2: self.beta_g2,
+            vk_gamma_g2: self.gamma_g2,
+            vk_delta_g2: self.delta_g2,
+            vk_ic: &self.ic,
+            vk_commitment: None,
+        }
+    }
+}
+
+/// `verification_key.json` in the snarkjs layout.
+pub fn snarkjs_vk_json(vk: &VerifyingKey<Bn254>) -> serde_json::Value {
+    serde_json::json!({
+        "protocol": "groth16",
+        "curve": "bn128",
+        "nPublic": vk.gamma_abc_g1.len() - 1,
+        "vk_alpha_1": snarkjs_g1(&vk.alpha_g1),
+        "vk_beta_2": snarkjs_g2(&vk.beta_g2),
+        "vk_gamma_2": snarkjs_g2(&vk.gamma_g2),
+        "vk_delta_2": snarkjs_g2(&vk.delta_g2),
+        "IC": vk.gamma_abc_g1.iter().map(snarkjs_g1).collect::<Vec<_>>(),
+    })
+}
+
+/// Runs the circuit-specific setup for the compliance circuit at `depth`.
+pub fn setup<R: RngCore + CryptoRng>(
+    depth: usize,
+    rng: &mut R,
+) -> Result<(ProvingKey<Bn254>, VerifyingKey<Bn254>), KeyError> {
+    Groth16::<Bn254>::circuit_specific_setup(ComplianceCircuit::blank(depth), rng)
+        .map_err(|e| KeyError::Setup(e.to_string()))
+}
+
+/// What `manifest.json` records about a key directory.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    /// Circuit name.
+    pub circuit: String,
+    /// Tree depth.
+    pub depth: usize,
+    /// SHA-256 of `proving_key.bin` (hex).
+    pub pk_sha256: String,
+    /// SHA-256 of `verifying_key.bin` (hex): the program's `vk_hash`.
+    pub vk_hash: String,
+    /// Single-party setup: whoever ran it can forge proofs.
+    pub insecure_single_party: bool,
+}
+
+/// A proving/verifying key pair with its hashes.
+pub struct KeySet {
+    /// Proving key.
+    pub pk: ProvingKey<Bn254>,
+    /// Verifying key.
+    pub vk: VerifyingKey<Bn254>,
+    /// Tree depth of the circuit.
+    pub depth: usize,
+    /// SHA-256 of the serialized proving key.
+    pub pk_sha256: [u8; 32],
+    /// SHA-256 of the program-layout verifying key.
+    pub vk_hash: [u8; 32],
+    /// Whether the keys come from a single-party setup.
+    pub insecure_single_party: bool,
+}
+
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySet")
+            .field("depth", &self.depth)
+            .field("pk_sha256", &hex::encode(self.pk_sha256))
+            .field("vk_hash", &hex::encode(self.vk_hash))
+            .field("insecure_single_party", &self.insecure_single_party)
+            .finish()
+    }
+}
+
+fn pk_bytes(pk: &ProvingKey<Bn254>) -> Vec<u8> {
+    let mut out = Vec::new();
+    pk.serialize_uncompressed(&mut out)
+        .expect("serializing into a Vec cannot fail");
+    out
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
+    move |source| KeyError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+impl KeySet {
+    /// Single-party setup at `depth` (marked insecure).
+    pub fn generate<R: RngCore + CryptoRng>(depth: usize, rng: &mut R) -> Result<Self, KeyError> {
+        let (pk, vk) = setup(depth, rng)?;
+        Ok(Self {
+            pk_sha256: Sha256::digest(pk_bytes(&pk)).into(),
+            vk_hash: ProgramVerifyingKey::from_ark(&vk).hash(),
+            pk,
+            vk,
+            depth,
+            insecure_single_party: true,
+        })
+    }
+
+    /// The verifying key in the program's layout.
+    pub fn program_vk(&self) -> ProgramVerifyingKey {
+        ProgramVerifyingKey::from_ark(&self.vk)
+    }
+
+    /// The manifest describing these keys.
+    pub fn manifest(&self) -> Manifest {
+        Manifest {
+            circuit: CIRCUIT_NAME.into(),
+            depth: self.depth,
+            pk_sha256: hex::encode(self.pk_sha256),
+            vk_hash: hex::encode(self.vk_hash),
+            insecure_single_party: self.insecure_single_party,
+        }
+    }
+
+    /// Writes `proving_key.bin`, `verifying_key.bin` (program layout), `verifying_key.ark`,
+    /// `verification_key.json` (snarkjs) and `manifest.json` into `dir`.
+    pub fn write_dir(&self, dir: &Path) -> Result<(), KeyError> {
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.join(name);
+            fs::write(&path, bytes).map_err(io(&path))
+        };
+        write("proving_key.bin", &pk_bytes(&self.pk))?;
+        write("verifying_key.bin", &self.program_vk().to_bytes())?;
+        let mut vk = Vec::new();
+        self.vk
+            .serialize_uncompressed(&mut vk)
+            .expect("serializing into a Vec cannot fail");
+        write("verifying_key.ark", &vk)?;
+        let json = |v: &serde_json::Value| {
+            serde_json::to_vec_pretty(v).expect("JSON values always serialize")
+        };
+        write("verification_key.json", &json(&snarkjs_vk_json(&self.vk)))?;
+        write(
+            "manifest.json",
+            &json(&serde_json::to_value(self.manifest()).expect("manifest serializes")),
+        )
+    }
+
+    /// Loads a key directory, checking the proving key's SHA-256 against the manifest and, if
+    /// given, against `expected_pk_sha256`.
+    pub fn load_dir(dir: &Path, expected_pk_sha256: Option<[u8; 32]>) -> Result<Self, KeyError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            fs::read(&path).map_err(io(&path))
+        };
+        let manifest: Manifest = serde_json::from_slice(&read("manifest.json")?)
+            .map_err(|_| KeyError::Malformed("manifest.json".into()))?;
+        let pk_raw = read("proving_key.bin")?;
+        let actual: [u8; 32] = Sha256::digest(&pk_raw).into();
+        let mismatch = |expected: String| KeyError::ProvingKeyHashMismatch {
+            expected,
+            actual: hex::encode(actual),
+        };
+        if manifest.pk_sha256 != hex::encode(actual) {
+            return Err(mismatch(manifest.pk_sha256));
+        }
+        if let Some(expected) = expected_pk_sha256 {
+            if expected != actual {
+                return Err(mismatch(hex::encode(expected)));
+            }
+        }
+        // The hash matched, so the bytes are the ones the setup wrote: skip the (slow)
+        // subgroup checks.
+        let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(pk_raw.as_slice())
+            .map_err(|_| KeyError::Malformed("proving_key.bin".into()))?;
+        let vk = pk.vk.clone();
+        let vk_hash = ProgramVerifyingKey::from_ark(&vk).hash();
+        if hex::encode(vk_hash) != manifest.vk_hash {
+            return Err(KeyError::VerifyingKeyHashMismatch {
+                expected: manifest.vk_hash,
+                actual: hex::encode(vk_hash),
+            });
+        }
+        Ok(Self {
+            pk,
+            vk,
+            depth: manifest.depth,
+            pk_sha256: actual,
+            vk_hash,
+            insecure_single_party: manifest.insecure_single_party,
+        })
+    }
+}

@@ -1,0 +1,146 @@
+//! Proving, and the one place proofs are encoded for `groth16-solana`: 256 bytes
+//! `A || B || C`, uncompressed big-endian, A negated, G2 as `x.c1 || x.c0 || y.c1 || y.c0`.
+use ark_bn254::{Bn254, G1Affine, G2Affine};
+use ark_ff::{BigInteger, PrimeField};
+use ark_groth16::{Groth16, Proof, ProvingKey};
+use ark_snark::SNARK;
+use rand::{CryptoRng, RngCore};
+
+use crate::compliance::ComplianceCircuit;
+use crate::encoding::{fr_to_be_bytes, EncodingError};
+use crate::keys::ProgramVerifyingKey;
+use crate::Fr;
+
+/// Length of an encoded proof.
+pub const PROOF_LEN: usize = 256;
+
+/// Proving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    /// A statement value is not encodable.
+    #[error(transparent)]
+    Encoding(#[from] EncodingError),
+    /// The witness breaks a rule: no valid proof exists.
+    #[error("transfer does not comply: {0}")]
+    Violation(#[from] crate::compliance::RuleViolation),
+    /// The prover failed (an unsatisfiable witness or a key/circuit mismatch).
+    #[error("proving failed: {0}")]
+    Synthesis(String),
+}
+
+/// A proof ready for the program, with its public input.
+#[derive(Clone, Debug)]
+pub struct ProofOutput {
+    /// The 256 bytes `transfer` takes.
+    pub proof: [u8; PROOF_LEN],
+    /// The statement hash, big-endian.
+    pub public_input: [u8; 32],
+    /// The arkworks proof (for JSON export and arkworks verification).
+    pub ark_proof: Proof<Bn254>,
+}
+
+fn be32<F: PrimeField>(x: &F) -> [u8; 32] {
+    let b = x.into_bigint().to_bytes_be();
+    let mut out = [0u8; 32];
+    out[32 - b.len()..].copy_from_slice(&b);
+    out
+}
+
+/// A G1 point as `x || y`, big-endian (identity: 64 zero bytes).
+pub fn g1_to_be_bytes(p: &G1Affine) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    if !p.infinity {
+        out[..32].copy_from_slice(&be32(&p.x));
+        out[32..].copy_from_slice(&be32(&p.y));
+    }
+    out
+}
+
+/// A G2 point as `x.c1 || x.c0 || y.c1 || y.c0`, big-endian (the EIP-197 order).
+pub fn g2_to_be_bytes(p: &G2Affine) -> [u8; 128] {
+    let mut out = [0u8; 128];
+    if !p.infinity {
+        out[..32].copy_from_slice(&be32(&p.x.c1));
+        out[32..64].copy_from_slice(&be32(&p.x.c0));
+        out[64..96].copy_from_slice(&be32(&p.y.c1));
+        out[96..].copy_from_slice(&be32(&p.y.c0));
+    }
+    out
+}
+
+/// Encodes an arkworks proof the way `groth16-solana` consumes it.
+pub fn encode_proof(p: &Proof<Bn254>) -> [u8; PROOF_LEN] {
+    let mut out = [0u8; PROOF_LEN];
+    out[..64].copy_from_slice(&g1_to_be_bytes(&(-p.a)));
+    out[64..192].copy_from_slice(&g2_to_be_bytes(&p.b));
+    out[192..].copy_from_slice(&g1_to_be_bytes(&p.c));
+    out
+}
+
+/// Proves `circuit` with `pk`. The rules are checked natively first (the native check and the
+/// circuit are tested to agree), so a non-compliant witness is refused with the rule it breaks
+/// instead of yielding a proof that cannot verify.
+pub fn prove<R: RngCore + CryptoRng>(
+    pk: &ProvingKey<Bn254>,
+    circuit: ComplianceCircuit,
+    rng: &mut R,
+) -> Result<ProofOutput, ProveError> {
+    crate::compliance::check_native(&circuit.statement, &circuit.params, &circuit.witness)?;
+    let public_input = circuit.public_input()?;
+    let ark_proof = Groth16::<Bn254>::prove(pk, circuit, rng)
+        .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+    Ok(ProofOutput {
+        proof: encode_proof(&ark_proof),
+        public_input: fr_to_be_bytes(&public_input),
+        ark_proof,
+    })
+}
+
+/// Verifies an encoded proof with `groth16-solana`'s own (checked) verifier, natively.
+pub fn verify_with_groth16_solana(
+    vk: &ProgramVerifyingKey,
+    proof: &[u8; PROOF_LEN],
+    public_input: &[u8; 32],
+) -> Result<(), groth16_solana::errors::Groth16Error> {
+    use groth16_solana::errors::Groth16Error;
+    let a: &[u8; 64] = proof[..64].try_into().map_err(|_| Groth16Error::ProofVerificationFailed)?;
+    let b: &[u8; 128] = proof[64..192].try_into().map_err(|_| Groth16Error::ProofVerificationFailed)?;
+    let c: &[u8; 64] = proof[192..].try_into().map_err(|_| Groth16Error::ProofVerificationFailed)?;
+    let key = vk.as_groth16_solana();
+    let inputs = [*public_input];
+    groth16_solana::groth16::Groth16Verifier::<1>::new(a, b, c, &inputs, &key)?.verify()
+}
+
+fn dec<F: PrimeField>(x: &F) -> String {
+    x.into_bigint().to_string()
+}
+
+/// A G1 point in snarkjs JSON: `[x, y, "1"]`.
+pub fn snarkjs_g1(p: &G1Affine) -> serde_json::Value {
+    serde_json::json!([dec(&p.x), dec(&p.y), "1"])
+}
+
+/// A G2 point in snarkjs JSON: `[[x.c0, x.c1], [y.c0, y.c1], ["1", "0"]]`.
+pub fn snarkjs_g2(p: &G2Affine) -> serde_json::Value {
+    serde_json::json!([
+        [dec(&p.x.c0), dec(&p.x.c1)],
+        [dec(&p.y.c0), dec(&p.y.c1)],
+        ["1", "0"]
+    ])
+}
+
+/// `proof.json` as snarkjs writes it.
+pub fn snarkjs_proof_json(p: &Proof<Bn254>) -> serde_json::Value {
+    serde_json::json!({
+        "pi_a": snarkjs_g1(&p.a),
+        "pi_b": snarkjs_g2(&p.b),
+        "pi_c": snarkjs_g1(&p.c),
+        "protocol": "groth16",
+        "curve": "bn128",
+    })
+}
+
+/// `public.json` as snarkjs writes it (decimal strings).
+pub fn snarkjs_public_json(inputs: &[Fr]) -> serde_json::Value {
+    serde_json::Value::Array(inputs.iter().map(|x| serde_json::Value::String(dec(x))).collect())
+}

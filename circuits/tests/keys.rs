@@ -1,0 +1,107 @@
+//! Setup, proving, encoding and key files, checked against `groth16-solana`'s own verifier.
+use std::sync::OnceLock;
+
+use zkgate_circuits::keys::{KeyError, KeySet, ProgramVerifyingKey};
+use zkgate_circuits::proof::{prove, verify_with_groth16_solana, ProofOutput};
+use zkgate_circuits::testing::SampleBuilder;
+
+const DEPTH: usize = 4;
+
+fn keys() -> &'static KeySet {
+    static KEYS: OnceLock<KeySet> = OnceLock::new();
+    KEYS.get_or_init(|| KeySet::generate(DEPTH, &mut rand::thread_rng()).expect("setup"))
+}
+
+fn proof() -> &'static ProofOutput {
+    static PROOF: OnceLock<ProofOutput> = OnceLock::new();
+    PROOF.get_or_init(|| {
+        let sample = SampleBuilder { depth: DEPTH, ..SampleBuilder::default() }.build();
+        prove(&keys().pk, sample.circuit(), &mut rand::thread_rng()).expect("prove")
+    })
+}
+
+#[test]
+fn proof_verifies_with_groth16_solana() {
+    let vk = keys().program_vk();
+    assert_eq!(vk.to_bytes().len(), 576);
+    let p = proof();
+    verify_with_groth16_solana(&vk, &p.proof, &p.public_input).expect("verifies");
+    // The public input is the statement hash.
+    let sample = SampleBuilder { depth: DEPTH, ..SampleBuilder::default() }.build();
+    assert_eq!(p.public_input, sample.statement.hash_bytes().unwrap());
+}
+
+#[test]
+fn mutated_public_input_fails() {
+    let vk = keys().program_vk();
+    let p = proof();
+    let mut input = p.public_input;
+    input[31] ^= 1;
+    assert!(verify_with_groth16_solana(&vk, &p.proof, &input).is_err());
+}
+
+#[test]
+fn proof_with_a_not_negated_fails() {
+    let vk = keys().program_vk();
+    let p = proof();
+    let mut bytes = zkgate_circuits::proof::encode_proof(&p.ark_proof);
+    // Re-encode with A as is (not negated): the classic encoding mistake.
+    let a = zkgate_circuits::proof::g1_to_be_bytes(&p.ark_proof.a);
+    bytes[..64].copy_from_slice(&a);
+    assert!(verify_with_groth16_solana(&vk, &bytes, &p.public_input).is_err());
+}
+
+#[test]
+fn proof_for_another_key_fails() {
+    let other = KeySet::generate(DEPTH, &mut rand::thread_rng()).expect("setup");
+    let p = proof();
+    assert!(verify_with_groth16_solana(&other.program_vk(), &p.proof, &p.public_input).is_err());
+}
+
+#[test]
+fn unsatisfiable_witness_cannot_be_proven() {
+    let sample = SampleBuilder { depth: DEPTH, amount: 10_001, ..SampleBuilder::default() }.build();
+    match prove(&keys().pk, sample.circuit(), &mut rand::thread_rng()) {
+        Err(zkgate_circuits::proof::ProveError::Violation(v)) => {
+            assert_eq!(v, zkgate_circuits::compliance::RuleViolation::AmountOverTierLimit)
+        }
+        other => panic!("expected a violation, got {other:?}"),
+    }
+}
+
+#[test]
+fn key_directory_round_trip_and_hash_check() {
+    let dir = std::env::temp_dir().join(format!("zkgate-keys-{}", std::process::id()));
+    let k = keys();
+    k.write_dir(&dir).expect("write");
+    for f in ["proving_key.bin", "verifying_key.bin", "verification_key.json", "manifest.json"] {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let loaded = KeySet::load_dir(&dir, Some(k.pk_sha256)).expect("load");
+    assert_eq!(loaded.vk_hash, k.vk_hash);
+    assert_eq!(loaded.depth, DEPTH);
+    assert!(loaded.insecure_single_party);
+    let vk_file = std::fs::read(dir.join("verifying_key.bin")).unwrap();
+    assert_eq!(ProgramVerifyingKey::from_bytes(&vk_file).unwrap(), k.program_vk());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("verification_key.json")).unwrap()).unwrap();
+    assert_eq!(json["protocol"], "groth16");
+    assert_eq!(json["curve"], "bn128");
+    assert_eq!(json["IC"].as_array().unwrap().len(), 2);
+
+    // A different expected hash is refused.
+    match KeySet::load_dir(&dir, Some([0u8; 32])) {
+        Err(KeyError::ProvingKeyHashMismatch { .. }) => {}
+        other => panic!("expected a hash mismatch, got {other:?}"),
+    }
+    // A tampered proving key is refused.
+    let mut pk = std::fs::read(dir.join("proving_key.bin")).unwrap();
+    let last = pk.len() - 1;
+    pk[last] ^= 1;
+    std::fs::write(dir.join("proving_key.bin"), pk).unwrap();
+    assert!(matches!(
+        KeySet::load_dir(&dir, None),
+        Err(KeyError::ProvingKeyHashMismatch { .. })
+    ));
+    std::fs::remove_dir_all(&dir).ok();
+}
