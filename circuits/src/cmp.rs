@@ -106,7 +106,13 @@ mod tests {
     #[test]
     fn wide_comparisons_work_at_248_bits() {
         let max = (Fr::from(1u64) + Fr::from(1u64)).pow([248u64]) - Fr::from(1u64);
-        assert!(check(|x| enforce_lt(&x[0], &x[1], 248), &[Fr::from(5u64), max]));
-        assert!(!check(|x| enforce_lt(&x[0], &x[1], 248), &[max, Fr::from(5u64)]));
+        assert!(check(
+            |x| enforce_lt(&x[0], &x[1], 248),
+            &[Fr::from(5u64), max]
+        ));
+        assert!(!check(
+            |x| enforce_lt(&x[0], &x[1], 248),
+            &[max, Fr::from(5u64)]
+        ));
     }
 }

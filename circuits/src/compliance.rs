@@ -135,14 +135,17 @@ pub fn check_native(
     if c.wallet != statement.sender {
         return Err(RuleViolation::WalletMismatch);
     }
-    let credential_root = crate::encoding::fr_from_be_bytes_named(&statement.credential_root, "credential_root")?;
-    let depth_ok = |p: &MerklePath| !p.siblings.is_empty() && p.siblings.len() <= crate::merkle::MAX_DEPTH;
+    let credential_root =
+        crate::encoding::fr_from_be_bytes_named(&statement.credential_root, "credential_root")?;
+    let depth_ok =
+        |p: &MerklePath| !p.siblings.is_empty() && p.siblings.len() <= crate::merkle::MAX_DEPTH;
     if !depth_ok(&witness.credential_path)
         || witness.credential_path.root_from(leaf).ok() != Some(credential_root)
     {
         return Err(RuleViolation::CredentialNotInTree);
     }
-    let sanctions_root = crate::encoding::fr_from_be_bytes_named(&statement.sanctions_root, "sanctions_root")?;
+    let sanctions_root =
+        crate::encoding::fr_from_be_bytes_named(&statement.sanctions_root, "sanctions_root")?;
     if !depth_ok(&witness.sanctions.path)
         || !witness
             .sanctions
@@ -373,7 +376,10 @@ impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
         let subject = witness(&cs, c.subject().unwrap_or_default())?;
         let jurisdiction = witness(&cs, fr_from_u64(u64::from(c.jurisdiction)))?;
         let tier = witness(&cs, fr_from_u64(u64::from(c.tier)))?;
-        let expiry = witness(&cs, crate::encoding::fr_from_i64(c.expiry.max(0), "expiry").map_err(enc)?)?;
+        let expiry = witness(
+            &cs,
+            crate::encoding::fr_from_i64(c.expiry.max(0), "expiry").map_err(enc)?,
+        )?;
         let salt = witness(
             &cs,
             crate::encoding::fr_from_be_bytes(&c.salt).map_err(enc)?,
@@ -397,7 +403,11 @@ impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
         root_gadget(&leaf, &bits, &siblings)?.enforce_equal(&credential_root)?;
 
         // 2. Not sanctioned.
-        let low = self.witness.sanctions.low_leaf().map_err(|_| SynthesisError::AssignmentMissing)?;
+        let low = self
+            .witness
+            .sanctions
+            .low_leaf()
+            .map_err(|_| SynthesisError::AssignmentMissing)?;
         let low_value = witness(&cs, low.value)?;
         let low_next_value = witness(&cs, low.next_value)?;
         let low_next_index = witness(&cs, Fr::from(low.next_index))?;

@@ -2,8 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::encoding::{
-    fr_from_be_bytes_named, fr_from_i64, fr_from_u64, key_limbs, tag, EncodingError,
-    TAG_CREDENTIAL,
+    fr_from_be_bytes_named, fr_from_i64, fr_from_u64, key_limbs, tag, EncodingError, TAG_CREDENTIAL,
 };
 use crate::indexed::sentinel;
 use crate::poseidon::hash;
@@ -13,7 +12,9 @@ use crate::Fr;
 pub const SUBJECT_ID_BITS: usize = crate::indexed::VALUE_BITS;
 
 /// A credential. Private: `Debug` prints nothing of it, and it is zeroized on drop.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[derive(
+    Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
+)]
 pub struct Credential {
     /// Issuer-assigned subject id, in `[1, 2^248 - 2]` (checked against the sanctions list).
     pub subject_id: [u8; 32],

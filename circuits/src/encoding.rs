@@ -86,7 +86,10 @@ mod tests {
         assert!(fr_from_be_bytes(&r).is_ok());
         let mut modulus = r;
         modulus[31] += 1;
-        assert_eq!(fr_from_be_bytes(&modulus), Err(EncodingError::NotCanonical("value")));
+        assert_eq!(
+            fr_from_be_bytes(&modulus),
+            Err(EncodingError::NotCanonical("value"))
+        );
         assert!(fr_from_be_bytes(&[0xff; 32]).is_err());
     }
 

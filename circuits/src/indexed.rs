@@ -210,7 +210,10 @@ mod tests {
             assert!(!w.verifies(&x, &Fr::from(1u64)).unwrap());
         }
         for listed in [10u64, 30, 50, 70] {
-            assert_eq!(t.non_membership(&Fr::from(listed)), Err(TreeError::IsMember));
+            assert_eq!(
+                t.non_membership(&Fr::from(listed)),
+                Err(TreeError::IsMember)
+            );
             assert!(t.contains(&Fr::from(listed)));
         }
         // A witness for 31 (low leaf 30) does not prove 30 or 50 absent.

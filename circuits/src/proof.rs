@@ -103,9 +103,15 @@ pub fn verify_with_groth16_solana(
     public_input: &[u8; 32],
 ) -> Result<(), groth16_solana::errors::Groth16Error> {
     use groth16_solana::errors::Groth16Error;
-    let a: &[u8; 64] = proof[..64].try_into().map_err(|_| Groth16Error::ProofVerificationFailed)?;
-    let b: &[u8; 128] = proof[64..192].try_into().map_err(|_| Groth16Error::ProofVerificationFailed)?;
-    let c: &[u8; 64] = proof[192..].try_into().map_err(|_| Groth16Error::ProofVerificationFailed)?;
+    let a: &[u8; 64] = proof[..64]
+        .try_into()
+        .map_err(|_| Groth16Error::ProofVerificationFailed)?;
+    let b: &[u8; 128] = proof[64..192]
+        .try_into()
+        .map_err(|_| Groth16Error::ProofVerificationFailed)?;
+    let c: &[u8; 64] = proof[192..]
+        .try_into()
+        .map_err(|_| Groth16Error::ProofVerificationFailed)?;
     let key = vk.as_groth16_solana();
     let inputs = [*public_input];
     groth16_solana::groth16::Groth16Verifier::<1>::new(a, b, c, &inputs, &key)?.verify()
@@ -142,5 +148,10 @@ pub fn snarkjs_proof_json(p: &Proof<Bn254>) -> serde_json::Value {
 
 /// `public.json` as snarkjs writes it (decimal strings).
 pub fn snarkjs_public_json(inputs: &[Fr]) -> serde_json::Value {
-    serde_json::Value::Array(inputs.iter().map(|x| serde_json::Value::String(dec(x))).collect())
+    serde_json::Value::Array(
+        inputs
+            .iter()
+            .map(|x| serde_json::Value::String(dec(x)))
+            .collect(),
+    )
 }

@@ -32,27 +32,47 @@ fn assert_violation(b: SampleBuilder, expected: RuleViolation) {
         check_native(&sample.statement, &sample.params, &sample.witness),
         Err(expected)
     );
-    assert!(!satisfied(&sample), "circuit must be unsatisfied for {expected:?}");
+    assert!(
+        !satisfied(&sample),
+        "circuit must be unsatisfied for {expected:?}"
+    );
 }
 
 #[test]
 fn compliant_witness_satisfies_circuit_and_native_check() {
     let sample = builder().build();
-    assert_eq!(check_native(&sample.statement, &sample.params, &sample.witness), Ok(()));
+    assert_eq!(
+        check_native(&sample.statement, &sample.params, &sample.witness),
+        Ok(())
+    );
     assert!(satisfied(&sample));
 }
 
 #[test]
 fn limits_are_inclusive_at_the_edge() {
     // Tier 2: per transfer 10_000, window 50_000.
-    let at_limit = SampleBuilder { amount: 10_000, window_volume: 40_000, ..builder() }.build();
-    assert_eq!(check_native(&at_limit.statement, &at_limit.params, &at_limit.witness), Ok(()));
+    let at_limit = SampleBuilder {
+        amount: 10_000,
+        window_volume: 40_000,
+        ..builder()
+    }
+    .build();
+    assert_eq!(
+        check_native(&at_limit.statement, &at_limit.params, &at_limit.witness),
+        Ok(())
+    );
     assert!(satisfied(&at_limit));
 }
 
 #[test]
 fn credential_not_in_tree() {
-    assert_violation(SampleBuilder { not_in_tree: true, ..builder() }, RuleViolation::CredentialNotInTree);
+    assert_violation(
+        SampleBuilder {
+            not_in_tree: true,
+            ..builder()
+        },
+        RuleViolation::CredentialNotInTree,
+    );
 }
 
 #[test]
@@ -66,14 +86,23 @@ fn flipped_path_bit_is_not_membership() {
 #[test]
 fn credential_of_another_wallet() {
     assert_violation(
-        SampleBuilder { credential_wallet: Some([9u8; 32]), ..builder() },
+        SampleBuilder {
+            credential_wallet: Some([9u8; 32]),
+            ..builder()
+        },
         RuleViolation::WalletMismatch,
     );
 }
 
 #[test]
 fn sanctioned_subject() {
-    assert_violation(SampleBuilder { sanctioned: true, ..builder() }, RuleViolation::Sanctioned);
+    assert_violation(
+        SampleBuilder {
+            sanctioned: true,
+            ..builder()
+        },
+        RuleViolation::Sanctioned,
+    );
 }
 
 #[test]
@@ -94,42 +123,93 @@ fn sanctions_witness_for_another_subject() {
 
 #[test]
 fn jurisdiction_not_allowed() {
-    assert_violation(SampleBuilder { jurisdiction: 124, ..builder() }, RuleViolation::JurisdictionNotAllowed);
+    assert_violation(
+        SampleBuilder {
+            jurisdiction: 124,
+            ..builder()
+        },
+        RuleViolation::JurisdictionNotAllowed,
+    );
 }
 
 #[test]
 fn jurisdiction_zero_is_never_allowed() {
-    assert_violation(SampleBuilder { jurisdiction: 0, ..builder() }, RuleViolation::JurisdictionNotAllowed);
+    assert_violation(
+        SampleBuilder {
+            jurisdiction: 0,
+            ..builder()
+        },
+        RuleViolation::JurisdictionNotAllowed,
+    );
 }
 
 #[test]
 fn jurisdiction_denied_even_if_allowed() {
     let mut params = zkgate_circuits::testing::default_params();
     params.allowed_jurisdictions[3] = 408;
-    assert_violation(SampleBuilder { jurisdiction: 408, params, ..builder() }, RuleViolation::JurisdictionDenied);
+    assert_violation(
+        SampleBuilder {
+            jurisdiction: 408,
+            params,
+            ..builder()
+        },
+        RuleViolation::JurisdictionDenied,
+    );
 }
 
 #[test]
 fn tier_zero_and_unknown_tiers_are_blocked() {
-    assert_violation(SampleBuilder { tier: 0, ..builder() }, RuleViolation::TierBlocked);
-    assert_violation(SampleBuilder { tier: 5, ..builder() }, RuleViolation::TierBlocked);
+    assert_violation(
+        SampleBuilder {
+            tier: 0,
+            ..builder()
+        },
+        RuleViolation::TierBlocked,
+    );
+    assert_violation(
+        SampleBuilder {
+            tier: 5,
+            ..builder()
+        },
+        RuleViolation::TierBlocked,
+    );
 }
 
 #[test]
 fn amount_over_tier_limit() {
-    assert_violation(SampleBuilder { amount: 10_001, ..builder() }, RuleViolation::AmountOverTierLimit);
-    assert_violation(SampleBuilder { amount: u64::MAX, ..builder() }, RuleViolation::AmountOverTierLimit);
+    assert_violation(
+        SampleBuilder {
+            amount: 10_001,
+            ..builder()
+        },
+        RuleViolation::AmountOverTierLimit,
+    );
+    assert_violation(
+        SampleBuilder {
+            amount: u64::MAX,
+            ..builder()
+        },
+        RuleViolation::AmountOverTierLimit,
+    );
 }
 
 #[test]
 fn window_limit_exceeded() {
     assert_violation(
-        SampleBuilder { amount: 10_000, window_volume: 40_001, ..builder() },
+        SampleBuilder {
+            amount: 10_000,
+            window_volume: 40_001,
+            ..builder()
+        },
         RuleViolation::WindowLimitExceeded,
     );
     // No wrap-around: a huge window volume does not overflow into compliance.
     assert_violation(
-        SampleBuilder { amount: 1, window_volume: u64::MAX, ..builder() },
+        SampleBuilder {
+            amount: 1,
+            window_volume: u64::MAX,
+            ..builder()
+        },
         RuleViolation::WindowLimitExceeded,
     );
 }
@@ -137,21 +217,43 @@ fn window_limit_exceeded() {
 #[test]
 fn expired_credential() {
     let b = builder();
-    assert_violation(SampleBuilder { expiry: b.timestamp, ..b.clone() }, RuleViolation::CredentialExpired);
-    assert_violation(SampleBuilder { expiry: b.timestamp - 1, ..b }, RuleViolation::CredentialExpired);
+    assert_violation(
+        SampleBuilder {
+            expiry: b.timestamp,
+            ..b.clone()
+        },
+        RuleViolation::CredentialExpired,
+    );
+    assert_violation(
+        SampleBuilder {
+            expiry: b.timestamp - 1,
+            ..b
+        },
+        RuleViolation::CredentialExpired,
+    );
 }
 
 #[test]
 fn params_are_bound_by_their_hash() {
     // Proving under looser parameters than the statement's parameters hash commits to.
-    let mut sample = SampleBuilder { amount: 20_000, ..builder() }.build();
+    let mut sample = SampleBuilder {
+        amount: 20_000,
+        ..builder()
+    }
+    .build();
     assert_eq!(
         check_native(&sample.statement, &sample.params, &sample.witness),
         Err(RuleViolation::AmountOverTierLimit)
     );
     sample.params.per_transfer_limit[1] = 20_000;
-    assert_eq!(check_native(&sample.statement, &sample.params, &sample.witness), Ok(()));
-    assert!(!satisfied(&sample), "the params hash in the statement no longer matches");
+    assert_eq!(
+        check_native(&sample.statement, &sample.params, &sample.witness),
+        Ok(())
+    );
+    assert!(
+        !satisfied(&sample),
+        "the params hash in the statement no longer matches"
+    );
 }
 
 #[test]
@@ -162,7 +264,11 @@ fn invalid_values_are_named() {
         check_native(&sample.statement, &sample.params, &sample.witness),
         Err(RuleViolation::InvalidValue("credential_root"))
     );
-    let sample = SampleBuilder { timestamp: -5, ..builder() }.build();
+    let sample = SampleBuilder {
+        timestamp: -5,
+        ..builder()
+    }
+    .build();
     assert_eq!(
         check_native(&sample.statement, &sample.params, &sample.witness),
         Err(RuleViolation::InvalidValue("timestamp"))
@@ -174,7 +280,10 @@ fn counts_are_pinned_at_default_depth() {
     let sample = SampleBuilder::default().build();
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
-    sample.circuit().generate_constraints(cs.clone()).expect("synthesis");
+    sample
+        .circuit()
+        .generate_constraints(cs.clone())
+        .expect("synthesis");
     assert!(cs.is_satisfied().unwrap());
     assert_eq!(cs.num_instance_variables(), 2, "1 + one public input");
     println!("constraints at depth 20: {}", cs.num_constraints());

@@ -15,7 +15,11 @@ fn keys() -> &'static KeySet {
 fn proof() -> &'static ProofOutput {
     static PROOF: OnceLock<ProofOutput> = OnceLock::new();
     PROOF.get_or_init(|| {
-        let sample = SampleBuilder { depth: DEPTH, ..SampleBuilder::default() }.build();
+        let sample = SampleBuilder {
+            depth: DEPTH,
+            ..SampleBuilder::default()
+        }
+        .build();
         prove(&keys().pk, sample.circuit(), &mut rand::thread_rng()).expect("prove")
     })
 }
@@ -27,7 +31,11 @@ fn proof_verifies_with_groth16_solana() {
     let p = proof();
     verify_with_groth16_solana(&vk, &p.proof, &p.public_input).expect("verifies");
     // The public input is the statement hash.
-    let sample = SampleBuilder { depth: DEPTH, ..SampleBuilder::default() }.build();
+    let sample = SampleBuilder {
+        depth: DEPTH,
+        ..SampleBuilder::default()
+    }
+    .build();
     assert_eq!(p.public_input, sample.statement.hash_bytes().unwrap());
 }
 
@@ -60,10 +68,18 @@ fn proof_for_another_key_fails() {
 
 #[test]
 fn unsatisfiable_witness_cannot_be_proven() {
-    let sample = SampleBuilder { depth: DEPTH, amount: 10_001, ..SampleBuilder::default() }.build();
+    let sample = SampleBuilder {
+        depth: DEPTH,
+        amount: 10_001,
+        ..SampleBuilder::default()
+    }
+    .build();
     match prove(&keys().pk, sample.circuit(), &mut rand::thread_rng()) {
         Err(zkgate_circuits::proof::ProveError::Violation(v)) => {
-            assert_eq!(v, zkgate_circuits::compliance::RuleViolation::AmountOverTierLimit)
+            assert_eq!(
+                v,
+                zkgate_circuits::compliance::RuleViolation::AmountOverTierLimit
+            )
         }
         other => panic!("expected a violation, got {other:?}"),
     }
@@ -74,7 +90,12 @@ fn key_directory_round_trip_and_hash_check() {
     let dir = std::env::temp_dir().join(format!("zkgate-keys-{}", std::process::id()));
     let k = keys();
     k.write_dir(&dir).expect("write");
-    for f in ["proving_key.bin", "verifying_key.bin", "verification_key.json", "manifest.json"] {
+    for f in [
+        "proving_key.bin",
+        "verifying_key.bin",
+        "verification_key.json",
+        "manifest.json",
+    ] {
         assert!(dir.join(f).exists(), "{f}");
     }
     let loaded = KeySet::load_dir(&dir, Some(k.pk_sha256)).expect("load");
@@ -82,7 +103,10 @@ fn key_directory_round_trip_and_hash_check() {
     assert_eq!(loaded.depth, DEPTH);
     assert!(loaded.insecure_single_party);
     let vk_file = std::fs::read(dir.join("verifying_key.bin")).unwrap();
-    assert_eq!(ProgramVerifyingKey::from_bytes(&vk_file).unwrap(), k.program_vk());
+    assert_eq!(
+        ProgramVerifyingKey::from_bytes(&vk_file).unwrap(),
+        k.program_vk()
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("verification_key.json")).unwrap()).unwrap();
     assert_eq!(json["protocol"], "groth16");

@@ -50,8 +50,10 @@ fn zkgate_entry<'a, 'b>(
     accounts: &'a [AccountInfo<'b>],
     data: &'a [u8],
 ) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // SAFETY: only lifetimes change; the runtime outlives the call.
-    let accounts: &'b [AccountInfo<'b>] = unsafe { std::mem::transmute(accounts) };
+    // SAFETY: only lifetimes change (to the shorter `'a`); the runtime keeps the accounts alive
+    // for the whole call.
+    let accounts: &'a [AccountInfo<'a>] =
+        unsafe { std::mem::transmute::<&'a [AccountInfo<'b>], &'a [AccountInfo<'a>]>(accounts) };
     zkgate::entry(program_id, accounts, data)
 }
 
@@ -165,7 +167,13 @@ pub struct World {
 }
 
 /// A credential for `wallet` with the given jurisdiction, tier and expiry.
-pub fn credential(subject: u64, wallet: &Pubkey, jurisdiction: u16, tier: u8, expiry: i64) -> Credential {
+pub fn credential(
+    subject: u64,
+    wallet: &Pubkey,
+    jurisdiction: u16,
+    tier: u8,
+    expiry: i64,
+) -> Credential {
     let mut subject_id = [0u8; 32];
     subject_id[24..].copy_from_slice(&subject.to_be_bytes());
     let mut salt = [0u8; 32];
@@ -193,7 +201,11 @@ impl World {
     }
 
     /// Like [`World::with_params`], registering the rule-set with the verifying key `vk`.
-    pub async fn with_vk(token: TokenKind, params: RuleSetParams, vk: &ProgramVerifyingKey) -> Self {
+    pub async fn with_vk(
+        token: TokenKind,
+        params: RuleSetParams,
+        vk: &ProgramVerifyingKey,
+    ) -> Self {
         let ctx = program_test().start_with_context().await;
         let admin = Keypair::new();
         let issuer_authority = Keypair::new();
@@ -226,7 +238,10 @@ impl World {
                 .expect("insert sanctioned subject");
         }
         let admin_kp = world.admin.insecure_clone();
-        world.send(&[ix::initialize(&admin)], &[&admin_kp]).await.expect("initialize");
+        world
+            .send(&[ix::initialize(&admin)], &[&admin_kp])
+            .await
+            .expect("initialize");
         world
             .send(&[ix::add_issuer(&admin, ISSUER_ID, &ia)], &[&admin_kp])
             .await
@@ -234,7 +249,12 @@ impl World {
         let sanctions_root = fr_to_be_bytes(&world.sanctions.root());
         world
             .send(
-                &[ix::create_sanctions_list(&admin, SANCTIONS_ID, &sa, sanctions_root)],
+                &[ix::create_sanctions_list(
+                    &admin,
+                    SANCTIONS_ID,
+                    &sa,
+                    sanctions_root,
+                )],
                 &[&admin_kp],
             )
             .await
@@ -264,7 +284,11 @@ impl World {
     }
 
     /// Sends one transaction paid by the context payer, signed by `signers` too.
-    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), BanksClientError> {
+    pub async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), BanksClientError> {
         self.send_with_logs(ixs, signers).await.map(|_| ())
     }
 
@@ -344,9 +368,12 @@ impl World {
         let len = spl_token::state::Account::LEN;
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
         let init = match self.token {
-            TokenKind::Spl => {
-                spl_token::instruction::initialize_account3(&program, &account.pubkey(), &self.mint, owner)
-            }
+            TokenKind::Spl => spl_token::instruction::initialize_account3(
+                &program,
+                &account.pubkey(),
+                &self.mint,
+                owner,
+            ),
             TokenKind::Token2022 => spl_token_2022::instruction::initialize_account3(
                 &program,
                 &account.pubkey(),
@@ -378,7 +405,14 @@ impl World {
         let program = self.token.program_id();
         let admin = self.admin.insecure_clone();
         let ix = match self.token {
-            TokenKind::Spl => spl_token::instruction::mint_to(&program, &self.mint, account, &admin.pubkey(), &[], amount),
+            TokenKind::Spl => spl_token::instruction::mint_to(
+                &program,
+                &self.mint,
+                account,
+                &admin.pubkey(),
+                &[],
+                amount,
+            ),
             TokenKind::Token2022 => spl_token_2022::instruction::mint_to(
                 &program,
                 &self.mint,
@@ -479,7 +513,13 @@ impl World {
     }
 
     /// The statement the program will recompute for a transfer from `from` to `to`.
-    pub async fn statement(&mut self, from: &Wallet, to: &Wallet, amount: u64, timestamp: i64) -> Statement {
+    pub async fn statement(
+        &mut self,
+        from: &Wallet,
+        to: &Wallet,
+        amount: u64,
+        timestamp: i64,
+    ) -> Statement {
         let sender = from.keypair.pubkey();
         let recipient = to.keypair.pubkey();
         let state = self.sender_state(&sender).await;
@@ -495,7 +535,11 @@ impl World {
             mint: self.mint.to_bytes(),
             amount,
             nonce: state.as_ref().map(|s| s.nonce).unwrap_or(0),
-            window_volume: convert::window_volume(state.as_ref(), timestamp, self.params.window_seconds),
+            window_volume: convert::window_volume(
+                state.as_ref(),
+                timestamp,
+                self.params.window_seconds,
+            ),
             timestamp,
         }
     }
@@ -520,7 +564,13 @@ impl World {
     }
 
     /// Transfer instruction for `from` → `to` with the given proof.
-    pub fn transfer_ix(&self, from: &Wallet, to: &Wallet, statement: &Statement, proof: [u8; 256]) -> Instruction {
+    pub fn transfer_ix(
+        &self,
+        from: &Wallet,
+        to: &Wallet,
+        statement: &Statement,
+        proof: [u8; 256],
+    ) -> Instruction {
         ix::transfer(
             &TransferAccounts {
                 sender: from.keypair.pubkey(),
@@ -543,7 +593,12 @@ impl World {
     }
 
     /// Proves and sends a compliant transfer of `amount` at the cluster's current time.
-    pub async fn transfer(&mut self, from: &Wallet, to: &Wallet, amount: u64) -> Result<Vec<String>, BanksClientError> {
+    pub async fn transfer(
+        &mut self,
+        from: &Wallet,
+        to: &Wallet,
+        amount: u64,
+    ) -> Result<Vec<String>, BanksClientError> {
         let now = self.clock().await.unix_timestamp;
         let statement = self.statement(from, to, amount, now).await;
         let proof = self.prove(&statement, self.witness(from));
@@ -554,7 +609,12 @@ impl World {
 }
 
 /// A real Groth16 proof for `statement` under `keys`.
-pub fn prove_with(keys: &KeySet, statement: &Statement, params: &RuleSetParams, witness: ComplianceWitness) -> [u8; 256] {
+pub fn prove_with(
+    keys: &KeySet,
+    statement: &Statement,
+    params: &RuleSetParams,
+    witness: ComplianceWitness,
+) -> [u8; 256] {
     let circuit = ComplianceCircuit {
         statement: statement.clone(),
         params: params.clone(),
@@ -568,23 +628,40 @@ pub fn prove_with(keys: &KeySet, statement: &Statement, params: &RuleSetParams, 
 
 /// Asserts that `result` failed with the zkgate error `expected`.
 #[track_caller]
-pub fn assert_zkgate_err<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: ZkgateError) {
-    assert_custom_err(result, anchor_lang::error::ERROR_CODE_OFFSET + expected as u32, &format!("{expected:?}"));
+pub fn assert_zkgate_err<T: std::fmt::Debug>(
+    result: Result<T, BanksClientError>,
+    expected: ZkgateError,
+) {
+    assert_custom_err(
+        result,
+        anchor_lang::error::ERROR_CODE_OFFSET + expected as u32,
+        &format!("{expected:?}"),
+    );
 }
 
 /// Asserts that `result` failed with an Anchor framework error.
 #[track_caller]
-pub fn assert_anchor_err<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: anchor_lang::error::ErrorCode) {
+pub fn assert_anchor_err<T: std::fmt::Debug>(
+    result: Result<T, BanksClientError>,
+    expected: anchor_lang::error::ErrorCode,
+) {
     assert_custom_err(result, expected as u32, &format!("{expected:?}"));
 }
 
 #[track_caller]
-fn assert_custom_err<T: std::fmt::Debug>(result: Result<T, BanksClientError>, code: u32, name: &str) {
+fn assert_custom_err<T: std::fmt::Debug>(
+    result: Result<T, BanksClientError>,
+    code: u32,
+    name: &str,
+) {
     match result {
         Err(BanksClientError::TransactionError(TransactionError::InstructionError(
             _,
             InstructionError::Custom(got),
-        ))) => assert_eq!(got, code, "expected {name} ({code}), got custom error {got}"),
+        ))) => assert_eq!(
+            got, code,
+            "expected {name} ({code}), got custom error {got}"
+        ),
         other => panic!("expected {name} ({code}), got {other:?}"),
     }
 }
@@ -593,9 +670,16 @@ fn assert_custom_err<T: std::fmt::Debug>(result: Result<T, BanksClientError>, co
 pub fn transfer_events(logs: &[String]) -> Vec<TransferApproved> {
     use base64::Engine;
     logs.iter()
-        .filter_map(|l| l.strip_prefix("Program data: "))
+        // SBF builds log `Program data: ..`; natively the program logs the same payload through
+        // `sol_log` (see `zkgate::events::emit_event`).
+        .filter_map(|l| {
+            l.strip_prefix("Program data: ")
+                .or_else(|| l.strip_prefix("Program log: Program data: "))
+        })
         .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
         .filter(|data| data.starts_with(TransferApproved::DISCRIMINATOR))
-        .filter_map(|data| TransferApproved::deserialize(&mut &data[TransferApproved::DISCRIMINATOR.len()..]).ok())
+        .filter_map(|data| {
+            TransferApproved::deserialize(&mut &data[TransferApproved::DISCRIMINATOR.len()..]).ok()
+        })
         .collect()
 }

@@ -24,9 +24,10 @@ fn committed_idl_is_up_to_date() {
 
 #[test]
 fn idl_names_every_instruction() {
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("idl/zkgate.json")).expect("idl"))
-            .expect("json");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace_root().join("idl/zkgate.json")).expect("idl"),
+    )
+    .expect("json");
     let names: Vec<&str> = json["instructions"]
         .as_array()
         .expect("instructions")

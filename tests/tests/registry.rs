@@ -1,8 +1,8 @@
 //! The registry's admin instructions in the real runtime: authority checks, two-step admin
 //! hand-over, re-initialization, verifying-key screening, parameter validation.
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountDeserialize;
 use solana_program_test::BanksClientError;
-use solana_sdk::instruction::InstructionError;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::TransactionError;
 use zkgate::errors::ZkgateError;
@@ -18,7 +18,6 @@ fn vk() -> ProgramVerifyingKey {
 }
 
 async fn rule_set(w: &mut World, id: u64) -> RuleSet {
-    use anchor_lang::AccountDeserialize;
     let account = w
         .ctx
         .banks_client
@@ -29,14 +28,20 @@ async fn rule_set(w: &mut World, id: u64) -> RuleSet {
     RuleSet::try_deserialize(&mut account.data.as_slice()).expect("rule-set")
 }
 
-async fn register(w: &mut World, signer: &Keypair, id: u64, vk: &ProgramVerifyingKey) -> Result<(), BanksClientError> {
+async fn register(
+    w: &mut World,
+    signer: &Keypair,
+    id: u64,
+    vk: &ProgramVerifyingKey,
+) -> Result<(), BanksClientError> {
     let args = RegisterRuleSetArgs {
         id,
         authority: signer.pubkey(),
         config: rule_set_config(vk, &w.params),
     };
     let signer = signer.insecure_clone();
-    w.send(&[ix::register_rule_set(&signer.pubkey(), args)], &[&signer]).await
+    w.send(&[ix::register_rule_set(&signer.pubkey(), args)], &[&signer])
+        .await
 }
 
 #[tokio::test]
@@ -47,8 +52,16 @@ async fn registered_rule_set_stores_key_params_and_hashes() {
     assert_eq!(rs.version, 1);
     assert_eq!(rs.status, RuleSetStatus::Active);
     assert_eq!(rs.authority, w.admin.pubkey());
-    assert_eq!(rs.vk_hash, vk().hash(), "on-chain SHA-256 equals the setup's vk hash");
-    assert_eq!(rs.params_hash, w.params.hash_bytes(), "on-chain Poseidon equals the circuit's");
+    assert_eq!(
+        rs.vk_hash,
+        vk().hash(),
+        "on-chain SHA-256 equals the setup's vk hash"
+    );
+    assert_eq!(
+        rs.params_hash,
+        w.params.hash_bytes(),
+        "on-chain Poseidon equals the circuit's"
+    );
     assert_eq!(rs.params, convert::program_params(&w.params));
 }
 
@@ -57,12 +70,29 @@ async fn initialize_twice_fails() {
     let mut w = World::new(TokenKind::Spl).await;
     let attacker = Keypair::new();
     w.airdrop(&attacker.pubkey(), 1_000_000_000).await;
-    let res = w.send(&[ix::initialize(&attacker.pubkey())], &[&attacker]).await;
-    // The system program refuses to create an account that already exists.
-    match res {
-        Err(BanksClientError::TransactionError(TransactionError::InstructionError(0, InstructionError::Custom(0)))) => {}
-        other => panic!("expected 'account already in use', got {other:?}"),
-    }
+    let res = w
+        .send(&[ix::initialize(&attacker.pubkey())], &[&attacker])
+        .await;
+    // Anchor's `init` refuses an account that already exists (the allocation fails).
+    assert!(
+        matches!(
+            res,
+            Err(BanksClientError::TransactionError(
+                TransactionError::InstructionError(0, _)
+            ))
+        ),
+        "re-initialization must fail, got {res:?}"
+    );
+    let config = w
+        .ctx
+        .banks_client
+        .get_account(pda::config())
+        .await
+        .unwrap()
+        .unwrap();
+    let config =
+        zkgate::state::Config::try_deserialize(&mut config.data.as_slice()).expect("config");
+    assert_eq!(config.admin, w.admin.pubkey(), "the admin did not change");
 }
 
 #[tokio::test]
@@ -72,33 +102,70 @@ async fn admin_instructions_require_the_admin() {
     w.airdrop(&mallory.pubkey(), 5_000_000_000).await;
     let m = mallory.pubkey();
 
-    assert_zkgate_err(w.send(&[ix::set_paused(&m, true)], &[&mallory]).await, ZkgateError::NotAdmin);
-    assert_zkgate_err(w.send(&[ix::propose_admin(&m, Some(m))], &[&mallory]).await, ZkgateError::NotAdmin);
-    assert_zkgate_err(w.send(&[ix::add_issuer(&m, 5, &m)], &[&mallory]).await, ZkgateError::NotAdmin);
-    assert_zkgate_err(w.send(&[ix::set_issuer_active(&m, ISSUER_ID, false)], &[&mallory]).await, ZkgateError::NotAdmin);
     assert_zkgate_err(
-        w.send(&[ix::create_sanctions_list(&m, 5, &m, [1u8; 32])], &[&mallory]).await,
+        w.send(&[ix::set_paused(&m, true)], &[&mallory]).await,
         ZkgateError::NotAdmin,
     );
-    assert_zkgate_err(register(&mut w, &mallory, 99, &vk()).await, ZkgateError::NotAdmin);
+    assert_zkgate_err(
+        w.send(&[ix::propose_admin(&m, Some(m))], &[&mallory]).await,
+        ZkgateError::NotAdmin,
+    );
+    assert_zkgate_err(
+        w.send(&[ix::add_issuer(&m, 5, &m)], &[&mallory]).await,
+        ZkgateError::NotAdmin,
+    );
+    assert_zkgate_err(
+        w.send(&[ix::set_issuer_active(&m, ISSUER_ID, false)], &[&mallory])
+            .await,
+        ZkgateError::NotAdmin,
+    );
+    assert_zkgate_err(
+        w.send(
+            &[ix::create_sanctions_list(&m, 5, &m, [1u8; 32])],
+            &[&mallory],
+        )
+        .await,
+        ZkgateError::NotAdmin,
+    );
+    assert_zkgate_err(
+        register(&mut w, &mallory, 99, &vk()).await,
+        ZkgateError::NotAdmin,
+    );
 
     // Rule-set authority instructions.
     let config = rule_set_config(&vk(), &w.params);
     assert_zkgate_err(
-        w.send(&[ix::update_rule_set(&m, RULE_SET_ID, config)], &[&mallory]).await,
+        w.send(&[ix::update_rule_set(&m, RULE_SET_ID, config)], &[&mallory])
+            .await,
         ZkgateError::NotRuleSetAuthority,
     );
     assert_zkgate_err(
-        w.send(&[ix::set_rule_set_status(&m, RULE_SET_ID, RuleSetStatus::Paused)], &[&mallory]).await,
+        w.send(
+            &[ix::set_rule_set_status(
+                &m,
+                RULE_SET_ID,
+                RuleSetStatus::Paused,
+            )],
+            &[&mallory],
+        )
+        .await,
         ZkgateError::NotRuleSetAuthority,
     );
     // Root publication.
     assert_zkgate_err(
-        w.send(&[ix::publish_credential_root(&m, ISSUER_ID, [1u8; 32])], &[&mallory]).await,
+        w.send(
+            &[ix::publish_credential_root(&m, ISSUER_ID, [1u8; 32])],
+            &[&mallory],
+        )
+        .await,
         ZkgateError::NotIssuerAuthority,
     );
     assert_zkgate_err(
-        w.send(&[ix::publish_sanctions_root(&m, SANCTIONS_ID, [1u8; 32])], &[&mallory]).await,
+        w.send(
+            &[ix::publish_sanctions_root(&m, SANCTIONS_ID, [1u8; 32])],
+            &[&mallory],
+        )
+        .await,
         ZkgateError::NotSanctionsAuthority,
     );
 }
@@ -110,7 +177,10 @@ async fn admin_signature_is_required() {
     // transaction is signed by someone else only.
     let mut ix = ix::set_paused(&w.admin.pubkey(), true);
     ix.accounts[0].is_signer = false;
-    assert_anchor_err(w.send(&[ix], &[]).await, anchor_lang::error::ErrorCode::AccountNotSigner);
+    assert_anchor_err(
+        w.send(&[ix], &[]).await,
+        anchor_lang::error::ErrorCode::AccountNotSigner,
+    );
 }
 
 #[tokio::test]
@@ -121,19 +191,36 @@ async fn admin_hand_over_is_two_step() {
     let mallory = Keypair::new();
     w.airdrop(&next.pubkey(), 1_000_000_000).await;
 
-    assert_zkgate_err(w.send(&[ix::accept_admin(&next.pubkey())], &[&next]).await, ZkgateError::NoPendingAdmin);
-    w.send(&[ix::propose_admin(&admin.pubkey(), Some(next.pubkey()))], &[&admin])
-        .await
-        .expect("propose");
-    // Proposing does not hand over: the old admin still governs.
-    w.send(&[ix::set_paused(&admin.pubkey(), false)], &[&admin]).await.expect("still admin");
     assert_zkgate_err(
-        w.send(&[ix::accept_admin(&mallory.pubkey())], &[&mallory]).await,
+        w.send(&[ix::accept_admin(&next.pubkey())], &[&next]).await,
+        ZkgateError::NoPendingAdmin,
+    );
+    w.send(
+        &[ix::propose_admin(&admin.pubkey(), Some(next.pubkey()))],
+        &[&admin],
+    )
+    .await
+    .expect("propose");
+    // Proposing does not hand over: the old admin still governs.
+    w.send(&[ix::set_paused(&admin.pubkey(), false)], &[&admin])
+        .await
+        .expect("still admin");
+    assert_zkgate_err(
+        w.send(&[ix::accept_admin(&mallory.pubkey())], &[&mallory])
+            .await,
         ZkgateError::NotPendingAdmin,
     );
-    w.send(&[ix::accept_admin(&next.pubkey())], &[&next]).await.expect("accept");
-    assert_zkgate_err(w.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).await, ZkgateError::NotAdmin);
-    w.send(&[ix::set_paused(&next.pubkey(), true)], &[&next]).await.expect("new admin governs");
+    w.send(&[ix::accept_admin(&next.pubkey())], &[&next])
+        .await
+        .expect("accept");
+    assert_zkgate_err(
+        w.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin])
+            .await,
+        ZkgateError::NotAdmin,
+    );
+    w.send(&[ix::set_paused(&next.pubkey(), true)], &[&next])
+        .await
+        .expect("new admin governs");
 }
 
 #[tokio::test]
@@ -143,33 +230,56 @@ async fn degenerate_verifying_keys_are_refused() {
 
     let mut k = vk();
     k.delta_g2 = k.gamma_g2;
-    assert_zkgate_err(register(&mut w, &admin, 100, &k).await, ZkgateError::DegenerateVerifyingKey);
+    assert_zkgate_err(
+        register(&mut w, &admin, 100, &k).await,
+        ZkgateError::DegenerateVerifyingKey,
+    );
 
     let mut k = vk();
     k.delta_g2 = G2_GENERATOR_BE;
-    assert_zkgate_err(register(&mut w, &admin, 101, &k).await, ZkgateError::DegenerateVerifyingKey);
+    assert_zkgate_err(
+        register(&mut w, &admin, 101, &k).await,
+        ZkgateError::DegenerateVerifyingKey,
+    );
 
     let mut k = vk();
     k.ic.push(k.ic[1]);
-    assert_zkgate_err(register(&mut w, &admin, 102, &k).await, ZkgateError::InvalidVerifyingKeyIcLength);
+    assert_zkgate_err(
+        register(&mut w, &admin, 102, &k).await,
+        ZkgateError::InvalidVerifyingKeyIcLength,
+    );
 
     let mut k = vk();
     k.ic.truncate(1);
-    assert_zkgate_err(register(&mut w, &admin, 103, &k).await, ZkgateError::InvalidVerifyingKeyIcLength);
+    assert_zkgate_err(
+        register(&mut w, &admin, 103, &k).await,
+        ZkgateError::InvalidVerifyingKeyIcLength,
+    );
 
     let mut k = vk();
     k.alpha_g1[63] ^= 1;
-    assert_zkgate_err(register(&mut w, &admin, 104, &k).await, ZkgateError::InvalidVerifyingKeyPoint);
+    assert_zkgate_err(
+        register(&mut w, &admin, 104, &k).await,
+        ZkgateError::InvalidVerifyingKeyPoint,
+    );
 
     let mut k = vk();
     k.beta_g2[127] ^= 1;
-    assert_zkgate_err(register(&mut w, &admin, 105, &k).await, ZkgateError::InvalidVerifyingKeyPoint);
+    assert_zkgate_err(
+        register(&mut w, &admin, 105, &k).await,
+        ZkgateError::InvalidVerifyingKeyPoint,
+    );
 
     let mut k = vk();
     k.ic[1] = [0u8; 64];
-    assert_zkgate_err(register(&mut w, &admin, 106, &k).await, ZkgateError::DegenerateVerifyingKey);
+    assert_zkgate_err(
+        register(&mut w, &admin, 106, &k).await,
+        ZkgateError::DegenerateVerifyingKey,
+    );
 
-    register(&mut w, &admin, 107, &vk()).await.expect("a sound key registers");
+    register(&mut w, &admin, 107, &vk())
+        .await
+        .expect("a sound key registers");
 }
 
 #[tokio::test]
@@ -177,13 +287,34 @@ async fn malformed_parameters_are_refused() {
     let mut w = World::new(TokenKind::Spl).await;
     let admin = w.admin.insecure_clone();
     let base = w.params.clone();
-    let cases: Vec<(Box<dyn Fn(&mut zkgate_circuits::params::RuleSetParams)>, ZkgateError)> = vec![
-        (Box::new(|p| p.allowed_jurisdictions = [0; 8]), ZkgateError::InvalidJurisdictions),
-        (Box::new(|p| p.allowed_jurisdictions[1] = p.allowed_jurisdictions[0]), ZkgateError::InvalidJurisdictions),
-        (Box::new(|p| p.allowed_jurisdictions = [840, 0, 276, 0, 0, 0, 0, 0]), ZkgateError::InvalidJurisdictions),
-        (Box::new(|p| p.denied_jurisdictions[0] = p.allowed_jurisdictions[0]), ZkgateError::InvalidJurisdictions),
-        (Box::new(|p| p.per_transfer_limit[2] = p.per_window_limit[2] + 1), ZkgateError::InvalidTierLimits),
-        (Box::new(|p| p.window_seconds = 0), ZkgateError::InvalidWindow),
+    let cases: Vec<(
+        Box<dyn Fn(&mut zkgate_circuits::params::RuleSetParams)>,
+        ZkgateError,
+    )> = vec![
+        (
+            Box::new(|p| p.allowed_jurisdictions = [0; 8]),
+            ZkgateError::InvalidJurisdictions,
+        ),
+        (
+            Box::new(|p| p.allowed_jurisdictions[1] = p.allowed_jurisdictions[0]),
+            ZkgateError::InvalidJurisdictions,
+        ),
+        (
+            Box::new(|p| p.allowed_jurisdictions = [840, 0, 276, 0, 0, 0, 0, 0]),
+            ZkgateError::InvalidJurisdictions,
+        ),
+        (
+            Box::new(|p| p.denied_jurisdictions[0] = p.allowed_jurisdictions[0]),
+            ZkgateError::InvalidJurisdictions,
+        ),
+        (
+            Box::new(|p| p.per_transfer_limit[2] = p.per_window_limit[2] + 1),
+            ZkgateError::InvalidTierLimits,
+        ),
+        (
+            Box::new(|p| p.window_seconds = 0),
+            ZkgateError::InvalidWindow,
+        ),
     ];
     for (i, (mutate, err)) in cases.into_iter().enumerate() {
         let mut params = base.clone();
@@ -193,20 +324,34 @@ async fn malformed_parameters_are_refused() {
             authority: admin.pubkey(),
             config: rule_set_config(&vk(), &params),
         };
-        assert_zkgate_err(w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin]).await, err);
+        assert_zkgate_err(
+            w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin])
+                .await,
+            err,
+        );
     }
     let mut config = rule_set_config(&vk(), &base);
     config.time.max_proof_age_secs = 0;
-    let args = RegisterRuleSetArgs { id: 300, authority: admin.pubkey(), config };
+    let args = RegisterRuleSetArgs {
+        id: 300,
+        authority: admin.pubkey(),
+        config,
+    };
     assert_zkgate_err(
-        w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin]).await,
+        w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin])
+            .await,
         ZkgateError::InvalidTimeParams,
     );
     let mut config = rule_set_config(&vk(), &base);
     config.issuers = vec![Pubkey::new_unique(); 2];
-    let args = RegisterRuleSetArgs { id: 301, authority: admin.pubkey(), config };
+    let args = RegisterRuleSetArgs {
+        id: 301,
+        authority: admin.pubkey(),
+        config,
+    };
     assert_zkgate_err(
-        w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin]).await,
+        w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin])
+            .await,
         ZkgateError::InvalidIssuerList,
     );
 }
@@ -218,22 +363,45 @@ async fn roots_must_be_canonical_field_elements() {
     let modulus = zkgate::state::BN254_R_BE;
     for root in [modulus, [0xff; 32], [0u8; 32]] {
         assert_zkgate_err(
-            w.send(&[ix::publish_credential_root(&ia.pubkey(), ISSUER_ID, root)], &[&ia]).await,
+            w.send(
+                &[ix::publish_credential_root(&ia.pubkey(), ISSUER_ID, root)],
+                &[&ia],
+            )
+            .await,
             ZkgateError::RootNotInField,
         );
     }
     let sa = w.sanctions_authority.insecure_clone();
     assert_zkgate_err(
-        w.send(&[ix::publish_sanctions_root(&sa.pubkey(), SANCTIONS_ID, modulus)], &[&sa]).await,
+        w.send(
+            &[ix::publish_sanctions_root(
+                &sa.pubkey(),
+                SANCTIONS_ID,
+                modulus,
+            )],
+            &[&sa],
+        )
+        .await,
         ZkgateError::RootNotInField,
     );
     // A deactivated issuer cannot publish.
     let admin = w.admin.insecure_clone();
-    w.send(&[ix::set_issuer_active(&admin.pubkey(), ISSUER_ID, false)], &[&admin])
-        .await
-        .expect("deactivate");
+    w.send(
+        &[ix::set_issuer_active(&admin.pubkey(), ISSUER_ID, false)],
+        &[&admin],
+    )
+    .await
+    .expect("deactivate");
     assert_zkgate_err(
-        w.send(&[ix::publish_credential_root(&ia.pubkey(), ISSUER_ID, [1u8; 32])], &[&ia]).await,
+        w.send(
+            &[ix::publish_credential_root(
+                &ia.pubkey(),
+                ISSUER_ID,
+                [1u8; 32],
+            )],
+            &[&ia],
+        )
+        .await,
         ZkgateError::IssuerInactive,
     );
 }

@@ -2,10 +2,10 @@
 //! with the circuit crate's native twin on the same values, and the verifier's encodings agree
 //! with arkworks.
 use anchor_lang::prelude::Pubkey;
-use rand::{Rng, RngCore};
-use zkgate::verifier::{verify_proof, G2_GENERATOR_BE};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField, UniformRand};
+use rand::{Rng, RngCore};
+use zkgate::verifier::{verify_proof, G2_GENERATOR_BE};
 use zkgate_circuits::encoding::fr_to_be_bytes;
 use zkgate_circuits::params::RuleSetParams;
 use zkgate_circuits::statement::Statement;
@@ -31,10 +31,22 @@ fn program_and_circuit_hash_the_same_statement() {
             params_hash: random_field(&mut rng),
             credential_root: random_field(&mut rng),
             sanctions_root: random_field(&mut rng),
-            program_id: if i == 0 { zkgate::ID.to_bytes() } else { random_key(&mut rng) },
-            sender: if i == 1 { [0xff; 32] } else { random_key(&mut rng) },
+            program_id: if i == 0 {
+                zkgate::ID.to_bytes()
+            } else {
+                random_key(&mut rng)
+            },
+            sender: if i == 1 {
+                [0xff; 32]
+            } else {
+                random_key(&mut rng)
+            },
             recipient: random_key(&mut rng),
-            mint: if i == 2 { [0; 32] } else { random_key(&mut rng) },
+            mint: if i == 2 {
+                [0; 32]
+            } else {
+                random_key(&mut rng)
+            },
             amount: if i == 3 { u64::MAX } else { rng.gen() },
             nonce: rng.gen(),
             window_volume: rng.gen(),
@@ -67,7 +79,10 @@ fn key_limbs_do_not_alias() {
     // Two keys that would collide if packed into one field element modulo r.
     let a = Pubkey::new_from_array([0xff; 32]);
     let b = Pubkey::new_from_array([0x00; 32]);
-    assert_ne!(zkgate::statement::key_limbs(&a), zkgate::statement::key_limbs(&b));
+    assert_ne!(
+        zkgate::statement::key_limbs(&a),
+        zkgate::statement::key_limbs(&b)
+    );
 }
 
 #[test]
@@ -95,5 +110,8 @@ fn unreduced_public_input_is_refused_by_the_verifier() {
     let mut input = zkgate::state::BN254_R_BE;
     input[31] += 1;
     let err = verify_proof(&vk, &[0u8; 256], &input).expect_err("unreduced input");
-    assert_eq!(err, zkgate::errors::ZkgateError::PublicInputNotReduced.into());
+    assert_eq!(
+        err,
+        zkgate::errors::ZkgateError::PublicInputNotReduced.into()
+    );
 }

@@ -21,7 +21,10 @@ async fn world_with_pair(token: TokenKind) -> (World, Wallet, Wallet) {
 
 async fn approved_transfer_moves_exact_amount(token: TokenKind) {
     let (mut w, alice, bob) = world_with_pair(token).await;
-    let logs = w.transfer(&alice, &bob, 2_500).await.expect("compliant transfer");
+    let logs = w
+        .transfer(&alice, &bob, 2_500)
+        .await
+        .expect("compliant transfer");
     assert_eq!(w.balance(&alice.token_account).await, 1_000_000 - 2_500);
     assert_eq!(w.balance(&bob.token_account).await, 2_500);
 
@@ -37,15 +40,24 @@ async fn approved_transfer_moves_exact_amount(token: TokenKind) {
     assert_eq!(e.rule_set_version, 1);
     assert_eq!(e.issuer, zkgate_client::pda::issuer(ISSUER_ID));
 
-    let state = w.sender_state(&alice.keypair.pubkey()).await.expect("sender state");
+    let state = w
+        .sender_state(&alice.keypair.pubkey())
+        .await
+        .expect("sender state");
     assert_eq!(state.nonce, 1);
     assert_eq!(state.window_volume, 2_500);
 
     // The next transfer commits to nonce 1 and window volume 2_500.
-    let logs = w.transfer(&alice, &bob, 500).await.expect("second transfer");
+    let logs = w
+        .transfer(&alice, &bob, 500)
+        .await
+        .expect("second transfer");
     assert_eq!(transfer_events(&logs)[0].nonce, 1);
     assert_eq!(w.balance(&bob.token_account).await, 3_000);
-    let state = w.sender_state(&alice.keypair.pubkey()).await.expect("sender state");
+    let state = w
+        .sender_state(&alice.keypair.pubkey())
+        .await
+        .expect("sender state");
     assert_eq!((state.nonce, state.window_volume), (2, 3_000));
 }
 
@@ -109,11 +121,16 @@ async fn proof_is_bound_to_every_statement_field() {
     let carol_signer = carol.keypair.insecure_clone();
     w.mint_to(&carol.token_account, 5_000).await;
     let ix = w.transfer_ix(&carol, &bob, &statement, proof);
-    assert_zkgate_err(w.send(&[ix], &[&carol_signer]).await, ZkgateError::InvalidProof);
+    assert_zkgate_err(
+        w.send(&[ix], &[&carol_signer]).await,
+        ZkgateError::InvalidProof,
+    );
 
     // The genuine transfer goes through once ...
     let ix = w.transfer_ix(&alice, &bob, &statement, proof);
-    w.send(&[ix.clone()], &[&signer]).await.expect("genuine transfer");
+    w.send(&[ix.clone()], &[&signer])
+        .await
+        .expect("genuine transfer");
     assert_eq!(w.balance(&bob.token_account).await, 1_000);
     // ... and its replay fails: the nonce moved on.
     w.ctx.get_new_latest_blockhash().await.expect("blockhash");
@@ -137,13 +154,18 @@ async fn proof_for_another_verifying_key_or_rule_set_version_fails() {
     let proof = w.prove(&statement, w.witness(&alice));
     let admin = w.admin.insecure_clone();
     let config = rule_set_config(&ProgramVerifyingKey::from_ark(&keys().vk), &w.params);
-    w.send(&[ix::update_rule_set(&admin.pubkey(), RULE_SET_ID, config)], &[&admin])
-        .await
-        .expect("update rule-set");
+    w.send(
+        &[ix::update_rule_set(&admin.pubkey(), RULE_SET_ID, config)],
+        &[&admin],
+    )
+    .await
+    .expect("update rule-set");
     let ix = w.transfer_ix(&alice, &bob, &statement, proof);
     assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
     w.version = 2;
-    w.transfer(&alice, &bob, 100).await.expect("proof for version 2");
+    w.transfer(&alice, &bob, 100)
+        .await
+        .expect("proof for version 2");
 }
 
 #[tokio::test]
@@ -210,8 +232,14 @@ async fn timestamps_outside_age_and_tolerance_are_refused() {
     let time = default_time();
 
     for (ts, err) in [
-        (now - i64::from(time.max_proof_age_secs) - 1, ZkgateError::ProofTooOld),
-        (now + i64::from(time.clock_tolerance_secs) + 5, ZkgateError::TimestampInFuture),
+        (
+            now - i64::from(time.max_proof_age_secs) - 1,
+            ZkgateError::ProofTooOld,
+        ),
+        (
+            now + i64::from(time.clock_tolerance_secs) + 5,
+            ZkgateError::TimestampInFuture,
+        ),
     ] {
         let statement = w.statement(&alice, &bob, 100, ts).await;
         let proof = w.prove(&statement, w.witness(&alice));
@@ -222,7 +250,10 @@ async fn timestamps_outside_age_and_tolerance_are_refused() {
     let mut statement = w.statement(&alice, &bob, 100, now).await;
     statement.timestamp = -1;
     let ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
-    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::NegativeTimestamp);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::NegativeTimestamp,
+    );
 }
 
 #[tokio::test]
@@ -235,13 +266,19 @@ async fn roots_must_be_in_the_rings() {
     let mut statement = w.statement(&alice, &bob, 100, now).await;
     statement.credential_root = [3u8; 32];
     let ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
-    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::UnknownCredentialRoot);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::UnknownCredentialRoot,
+    );
 
     // A sanctions root the list never published.
     let mut statement = w.statement(&alice, &bob, 100, now).await;
     statement.sanctions_root = [3u8; 32];
     let ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
-    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::UnknownSanctionsRoot);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::UnknownSanctionsRoot,
+    );
 
     // A superseded sanctions root: fine within the grace period, refused after it.
     let old = w.statement(&alice, &bob, 100, now).await;
@@ -253,7 +290,10 @@ async fn roots_must_be_in_the_rings() {
     let grace = default_time().sanctions_root_grace_secs;
     w.advance_time(i64::from(grace) + 1).await;
     let ix = w.transfer_ix(&alice, &bob, &old, old_proof);
-    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::UnknownSanctionsRoot);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::UnknownSanctionsRoot,
+    );
 }
 
 #[tokio::test]
@@ -270,26 +310,46 @@ async fn superseded_roots_verify_within_grace() {
         .expect("insert");
     w.publish_sanctions_root().await;
     let ix = w.transfer_ix(&alice, &bob, &statement, proof);
-    w.send(&[ix], &[&signer]).await.expect("old roots within grace");
+    w.send(&[ix], &[&signer])
+        .await
+        .expect("old roots within grace");
 }
 
 #[tokio::test]
 async fn paused_program_and_rule_set_stop_transfers() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
     let admin = w.admin.insecure_clone();
-    w.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).await.expect("pause");
-    assert_zkgate_err(w.transfer(&alice, &bob, 100).await, ZkgateError::ProgramPaused);
-    w.send(&[ix::set_paused(&admin.pubkey(), false)], &[&admin]).await.expect("unpause");
+    w.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin])
+        .await
+        .expect("pause");
+    assert_zkgate_err(
+        w.transfer(&alice, &bob, 100).await,
+        ZkgateError::ProgramPaused,
+    );
+    w.send(&[ix::set_paused(&admin.pubkey(), false)], &[&admin])
+        .await
+        .expect("unpause");
 
     w.send(
-        &[ix::set_rule_set_status(&admin.pubkey(), RULE_SET_ID, RuleSetStatus::Paused)],
+        &[ix::set_rule_set_status(
+            &admin.pubkey(),
+            RULE_SET_ID,
+            RuleSetStatus::Paused,
+        )],
         &[&admin],
     )
     .await
     .expect("pause rule-set");
-    assert_zkgate_err(w.transfer(&alice, &bob, 100).await, ZkgateError::RuleSetPaused);
+    assert_zkgate_err(
+        w.transfer(&alice, &bob, 100).await,
+        ZkgateError::RuleSetPaused,
+    );
     w.send(
-        &[ix::set_rule_set_status(&admin.pubkey(), RULE_SET_ID, RuleSetStatus::Active)],
+        &[ix::set_rule_set_status(
+            &admin.pubkey(),
+            RULE_SET_ID,
+            RuleSetStatus::Active,
+        )],
         &[&admin],
     )
     .await
@@ -297,16 +357,27 @@ async fn paused_program_and_rule_set_stop_transfers() {
     w.transfer(&alice, &bob, 100).await.expect("active again");
 
     w.send(
-        &[ix::set_rule_set_status(&admin.pubkey(), RULE_SET_ID, RuleSetStatus::Retired)],
+        &[ix::set_rule_set_status(
+            &admin.pubkey(),
+            RULE_SET_ID,
+            RuleSetStatus::Retired,
+        )],
         &[&admin],
     )
     .await
     .expect("retire");
-    assert_zkgate_err(w.transfer(&alice, &bob, 100).await, ZkgateError::RuleSetRetired);
+    assert_zkgate_err(
+        w.transfer(&alice, &bob, 100).await,
+        ZkgateError::RuleSetRetired,
+    );
     // Retirement is final.
     assert_zkgate_err(
         w.send(
-            &[ix::set_rule_set_status(&admin.pubkey(), RULE_SET_ID, RuleSetStatus::Active)],
+            &[ix::set_rule_set_status(
+                &admin.pubkey(),
+                RULE_SET_ID,
+                RuleSetStatus::Active,
+            )],
             &[&admin],
         )
         .await,
@@ -318,29 +389,47 @@ async fn paused_program_and_rule_set_stop_transfers() {
 async fn issuer_must_be_active_and_accepted() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
     let admin = w.admin.insecure_clone();
-    w.send(&[ix::set_issuer_active(&admin.pubkey(), ISSUER_ID, false)], &[&admin])
-        .await
-        .expect("deactivate");
-    assert_zkgate_err(w.transfer(&alice, &bob, 100).await, ZkgateError::IssuerInactive);
-    w.send(&[ix::set_issuer_active(&admin.pubkey(), ISSUER_ID, true)], &[&admin])
-        .await
-        .expect("reactivate");
+    w.send(
+        &[ix::set_issuer_active(&admin.pubkey(), ISSUER_ID, false)],
+        &[&admin],
+    )
+    .await
+    .expect("deactivate");
+    assert_zkgate_err(
+        w.transfer(&alice, &bob, 100).await,
+        ZkgateError::IssuerInactive,
+    );
+    w.send(
+        &[ix::set_issuer_active(&admin.pubkey(), ISSUER_ID, true)],
+        &[&admin],
+    )
+    .await
+    .expect("reactivate");
 
     // An issuer the rule-set does not accept, with the same tree published.
     let ia = w.issuer_authority.insecure_clone();
-    w.send(&[ix::add_issuer(&admin.pubkey(), 99, &ia.pubkey())], &[&admin])
-        .await
-        .expect("add issuer 99");
+    w.send(
+        &[ix::add_issuer(&admin.pubkey(), 99, &ia.pubkey())],
+        &[&admin],
+    )
+    .await
+    .expect("add issuer 99");
     let root = zkgate_circuits::encoding::fr_to_be_bytes(&w.credentials.root());
-    w.send(&[ix::publish_credential_root(&ia.pubkey(), 99, root)], &[&ia])
-        .await
-        .expect("publish");
+    w.send(
+        &[ix::publish_credential_root(&ia.pubkey(), 99, root)],
+        &[&ia],
+    )
+    .await
+    .expect("publish");
     let now = w.clock().await.unix_timestamp;
     let statement = w.statement(&alice, &bob, 100, now).await;
     let mut ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
     ix.accounts[3].pubkey = zkgate_client::pda::issuer(99);
     let signer = alice.keypair.insecure_clone();
-    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::IssuerNotInRuleSet);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::IssuerNotInRuleSet,
+    );
 }
 
 #[tokio::test]
@@ -354,37 +443,66 @@ async fn account_substitutions_are_refused() {
 
     // Another sanctions list (valid account, wrong list).
     let sa = w.sanctions_authority.insecure_clone();
-    w.send(&[ix::create_sanctions_list(&admin.pubkey(), 2, &sa.pubkey(), statement.sanctions_root)], &[&admin])
-        .await
-        .expect("second list");
+    w.send(
+        &[ix::create_sanctions_list(
+            &admin.pubkey(),
+            2,
+            &sa.pubkey(),
+            statement.sanctions_root,
+        )],
+        &[&admin],
+    )
+    .await
+    .expect("second list");
     let mut bad = base.clone();
     bad.accounts[4].pubkey = zkgate_client::pda::sanctions_list(2);
-    assert_zkgate_err(w.send(&[bad], &[&signer]).await, ZkgateError::SanctionsListMismatch);
+    assert_zkgate_err(
+        w.send(&[bad], &[&signer]).await,
+        ZkgateError::SanctionsListMismatch,
+    );
 
     // Type cosplay: the issuer account in the sanctions list's slot.
     let mut bad = base.clone();
     bad.accounts[4].pubkey = zkgate_client::pda::issuer(ISSUER_ID);
-    assert_anchor_err(w.send(&[bad], &[&signer]).await, AnchorError::AccountDiscriminatorMismatch);
+    assert_anchor_err(
+        w.send(&[bad], &[&signer]).await,
+        AnchorError::AccountDiscriminatorMismatch,
+    );
 
     // An account owned by another program in the rule-set's slot (a token account).
     let mut bad = base.clone();
     bad.accounts[2].pubkey = bob.token_account;
-    assert_anchor_err(w.send(&[bad], &[&signer]).await, AnchorError::AccountOwnedByWrongProgram);
+    assert_anchor_err(
+        w.send(&[bad], &[&signer]).await,
+        AnchorError::AccountOwnedByWrongProgram,
+    );
 
     // A fake token program.
     let mut bad = base.clone();
     bad.accounts[9].pubkey = zkgate::ID;
-    assert_anchor_err(w.send(&[bad], &[&signer]).await, AnchorError::InvalidProgramId);
+    assert_anchor_err(
+        w.send(&[bad], &[&signer]).await,
+        AnchorError::InvalidProgramId,
+    );
 
     // Source and destination the same account.
     let mut bad = base.clone();
     bad.accounts[8].pubkey = alice.token_account;
-    assert_zkgate_err(w.send(&[bad], &[&signer]).await, ZkgateError::SameAccount);
+    assert_anchor_err(
+        w.send(&[bad], &[&signer]).await,
+        AnchorError::ConstraintDuplicateMutableAccount,
+    );
 
     // A source account the sender does not own.
+    let stranger = w
+        .create_token_account(&anchor_lang::prelude::Pubkey::new_unique())
+        .await;
     let mut bad = base.clone();
-    bad.accounts[7].pubkey = bob.token_account;
-    assert_anchor_err(w.send(&[bad], &[&signer]).await, AnchorError::ConstraintTokenOwner);
+    bad.accounts[7].pubkey = stranger;
+    assert_anchor_err(
+        w.send(&[bad], &[&signer]).await,
+        AnchorError::ConstraintTokenOwner,
+    );
 
     // Zero amount.
     let mut zero = statement.clone();
@@ -395,10 +513,16 @@ async fn account_substitutions_are_refused() {
     // A mint the rule-set is restricted away from.
     let mut config = rule_set_config(&ProgramVerifyingKey::from_ark(&keys().vk), &w.params);
     config.mint = Some(anchor_lang::prelude::Pubkey::new_unique());
-    w.send(&[ix::update_rule_set(&admin.pubkey(), RULE_SET_ID, config)], &[&admin])
-        .await
-        .expect("restrict mint");
-    assert_zkgate_err(w.send(&[base], &[&signer]).await, ZkgateError::MintNotAllowed);
+    w.send(
+        &[ix::update_rule_set(&admin.pubkey(), RULE_SET_ID, config)],
+        &[&admin],
+    )
+    .await
+    .expect("restrict mint");
+    assert_zkgate_err(
+        w.send(&[base], &[&signer]).await,
+        ZkgateError::MintNotAllowed,
+    );
 }
 
 #[tokio::test]
@@ -412,7 +536,9 @@ async fn window_volume_is_enforced_across_transfers() {
     let bob = w.wallet(0, Some((12, 840, 1, EXPIRY))).await;
     let signer = alice.keypair.insecure_clone();
 
-    w.transfer(&alice, &bob, 1_000).await.expect("first transfer");
+    w.transfer(&alice, &bob, 1_000)
+        .await
+        .expect("first transfer");
     let now = w.clock().await.unix_timestamp;
 
     // The honest statement now carries window volume 1_000: 1_000 more breaks the limit, and

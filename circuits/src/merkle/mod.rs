@@ -284,7 +284,10 @@ mod tests {
         assert!(ok);
         assert_eq!(root, t.root());
         let (root, ok) = gadget_root(&p, t.leaf(5), Some(0));
-        assert!(ok, "a flipped bit is a different, still consistent, computation");
+        assert!(
+            ok,
+            "a flipped bit is a different, still consistent, computation"
+        );
         assert_ne!(root, t.root());
         let (root, _) = gadget_root(&p, t.leaf(5), Some(DEFAULT_DEPTH - 1));
         assert_ne!(root, t.root());

@@ -71,9 +71,6 @@ pub enum ZkgateError {
     /// The mint is not the rule-set's mint.
     #[msg("mint is not allowed by this rule-set")]
     MintNotAllowed,
-    /// Source and destination token accounts are the same.
-    #[msg("source and destination are the same account")]
-    SameAccount,
     /// The proof bytes do not encode valid curve points.
     #[msg("proof bytes are malformed (point not on curve)")]
     MalformedProof,

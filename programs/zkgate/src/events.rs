@@ -1,5 +1,25 @@
 //! Audit-trail events.
 use anchor_lang::prelude::*;
+use anchor_lang::Event;
+
+/// Logs an event as `Program data: <base64(discriminator || borsh)>`, exactly like `emit!`.
+///
+/// On SBF this is `emit!`'s `sol_log_data` syscall. Off chain, Anchor's `sol_log_data` is a
+/// no-op (and `msg!` prints to stdout), while `solana-program-test` routes only the `sol_log`
+/// syscall stub into the transaction's logs, so natively
+/// the same base64 payload goes through `sol_log` (it then reads
+/// `Program log: Program data: ...`): tests see the event a SBF build would emit.
+pub fn emit_event<E: Event>(event: &E) {
+    let data = event.data();
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&data]);
+    #[cfg(not(target_os = "solana"))]
+    {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
+        solana_sysvar::program_stubs::sol_log(&format!("Program data: {encoded}"));
+    }
+}
 
 /// Emitted by every approved `transfer`: everything an auditor needs to tie the transfer to
 /// its rule-set, credential issuer and the exact statement that was proven.

@@ -46,19 +46,28 @@ pub mod zkgate {
     }
 
     /// Admin: registers a rule-set (verifying key screened, parameters hashed).
-    pub fn register_rule_set(ctx: Context<RegisterRuleSet>, args: RegisterRuleSetArgs) -> Result<()> {
+    pub fn register_rule_set(
+        ctx: Context<RegisterRuleSet>,
+        args: RegisterRuleSetArgs,
+    ) -> Result<()> {
         RegisterRuleSet::handler(ctx, args)
     }
 
     /// Rule-set authority: replaces the configuration and bumps the version.
     #[access_control(ctx.accounts.validate())]
-    pub fn update_rule_set(ctx: Context<RuleSetAuthority>, config: RuleSetConfigArgs) -> Result<()> {
+    pub fn update_rule_set(
+        ctx: Context<RuleSetAuthority>,
+        config: RuleSetConfigArgs,
+    ) -> Result<()> {
         RuleSetAuthority::update(ctx, config)
     }
 
     /// Rule-set authority: pauses, resumes or retires the rule-set.
     #[access_control(ctx.accounts.validate())]
-    pub fn set_rule_set_status(ctx: Context<RuleSetAuthority>, status: RuleSetStatus) -> Result<()> {
+    pub fn set_rule_set_status(
+        ctx: Context<RuleSetAuthority>,
+        status: RuleSetStatus,
+    ) -> Result<()> {
         RuleSetAuthority::set_status(ctx, status)
     }
 
@@ -74,7 +83,10 @@ pub mod zkgate {
 
     /// Issuer authority: publishes a new credential-tree root.
     #[access_control(ctx.accounts.validate())]
-    pub fn publish_credential_root(ctx: Context<PublishCredentialRoot>, root: [u8; 32]) -> Result<()> {
+    pub fn publish_credential_root(
+        ctx: Context<PublishCredentialRoot>,
+        root: [u8; 32],
+    ) -> Result<()> {
         PublishCredentialRoot::handler(ctx, root)
     }
 
@@ -89,7 +101,10 @@ pub mod zkgate {
     }
 
     /// Sanctions-list authority: publishes a new sanctions-tree root.
-    pub fn publish_sanctions_root(ctx: Context<PublishSanctionsRoot>, root: [u8; 32]) -> Result<()> {
+    pub fn publish_sanctions_root(
+        ctx: Context<PublishSanctionsRoot>,
+        root: [u8; 32],
+    ) -> Result<()> {
         PublishSanctionsRoot::handler(ctx, root)
     }
 

@@ -1,7 +1,6 @@
 //! The transfer statement, recomputed on chain from the program's own accounts and hashed with
 //! the Poseidon syscall into the proof's single public input. Layout: `docs/STATEMENT.md`.
 use anchor_lang::prelude::*;
-#[allow(deprecated)]
 use solana_poseidon::{hashv, Endianness, Parameters};
 
 use crate::errors::ZkgateError;
@@ -44,9 +43,6 @@ pub const TAG_STATEMENT: FieldBytes = tag("zkgate/statement/v1");
 /// Tag of the parameters hash.
 pub const TAG_PARAMS: FieldBytes = tag("zkgate/params/v1");
 
-// solana-poseidon 3.x marks its API as "to become unstable in 4.0"; 3.1 is pinned in the
-// workspace, and this is the one call site.
-#[allow(deprecated)]
 fn poseidon(inputs: &[&[u8]]) -> Result<FieldBytes> {
     hashv(Parameters::Bn254X5, Endianness::BigEndian, inputs)
         .map(|h| h.to_bytes())

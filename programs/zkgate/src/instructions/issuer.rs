@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::ZkgateError;
-use crate::events::RootPublished;
+use crate::events::{emit_event, RootPublished};
 use crate::state::*;
 
 /// Accounts of `add_issuer`.
@@ -89,7 +89,7 @@ impl PublishCredentialRoot<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.roots.push(root, now)?;
         issuer.roots.invariant()?;
-        emit!(RootPublished {
+        emit_event(&RootPublished {
             account: issuer.key(),
             root,
             sanctions: false,

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::ZkgateError;
-use crate::events::RuleSetChanged;
+use crate::events::{emit_event, RuleSetChanged};
 use crate::state::*;
 use crate::statement::params_hash;
 use crate::verifier::validate_verifying_key;
@@ -115,7 +115,7 @@ impl RegisterRuleSet<'_> {
         rule_set.status = RuleSetStatus::Active;
         rule_set.bump = ctx.bumps.rule_set;
         args.config.apply(rule_set)?;
-        emit!(RuleSetChanged {
+        emit_event(&RuleSetChanged {
             rule_set: rule_set.key(),
             id: rule_set.id,
             version: rule_set.version,
@@ -155,9 +155,12 @@ impl RuleSetAuthority<'_> {
     /// parameters or key stop verifying.
     pub fn update(ctx: Context<Self>, config: RuleSetConfigArgs) -> Result<()> {
         let rule_set = &mut ctx.accounts.rule_set;
-        rule_set.version = rule_set.version.checked_add(1).ok_or(ZkgateError::Overflow)?;
+        rule_set.version = rule_set
+            .version
+            .checked_add(1)
+            .ok_or(ZkgateError::Overflow)?;
         config.apply(rule_set)?;
-        emit!(RuleSetChanged {
+        emit_event(&RuleSetChanged {
             rule_set: rule_set.key(),
             id: rule_set.id,
             version: rule_set.version,

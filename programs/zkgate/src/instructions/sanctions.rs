@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::ZkgateError;
-use crate::events::RootPublished;
+use crate::events::{emit_event, RootPublished};
 use crate::state::*;
 
 /// Accounts of `create_sanctions_list`.
@@ -68,7 +68,7 @@ impl PublishSanctionsRoot<'_> {
         let list = &mut ctx.accounts.sanctions_list;
         list.roots.push(root, now)?;
         list.roots.invariant()?;
-        emit!(RootPublished {
+        emit_event(&RootPublished {
             account: list.key(),
             root,
             sanctions: true,

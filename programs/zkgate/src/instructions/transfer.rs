@@ -4,7 +4,7 @@ use anchor_spl::token_interface::{
 };
 
 use crate::errors::ZkgateError;
-use crate::events::TransferApproved;
+use crate::events::{emit_event, TransferApproved};
 use crate::state::*;
 use crate::statement::Statement;
 use crate::verifier::{verify_proof, PROOF_LEN};
@@ -67,7 +67,8 @@ pub struct Transfer<'info> {
         token::token_program = token_program
     )]
     pub source: Box<InterfaceAccount<'info, TokenAccount>>,
-    /// The recipient's token account; its owner is the statement's recipient.
+    /// The recipient's token account; its owner is the statement's recipient. Anchor refuses
+    /// the same account as `source` (duplicate mutable accounts).
     #[account(mut, token::mint = mint, token::token_program = token_program)]
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
     /// SPL Token or Token-2022 (checked by `Interface`).
@@ -94,11 +95,6 @@ impl Transfer<'_> {
         if let Some(mint) = self.rule_set.mint {
             require_keys_eq!(mint, self.mint.key(), ZkgateError::MintNotAllowed);
         }
-        require_keys_neq!(
-            self.source.key(),
-            self.destination.key(),
-            ZkgateError::SameAccount
-        );
         Ok(())
     }
 
@@ -121,10 +117,11 @@ impl Transfer<'_> {
             ZkgateError::ProofTooOld
         );
         require!(
-            accounts
-                .issuer
-                .roots
-                .accepts(&args.credential_root, now, time.credential_root_grace_secs),
+            accounts.issuer.roots.accepts(
+                &args.credential_root,
+                now,
+                time.credential_root_grace_secs
+            ),
             ZkgateError::UnknownCredentialRoot
         );
         require!(
@@ -186,7 +183,7 @@ impl Transfer<'_> {
             accounts.mint.decimals,
         )?;
 
-        emit!(TransferApproved {
+        emit_event(&TransferApproved {
             rule_set: rule_set.key(),
             rule_set_id: rule_set.id,
             rule_set_version: rule_set.version,

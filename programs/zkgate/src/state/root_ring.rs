@@ -136,7 +136,10 @@ mod tests {
             ring.push(root(i), i64::from(i)).unwrap();
         }
         assert_eq!(ring.len as usize, ROOT_HISTORY);
-        assert!(!ring.accepts(&root(1), 0, u32::MAX), "overwritten root is gone");
+        assert!(
+            !ring.accepts(&root(1), 0, u32::MAX),
+            "overwritten root is gone"
+        );
         assert!(ring.accepts(&root(2), 0, u32::MAX));
         assert_eq!(ring.latest(), Some(root(ROOT_HISTORY as u8 + 1)));
         ring.invariant().unwrap();

@@ -169,8 +169,9 @@ impl RuleSet {
         self.time.validate()?;
         require!(
             self.issuers.len() <= MAX_ISSUERS
-                && (0..self.issuers.len())
-                    .all(|i| (i + 1..self.issuers.len()).all(|j| self.issuers[i] != self.issuers[j])),
+                && (0..self.issuers.len()).all(
+                    |i| (i + 1..self.issuers.len()).all(|j| self.issuers[i] != self.issuers[j])
+                ),
             ZkgateError::InvalidIssuerList
         );
         Ok(())
