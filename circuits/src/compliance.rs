@@ -266,11 +266,14 @@ fn witnesses(cs: &ConstraintSystemRef<Fr>, vs: &[Fr]) -> Result<Vec<FpVar<Fr>>, 
     vs.iter().map(|v| witness(cs, *v)).collect()
 }
 
+/// A path's index bits and siblings as variables.
+type PathVars = (Vec<Boolean<Fr>>, Vec<FpVar<Fr>>);
+
 fn path_vars(
     cs: &ConstraintSystemRef<Fr>,
     path: &MerklePath,
     depth: usize,
-) -> Result<(Vec<Boolean<Fr>>, Vec<FpVar<Fr>>), SynthesisError> {
+) -> Result<PathVars, SynthesisError> {
     let siblings = path
         .sibling_elements()
         .map_err(|_| SynthesisError::AssignmentMissing)?;

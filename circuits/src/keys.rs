@@ -94,7 +94,7 @@ impl ProgramVerifyingKey {
 
     /// Parses [`ProgramVerifyingKey::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() < 448 + 64 || (bytes.len() - 448) % 64 != 0 {
+        if bytes.len() < 448 + 64 || !(bytes.len() - 448).is_multiple_of(64) {
             return None;
         }
         Some(Self {

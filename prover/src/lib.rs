@@ -1,1 +1,341 @@
-pub fn _x() {}
+//! zkgate prover service: a REST API (axum) that turns a client's private witness into a
+//! transfer proof in exactly the byte layout the zkgate program consumes.
+//!
+//! - `POST /v1/proofs` (synchronous), `POST /v1/jobs` + `GET /v1/jobs/{id}` (asynchronous, with
+//!   `Idempotency-Key`), `GET /v1/rule-sets`;
+//! - `GET /healthz`, `GET /readyz`, `GET /metrics` (Prometheus), `GET /openapi.json`.
+//!
+//! The witness is checked natively before any proving (422 naming the broken rule), proving
+//! runs on a bounded pool behind a bounded queue (503 + `Retry-After` when full), every proof is
+//! verified before it is returned, and witness data is never logged, echoed or kept.
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod jobs;
+pub mod metrics;
+pub mod proving;
+pub mod rule_sets;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use zkgate_client::api::{
+    ErrorBody, ErrorDetail, JobState, JobStatus, ProofRequest, ProofResponse, RuleSetInfo,
+};
+
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::jobs::{Created, Jobs};
+use crate::metrics::Metrics;
+use crate::proving::Pool;
+pub use crate::rule_sets::{dev_rule_set, RuleSetEntry};
+
+/// Shared state of the service.
+#[derive(Clone)]
+pub struct AppState {
+    /// Rule-sets served.
+    pub rule_sets: Arc<Vec<RuleSetEntry>>,
+    /// Proving pool.
+    pub pool: Arc<Pool>,
+    /// Async jobs.
+    pub jobs: Arc<Jobs>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Accepted API keys (empty: no authentication).
+    pub api_keys: Arc<Vec<String>>,
+    /// Deadline of a synchronous proof request.
+    pub request_timeout: Duration,
+    /// Body size limit in bytes.
+    pub body_limit: usize,
+    /// Allowed CORS origins (empty: CORS off; `*`: any).
+    pub cors_origins: Arc<Vec<String>>,
+}
+
+/// Settings of [`AppState::new`].
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Concurrent proofs.
+    pub workers: usize,
+    /// Proof requests that may wait beyond the running ones.
+    pub queue: usize,
+    /// Accepted API keys.
+    pub api_keys: Vec<String>,
+    /// Deadline of a synchronous proof.
+    pub request_timeout: Duration,
+    /// Body size limit in bytes.
+    pub body_limit: usize,
+    /// CORS origins.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            queue: 64,
+            api_keys: vec![],
+            request_timeout: Duration::from_secs(60),
+            body_limit: 256 * 1024,
+            cors_origins: vec![],
+        }
+    }
+}
+
+impl AppState {
+    /// State serving `rule_sets` with `settings`.
+    pub fn new(rule_sets: Vec<RuleSetEntry>, settings: Settings) -> Self {
+        Self {
+            rule_sets: Arc::new(rule_sets),
+            pool: Arc::new(Pool::new(settings.workers, settings.queue)),
+            jobs: Arc::new(Jobs::default()),
+            metrics: Arc::new(Metrics::default()),
+            api_keys: Arc::new(settings.api_keys),
+            request_timeout: settings.request_timeout,
+            body_limit: settings.body_limit,
+            cors_origins: Arc::new(settings.cors_origins),
+        }
+    }
+
+    /// Proofs admitted and not finished (queued or running).
+    pub fn busy(&self) -> u64 {
+        self.metrics.queued.load(Ordering::Relaxed) + self.metrics.in_flight.load(Ordering::Relaxed)
+    }
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "zkgate prover", description = "Turns a private compliance witness into a zkgate transfer proof."),
+    paths(create_proof, create_job, get_job, list_rule_sets, healthz, readyz),
+    components(schemas(
+        ProofRequest,
+        zkgate_client::api::TransferFields,
+        zkgate_client::api::WitnessInput,
+        zkgate_client::api::CredentialInput,
+        zkgate_client::api::PathInput,
+        zkgate_client::api::SanctionsInput,
+        ProofResponse,
+        ErrorBody,
+        ErrorDetail,
+        JobStatus,
+        JobState,
+        RuleSetInfo
+    ))
+)]
+pub struct ApiDoc;
+
+/// Builds the whole router: routes, auth, metrics, limits, tracing, CORS.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/v1/proofs", post(create_proof))
+        .route("/v1/jobs", post(create_job))
+        .route("/v1/jobs/{id}", get(get_job))
+        .route("/v1/rule-sets", get(list_rule_sets))
+        .route("/metrics", get(metrics_text))
+        .route("/openapi.json", get(openapi))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(api)
+        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(DefaultBodyLimit::max(state.body_limit))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]));
+    if !state.cors_origins.is_empty() {
+        let origins = if state.cors_origins.iter().any(|o| o == "*") {
+            AllowOrigin::any()
+        } else {
+            AllowOrigin::list(state.cors_origins.iter().filter_map(|o| o.parse().ok()))
+        };
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(origins)
+                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, "idempotency-key".parse().expect("valid header name")]),
+        );
+    }
+    router.with_state(state)
+}
+
+async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.api_keys.is_empty() {
+        return next.run(req).await;
+    }
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    // Compare against every key in constant time (no early exit on a match either).
+    let ok = state.api_keys.iter().fold(0u8, |acc, key| {
+        let a = Sha256::digest(key.as_bytes());
+        let b = Sha256::digest(presented.as_bytes());
+        acc | a.ct_eq(&b).unwrap_u8()
+    });
+    if ok == 1 && !presented.is_empty() {
+        next.run(req).await
+    } else {
+        ApiError::Unauthorized.into_response()
+    }
+}
+
+async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let response = next.run(req).await;
+    state.metrics.request(&method, &route, response.status().as_u16());
+    response
+}
+
+/// Prove a transfer, synchronously.
+#[utoipa::path(post, path = "/v1/proofs", request_body = ProofRequest,
+    responses(
+        (status = 200, description = "The proof, in the program's byte layout", body = ProofResponse),
+        (status = 400, description = "Malformed JSON (the field is named)", body = ErrorBody),
+        (status = 404, description = "Rule-set not served", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Invalid value or a broken compliance rule (code names it)", body = ErrorBody),
+        (status = 503, description = "Queue full (Retry-After) or timeout", body = ErrorBody)))]
+async fn create_proof(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<ProofRequest>,
+) -> Result<Json<ProofResponse>, ApiError> {
+    let (entry, statement, witness) = proving::prepare(&state, &req)?;
+    drop(req);
+    let admitted = state.pool.admit().inspect_err(|_| state.metrics.overloaded())?;
+    let work = proving::run(&state, admitted, entry, statement, witness);
+    match tokio::time::timeout(state.request_timeout, work).await {
+        Ok(result) => result.map(Json),
+        Err(_) => Err(ApiError::Timeout),
+    }
+}
+
+/// Start an asynchronous proving job.
+#[utoipa::path(post, path = "/v1/jobs", request_body = ProofRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body: same job")),
+    responses(
+        (status = 202, description = "Accepted (or the existing job for this key)", body = JobStatus),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 404, description = "Rule-set not served", body = ErrorBody),
+        (status = 409, description = "Idempotency key reused with another body", body = ErrorBody),
+        (status = 422, description = "Invalid value or broken rule", body = ErrorBody),
+        (status = 503, description = "Queue full", body = ErrorBody)))]
+async fn create_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<JobStatus>), ApiError> {
+    let req: ProofRequest = extract::parse_json(&body)?;
+    let idempotency = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| (k.to_string(), Sha256::digest(&body).into()));
+    drop(body);
+    let (entry, statement, witness) = proving::prepare(&state, &req)?;
+    drop(req);
+    if let Some((key, digest)) = &idempotency {
+        // A repeated request is answered with its job before any admission check.
+        match state.jobs.find(key, digest) {
+            Some(Ok(status)) => return Ok((StatusCode::ACCEPTED, Json(status))),
+            Some(Err(())) => return Err(ApiError::IdempotencyConflict),
+            None => {}
+        }
+    }
+    let admitted = state.pool.admit().inspect_err(|_| state.metrics.overloaded())?;
+    let status = match state.jobs.create(idempotency) {
+        Created::New(s) => s,
+        Created::Existing(s) => return Ok((StatusCode::ACCEPTED, Json(s))),
+        Created::Conflict => return Err(ApiError::IdempotencyConflict),
+    };
+    let id = status.job_id.clone();
+    let task_state = state.clone();
+    tokio::spawn(async move {
+        task_state.jobs.running(&id);
+        let result = proving::run(&task_state, admitted, entry, statement, witness).await;
+        task_state.jobs.finish(&id, result.map_err(|e| e.detail()));
+    });
+    Ok((StatusCode::ACCEPTED, Json(status)))
+}
+
+/// A job's state.
+#[utoipa::path(get, path = "/v1/jobs/{id}", params(("id" = String, Path, description = "Job id")),
+    responses((status = 200, body = JobStatus), (status = 404, body = ErrorBody)))]
+async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<JobStatus>, ApiError> {
+    state
+        .jobs
+        .get(&id)
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound("no such job".into()))
+}
+
+/// The rule-sets this instance can prove.
+#[utoipa::path(get, path = "/v1/rule-sets", responses((status = 200, body = [RuleSetInfo])))]
+async fn list_rule_sets(State(state): State<AppState>) -> Json<Vec<RuleSetInfo>> {
+    Json(state.rule_sets.iter().map(RuleSetEntry::info).collect())
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "alive")))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: keys loaded and able to prove.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "ready"), (status = 503, description = "no keys")))]
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.rule_sets.is_empty() {
+        (StatusCode::SERVICE_UNAVAILABLE, "no rule-sets loaded")
+    } else {
+        (StatusCode::OK, "ready")
+    }
+}
+
+async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then lets proofs in flight (sync and
+/// async) finish, waiting at most `drain` for async jobs.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    drain: Duration,
+) -> std::io::Result<()> {
+    let drain_state = state.clone();
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    let deadline = tokio::time::Instant::now() + drain;
+    while drain_state.busy() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}

@@ -282,15 +282,15 @@ async fn degenerate_verifying_keys_are_refused() {
         .expect("a sound key registers");
 }
 
+/// A change to otherwise valid parameters.
+type ParamsMutation = Box<dyn Fn(&mut zkgate_circuits::params::RuleSetParams)>;
+
 #[tokio::test]
 async fn malformed_parameters_are_refused() {
     let mut w = World::new(TokenKind::Spl).await;
     let admin = w.admin.insecure_clone();
     let base = w.params.clone();
-    let cases: Vec<(
-        Box<dyn Fn(&mut zkgate_circuits::params::RuleSetParams)>,
-        ZkgateError,
-    )> = vec![
+    let cases: Vec<(ParamsMutation, ZkgateError)> = vec![
         (
             Box::new(|p| p.allowed_jurisdictions = [0; 8]),
             ZkgateError::InvalidJurisdictions,

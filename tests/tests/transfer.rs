@@ -128,7 +128,7 @@ async fn proof_is_bound_to_every_statement_field() {
 
     // The genuine transfer goes through once ...
     let ix = w.transfer_ix(&alice, &bob, &statement, proof);
-    w.send(&[ix.clone()], &[&signer])
+    w.send(std::slice::from_ref(&ix), &[&signer])
         .await
         .expect("genuine transfer");
     assert_eq!(w.balance(&bob.token_account).await, 1_000);

@@ -117,7 +117,7 @@ impl MerkleTree {
         self.nodes.insert((0, index), leaf);
         let mut idx = index;
         for level in 0..self.depth {
-            let (l, r) = if idx % 2 == 0 {
+            let (l, r) = if idx.is_multiple_of(2) {
                 (self.node(level, idx), self.node(level, idx + 1))
             } else {
                 (self.node(level, idx - 1), self.node(level, idx))

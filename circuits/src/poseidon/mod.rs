@@ -77,7 +77,7 @@ mod tests {
         let vars: Vec<FpVar<Fr>> = (0..2)
             .map(|i| FpVar::new_witness(cs.clone(), || Ok(fr(i))).unwrap())
             .collect();
-        hash_gadget(&vars).unwrap();
+        let _ = hash_gadget(&vars).unwrap();
         // 8 full rounds x 3 S-boxes + 57 partial rounds x 1 S-box, 3 constraints per x^5,
         // minus the first round's S-box on the constant capacity element (free).
         assert_eq!(cs.num_constraints(), (8 * 3 + 57 - 1) * 3);

@@ -1,0 +1,73 @@
+//! Command-line and environment configuration.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::Settings;
+
+/// zkgate prover service.
+#[derive(Parser, Clone)]
+#[command(name = "zkgate-prover", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "ZKGATE_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+    /// Directory of rule-set key directories (each with rule_set.json and the key files).
+    #[arg(long, env = "ZKGATE_KEY_DIR")]
+    pub key_dir: Option<PathBuf>,
+    /// Without --key-dir: generate INSECURE development keys for rule-set 1 bound to this
+    /// program id.
+    #[arg(long, env = "ZKGATE_DEV_PROGRAM_ID", default_value = "ZKGate1111111111111111111111111111111111111")]
+    pub dev_program_id: String,
+    /// Tree depth of development keys.
+    #[arg(long, env = "ZKGATE_DEV_DEPTH", default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
+    pub dev_depth: usize,
+    /// Concurrent proofs (default: the number of cores).
+    #[arg(long, env = "ZKGATE_WORKERS")]
+    pub workers: Option<usize>,
+    /// Proof requests that may wait for a worker before 503s start.
+    #[arg(long, env = "ZKGATE_QUEUE", default_value_t = 64)]
+    pub queue: usize,
+    /// Maximum request body, bytes.
+    #[arg(long, env = "ZKGATE_BODY_LIMIT", default_value_t = 256 * 1024)]
+    pub body_limit: usize,
+    /// Deadline of a synchronous proof, seconds.
+    #[arg(long, env = "ZKGATE_TIMEOUT_SECS", default_value_t = 60)]
+    pub timeout_secs: u64,
+    /// API keys accepted as `Authorization: Bearer <key>` (comma-separated in the env var).
+    /// None: no authentication.
+    #[arg(long = "api-key", env = "ZKGATE_API_KEYS", value_delimiter = ',')]
+    pub api_keys: Vec<String>,
+    /// Allowed CORS origins (`*` for any); none: CORS off.
+    #[arg(long = "cors-origin", env = "ZKGATE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("key_dir", &self.key_dir)
+            .field("workers", &self.workers)
+            .field("queue", &self.queue)
+            .field("api_keys", &format_args!("{} configured", self.api_keys.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// The service settings.
+    pub fn settings(&self) -> Settings {
+        let defaults = Settings::default();
+        Settings {
+            workers: self.workers.unwrap_or(defaults.workers),
+            queue: self.queue,
+            api_keys: self.api_keys.iter().filter(|k| !k.is_empty()).cloned().collect(),
+            request_timeout: Duration::from_secs(self.timeout_secs),
+            body_limit: self.body_limit,
+            cors_origins: self.cors_origins.clone(),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `zkgate-prover`: the prover service binary.
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use zkgate_prover::config::Config;
+use zkgate_prover::{dev_rule_set, rule_sets, serve, AppState};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let config = Config::parse();
+    let rule_sets = match &config.key_dir {
+        Some(dir) => match rule_sets::load_key_dir(dir) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!("refusing to start: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => {
+            let program_id = match zkgate_client::api::decode_key("dev_program_id", &config.dev_program_id) {
+                Ok(k) => k,
+                Err(e) => {
+                    tracing::error!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            tracing::warn!(
+                "no --key-dir: generating INSECURE single-party development keys (depth {}); \
+                 whoever runs this setup can forge proofs. Never use them in production.",
+                config.dev_depth
+            );
+            match tokio::task::spawn_blocking(move || dev_rule_set(program_id, 1, 1, config.dev_depth)).await {
+                Ok(Ok(r)) => vec![r],
+                Ok(Err(e)) => {
+                    tracing::error!("development setup failed: {e}");
+                    return ExitCode::FAILURE;
+                }
+                Err(e) => {
+                    tracing::error!("development setup failed: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    };
+    for r in &rule_sets {
+        tracing::info!(
+            rule_set = r.rule_set_id,
+            version = r.version,
+            vk_hash = %hex::encode(r.keys.vk_hash),
+            pk_sha256 = %hex::encode(r.keys.pk_sha256),
+            insecure = r.keys.insecure_single_party,
+            "serving rule-set"
+        );
+    }
+    let listener = match tokio::net::TcpListener::bind(config.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("cannot listen on {}: {e}", config.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("listening on http://{}", config.listen);
+    let state = AppState::new(rule_sets, config.settings());
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing proofs in flight");
+    };
+    match serve(listener, state, shutdown, Duration::from_secs(120)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

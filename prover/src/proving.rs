@@ -1,0 +1,124 @@
+//! Proving off the async runtime, on a bounded pool behind a bounded queue.
+//!
+//! Admission: at most `workers + queue` proof requests are accepted at once; the next one gets
+//! `503 Retry-After` immediately instead of growing memory and latency. Admitted requests wait
+//! for one of `workers` permits, then prove on tokio's blocking pool (a timeout cannot cancel
+//! CPU work, so the permit is held until the proof is done). Every proof is verified with
+//! `groth16-solana` against the rule-set's verifying key before it is returned.
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use base64::Engine;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use zkgate_circuits::compliance::{check_native, ComplianceCircuit, ComplianceWitness};
+use zkgate_circuits::proof::{prove, verify_with_groth16_solana, ProveError};
+use zkgate_circuits::statement::Statement;
+use zkgate_client::api::{ProofRequest, ProofResponse};
+
+use crate::error::ApiError;
+use crate::rule_sets::RuleSetEntry;
+use crate::AppState;
+
+/// The bounded proving pool.
+pub struct Pool {
+    admission: Arc<Semaphore>,
+    workers: Arc<Semaphore>,
+}
+
+impl Pool {
+    /// `workers` concurrent proofs, at most `queue` more waiting.
+    pub fn new(workers: usize, queue: usize) -> Self {
+        let workers = workers.max(1);
+        Self {
+            admission: Arc::new(Semaphore::new(workers + queue)),
+            workers: Arc::new(Semaphore::new(workers)),
+        }
+    }
+
+    /// Admits a request or refuses it at once when the queue is full.
+    pub fn admit(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        self.admission
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Overloaded)
+    }
+}
+
+/// Finds the rule-set, decodes the request and checks every rule natively: everything that can
+/// be refused is refused before any proving work.
+pub fn prepare(
+    state: &AppState,
+    req: &ProofRequest,
+) -> Result<(RuleSetEntry, Statement, ComplianceWitness), ApiError> {
+    let entry = state
+        .rule_sets
+        .iter()
+        .find(|r| r.rule_set_id == req.rule_set_id && r.version == req.rule_set_version)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "rule-set {} version {} is not served here",
+                req.rule_set_id, req.rule_set_version
+            ))
+        })?;
+    let (statement, witness) = req.decode(entry.params.hash_bytes(), entry.program_id)?;
+    check_native(&statement, &entry.params, &witness)?;
+    Ok((entry, statement, witness))
+}
+
+/// Waits for a worker, proves, verifies, and builds the answer.
+pub async fn run(
+    state: &AppState,
+    admitted: OwnedSemaphorePermit,
+    entry: RuleSetEntry,
+    statement: Statement,
+    witness: ComplianceWitness,
+) -> Result<ProofResponse, ApiError> {
+    let metrics = state.metrics.clone();
+    metrics.queued.fetch_add(1, Ordering::Relaxed);
+    let worker = state.pool.workers.clone().acquire_owned().await;
+    metrics.queued.fetch_sub(1, Ordering::Relaxed);
+    let worker = worker.map_err(|_| ApiError::Internal("worker pool closed".into()))?;
+    metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let task_metrics = metrics.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let _worker = worker;
+        let _admitted = admitted;
+        let started = Instant::now();
+        let circuit = ComplianceCircuit {
+            statement,
+            params: entry.params.clone(),
+            witness,
+            depth: entry.keys.depth,
+        };
+        let out = prove(&entry.keys.pk, circuit, &mut rand::rngs::OsRng);
+        let took = started.elapsed();
+        let out = match out {
+            Ok(out) => out,
+            Err(ProveError::Violation(v)) => return Err(ApiError::Violation(v)),
+            Err(e) => return Err(ApiError::Internal(e.to_string())),
+        };
+        verify_with_groth16_solana(&entry.keys.program_vk(), &out.proof, &out.public_input)
+            .map_err(|e| ApiError::Internal(format!("self-check of the proof failed: {e}")))?;
+        task_metrics.proof_ok(took);
+        Ok(ProofResponse {
+            proof_base64: base64::engine::general_purpose::STANDARD.encode(out.proof),
+            proof_hex: hex::encode(out.proof),
+            public_input_hex: hex::encode(out.public_input),
+            statement_hash_hex: hex::encode(out.public_input),
+            vk_hash_hex: hex::encode(entry.keys.vk_hash),
+            rule_set_id: entry.rule_set_id,
+            rule_set_version: entry.version,
+            proving_ms: took.as_millis() as u64,
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("proving task failed: {e}")))
+    .and_then(|r| r);
+    metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+    if result.is_err() {
+        metrics.proof_failed();
+    }
+    result
+}
