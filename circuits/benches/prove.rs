@@ -11,7 +11,10 @@ use zkgate_circuits::Fr;
 fn bench(c: &mut Criterion) {
     let sample = SampleBuilder::default().build();
     let cs = ConstraintSystem::<Fr>::new_ref();
-    sample.circuit().generate_constraints(cs.clone()).expect("synthesis");
+    sample
+        .circuit()
+        .generate_constraints(cs.clone())
+        .expect("synthesis");
     println!(
         "compliance circuit, depth {DEFAULT_DEPTH}: {} constraints, {} witness variables, {} public input",
         cs.num_constraints(),
@@ -25,7 +28,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("witness_generation", |b| {
         b.iter(|| {
             let cs = ConstraintSystem::<Fr>::new_ref();
-            sample.circuit().generate_constraints(cs).expect("synthesis");
+            sample
+                .circuit()
+                .generate_constraints(cs)
+                .expect("synthesis");
         })
     });
     group.bench_function("prove", |b| {

@@ -167,6 +167,7 @@ pub struct Manifest {
 }
 
 /// A proving/verifying key pair with its hashes.
+#[derive(Clone)]
 pub struct KeySet {
     /// Proving key.
     pub pk: ProvingKey<Bn254>,

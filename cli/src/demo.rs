@@ -1,1 +1,3 @@
-pub fn run(_depth: usize) -> Result<(), String> { Err("demo: not built yet".into()) }
+pub fn run(_depth: usize) -> Result<(), String> {
+    Err("demo: not built yet".into())
+}

@@ -42,7 +42,8 @@ enum Command {
 fn keys(out: PathBuf, depth: usize) -> Result<(), String> {
     let started = std::time::Instant::now();
     let mut rng = rand::rngs::OsRng;
-    let keys = zkgate_circuits::keys::KeySet::generate(depth, &mut rng).map_err(|e| e.to_string())?;
+    let keys =
+        zkgate_circuits::keys::KeySet::generate(depth, &mut rng).map_err(|e| e.to_string())?;
     keys.write_dir(&out).map_err(|e| e.to_string())?;
     println!("wrote {} in {:.1?}", out.display(), started.elapsed());
     println!("  circuit depth       {depth}");

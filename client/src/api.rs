@@ -321,7 +321,10 @@ impl ProofRequest {
         let w = &self.witness;
         let c = &w.credential;
         if c.expiry < 0 {
-            return Err(field_err("witness.credential.expiry", "must not be negative"));
+            return Err(field_err(
+                "witness.credential.expiry",
+                "must not be negative",
+            ));
         }
         let credential = Credential {
             subject_id: decode_field("witness.credential.subject_id", &c.subject_id)?,
@@ -414,7 +417,11 @@ mod tests {
 
     #[test]
     fn witness_debug_is_redacted() {
-        let s = SampleBuilder { depth: 4, ..SampleBuilder::default() }.build();
+        let s = SampleBuilder {
+            depth: 4,
+            ..SampleBuilder::default()
+        }
+        .build();
         let req = ProofRequest::from_parts(&s.statement, &s.witness);
         let dbg = format!("{req:?}");
         assert!(dbg.contains("redacted"));
@@ -425,8 +432,14 @@ mod tests {
     #[test]
     fn bad_fields_are_named() {
         assert_eq!(decode_field("f", "zz").unwrap_err().field, "f");
-        assert!(decode_field("f", &"00".repeat(31)).unwrap_err().message.contains("32 bytes"));
-        assert!(decode_field("f", &"ff".repeat(32)).unwrap_err().message.contains("modulus"));
+        assert!(decode_field("f", &"00".repeat(31))
+            .unwrap_err()
+            .message
+            .contains("32 bytes"));
+        assert!(decode_field("f", &"ff".repeat(32))
+            .unwrap_err()
+            .message
+            .contains("modulus"));
         assert!(decode_key("k", "not-base58!").is_err());
     }
 }

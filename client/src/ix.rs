@@ -207,3 +207,32 @@ pub fn transfer(accounts: &TransferAccounts, args: TransferArgs) -> Instruction 
         zkgate::instruction::Transfer { args },
     )
 }
+
+/// The `transfer` instruction for a prover's answer to `request`: amount, timestamp and roots
+/// from the request (what the proof commits to), the 256 proof bytes from the response.
+pub fn transfer_from_proof(
+    accounts: &TransferAccounts,
+    request: &crate::api::ProofRequest,
+    response: &crate::api::ProofResponse,
+) -> Result<Instruction, crate::api::FieldError> {
+    let t = &request.transfer;
+    let proof = response
+        .proof_bytes()
+        .map_err(|message| crate::api::FieldError {
+            field: "proof_hex".into(),
+            message,
+        })?;
+    Ok(transfer(
+        accounts,
+        TransferArgs {
+            amount: t.amount,
+            timestamp: t.timestamp,
+            credential_root: crate::api::decode_field(
+                "transfer.credential_root",
+                &t.credential_root,
+            )?,
+            sanctions_root: crate::api::decode_field("transfer.sanctions_root", &t.sanctions_root)?,
+            proof,
+        },
+    ))
+}

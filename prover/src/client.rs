@@ -49,7 +49,9 @@ impl ProverClient {
         }
     }
 
-    async fn decode<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T, ClientError> {
+    async fn decode<T: serde::de::DeserializeOwned>(
+        resp: reqwest::Response,
+    ) -> Result<T, ClientError> {
         let status = resp.status();
         if status.is_success() {
             Ok(resp.json().await?)
@@ -63,11 +65,21 @@ impl ProverClient {
 
     /// `POST /v1/proofs`.
     pub async fn prove(&self, request: &ProofRequest) -> Result<ProofResponse, ClientError> {
-        Self::decode(self.req(reqwest::Method::POST, "/v1/proofs").json(request).send().await?).await
+        Self::decode(
+            self.req(reqwest::Method::POST, "/v1/proofs")
+                .json(request)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// `POST /v1/jobs`.
-    pub async fn submit_job(&self, request: &ProofRequest, idempotency_key: Option<&str>) -> Result<JobStatus, ClientError> {
+    pub async fn submit_job(
+        &self,
+        request: &ProofRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<JobStatus, ClientError> {
         let mut r = self.req(reqwest::Method::POST, "/v1/jobs").json(request);
         if let Some(k) = idempotency_key {
             r = r.header("idempotency-key", k);
@@ -77,11 +89,21 @@ impl ProverClient {
 
     /// `GET /v1/jobs/{id}`.
     pub async fn job(&self, id: &str) -> Result<JobStatus, ClientError> {
-        Self::decode(self.req(reqwest::Method::GET, &format!("/v1/jobs/{id}")).send().await?).await
+        Self::decode(
+            self.req(reqwest::Method::GET, &format!("/v1/jobs/{id}"))
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// `GET /v1/rule-sets`.
     pub async fn rule_sets(&self) -> Result<Vec<RuleSetInfo>, ClientError> {
-        Self::decode(self.req(reqwest::Method::GET, "/v1/rule-sets").send().await?).await
+        Self::decode(
+            self.req(reqwest::Method::GET, "/v1/rule-sets")
+                .send()
+                .await?,
+        )
+        .await
     }
 }

@@ -19,7 +19,11 @@ pub struct Config {
     pub key_dir: Option<PathBuf>,
     /// Without --key-dir: generate INSECURE development keys for rule-set 1 bound to this
     /// program id.
-    #[arg(long, env = "ZKGATE_DEV_PROGRAM_ID", default_value = "ZKGate1111111111111111111111111111111111111")]
+    #[arg(
+        long,
+        env = "ZKGATE_DEV_PROGRAM_ID",
+        default_value = "ZKGate1111111111111111111111111111111111111"
+    )]
     pub dev_program_id: String,
     /// Tree depth of development keys.
     #[arg(long, env = "ZKGATE_DEV_DEPTH", default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
@@ -41,7 +45,11 @@ pub struct Config {
     #[arg(long = "api-key", env = "ZKGATE_API_KEYS", value_delimiter = ',')]
     pub api_keys: Vec<String>,
     /// Allowed CORS origins (`*` for any); none: CORS off.
-    #[arg(long = "cors-origin", env = "ZKGATE_CORS_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "cors-origin",
+        env = "ZKGATE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
     pub cors_origins: Vec<String>,
 }
 
@@ -52,7 +60,10 @@ impl std::fmt::Debug for Config {
             .field("key_dir", &self.key_dir)
             .field("workers", &self.workers)
             .field("queue", &self.queue)
-            .field("api_keys", &format_args!("{} configured", self.api_keys.len()))
+            .field(
+                "api_keys",
+                &format_args!("{} configured", self.api_keys.len()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -64,7 +75,12 @@ impl Config {
         Settings {
             workers: self.workers.unwrap_or(defaults.workers),
             queue: self.queue,
-            api_keys: self.api_keys.iter().filter(|k| !k.is_empty()).cloned().collect(),
+            api_keys: self
+                .api_keys
+                .iter()
+                .filter(|k| !k.is_empty())
+                .cloned()
+                .collect(),
             request_timeout: Duration::from_secs(self.timeout_secs),
             body_limit: self.body_limit,
             cors_origins: self.cors_origins.clone(),

@@ -50,8 +50,14 @@ pub enum ApiError {
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
         match self {
-            ApiError::Malformed { field, .. } => (StatusCode::BAD_REQUEST, "malformed_request", field.clone()),
-            ApiError::InvalidField(e) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", Some(e.field.clone())),
+            ApiError::Malformed { field, .. } => {
+                (StatusCode::BAD_REQUEST, "malformed_request", field.clone())
+            }
+            ApiError::InvalidField(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                Some(e.field.clone()),
+            ),
             ApiError::Violation(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.code(), None),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", None),
             ApiError::IdempotencyConflict => (StatusCode::CONFLICT, "idempotency_conflict", None),
@@ -88,7 +94,13 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        let mut response = (self.status(), Json(ErrorBody { error: self.detail() })).into_response();
+        let mut response = (
+            self.status(),
+            Json(ErrorBody {
+                error: self.detail(),
+            }),
+        )
+            .into_response();
         if matches!(self, ApiError::Overloaded | ApiError::Timeout) {
             response
                 .headers_mut()

@@ -60,7 +60,9 @@ impl Jobs {
         }
         // Evict the oldest finished jobs beyond the bound.
         while inner.jobs.len() >= MAX_JOBS {
-            let Some(oldest) = inner.order.pop_front() else { break };
+            let Some(oldest) = inner.order.pop_front() else {
+                break;
+            };
             if let Some(rec) = inner.jobs.remove(&oldest) {
                 if let Some((key, _)) = rec.idempotency {
                     inner.by_key.remove(&key);

@@ -85,7 +85,9 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             queue: 64,
             api_keys: vec![],
             request_timeout: Duration::from_secs(60),
@@ -119,7 +121,10 @@ impl AppState {
 /// The OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "zkgate prover", description = "Turns a private compliance witness into a zkgate transfer proof."),
+    info(
+        title = "zkgate prover",
+        description = "Turns a private compliance witness into a zkgate transfer proof."
+    ),
     paths(create_proof, create_job, get_job, list_rule_sets, healthz, readyz),
     components(schemas(
         ProofRequest,
@@ -152,10 +157,15 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api)
-        .layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(TraceLayer::new_for_http())
-        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]));
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+        ]));
     if !state.cors_origins.is_empty() {
         let origins = if state.cors_origins.iter().any(|o| o == "*") {
             AllowOrigin::any()
@@ -166,7 +176,11 @@ pub fn app(state: AppState) -> Router {
             CorsLayer::new()
                 .allow_origin(origins)
                 .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, "idempotency-key".parse().expect("valid header name")]),
+                .allow_headers([
+                    header::CONTENT_TYPE,
+                    header::AUTHORIZATION,
+                    "idempotency-key".parse().expect("valid header name"),
+                ]),
         );
     }
     router.with_state(state)
@@ -203,7 +217,9 @@ async fn count_requests(State(state): State<AppState>, req: Request, next: Next)
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
     let response = next.run(req).await;
-    state.metrics.request(&method, &route, response.status().as_u16());
+    state
+        .metrics
+        .request(&method, &route, response.status().as_u16());
     response
 }
 
@@ -222,7 +238,10 @@ async fn create_proof(
 ) -> Result<Json<ProofResponse>, ApiError> {
     let (entry, statement, witness) = proving::prepare(&state, &req)?;
     drop(req);
-    let admitted = state.pool.admit().inspect_err(|_| state.metrics.overloaded())?;
+    let admitted = state
+        .pool
+        .admit()
+        .inspect_err(|_| state.metrics.overloaded())?;
     let work = proving::run(&state, admitted, entry, statement, witness);
     match tokio::time::timeout(state.request_timeout, work).await {
         Ok(result) => result.map(Json),
@@ -261,7 +280,10 @@ async fn create_job(
             None => {}
         }
     }
-    let admitted = state.pool.admit().inspect_err(|_| state.metrics.overloaded())?;
+    let admitted = state
+        .pool
+        .admit()
+        .inspect_err(|_| state.metrics.overloaded())?;
     let status = match state.jobs.create(idempotency) {
         Created::New(s) => s,
         Created::Existing(s) => return Ok((StatusCode::ACCEPTED, Json(s))),
@@ -280,7 +302,10 @@ async fn create_job(
 /// A job's state.
 #[utoipa::path(get, path = "/v1/jobs/{id}", params(("id" = String, Path, description = "Job id")),
     responses((status = 200, body = JobStatus), (status = 404, body = ErrorBody)))]
-async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<JobStatus>, ApiError> {
+async fn get_job(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<JobStatus>, ApiError> {
     state
         .jobs
         .get(&id)

@@ -10,7 +10,9 @@ use zkgate_prover::{dev_rule_set, rule_sets, serve, AppState};
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let config = Config::parse();
     let rule_sets = match &config.key_dir {
@@ -22,19 +24,24 @@ async fn main() -> ExitCode {
             }
         },
         None => {
-            let program_id = match zkgate_client::api::decode_key("dev_program_id", &config.dev_program_id) {
-                Ok(k) => k,
-                Err(e) => {
-                    tracing::error!("{e}");
-                    return ExitCode::FAILURE;
-                }
-            };
+            let program_id =
+                match zkgate_client::api::decode_key("dev_program_id", &config.dev_program_id) {
+                    Ok(k) => k,
+                    Err(e) => {
+                        tracing::error!("{e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
             tracing::warn!(
                 "no --key-dir: generating INSECURE single-party development keys (depth {}); \
                  whoever runs this setup can forge proofs. Never use them in production.",
                 config.dev_depth
             );
-            match tokio::task::spawn_blocking(move || dev_rule_set(program_id, 1, 1, config.dev_depth)).await {
+            match tokio::task::spawn_blocking(move || {
+                dev_rule_set(program_id, 1, 1, config.dev_depth)
+            })
+            .await
+            {
                 Ok(Ok(r)) => vec![r],
                 Ok(Err(e)) => {
                     tracing::error!("development setup failed: {e}");

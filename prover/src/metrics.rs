@@ -27,7 +27,8 @@ impl Metrics {
     /// Counts a served request.
     pub fn request(&self, method: &str, route: &str, status: u16) {
         let mut map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+        *map.entry((method.to_string(), route.to_string(), status))
+            .or_default() += 1;
     }
 
     /// Records a proof and how long it took.
@@ -58,9 +59,17 @@ impl Metrics {
     pub fn render(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP zkgate_http_requests_total HTTP requests by route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP zkgate_http_requests_total HTTP requests by route and status."
+        );
         let _ = writeln!(out, "# TYPE zkgate_http_requests_total counter");
-        for ((method, route, status), n) in self.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for ((method, route, status), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             let _ = writeln!(
                 out,
                 "zkgate_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
@@ -68,12 +77,27 @@ impl Metrics {
         }
         let _ = writeln!(out, "# HELP zkgate_proofs_total Proofs made, by result.");
         let _ = writeln!(out, "# TYPE zkgate_proofs_total counter");
-        let _ = writeln!(out, "zkgate_proofs_total{{result=\"ok\"}} {}", self.proofs_ok.load(Ordering::Relaxed));
-        let _ = writeln!(out, "zkgate_proofs_total{{result=\"failed\"}} {}", self.proofs_failed.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "zkgate_proofs_total{{result=\"ok\"}} {}",
+            self.proofs_ok.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "zkgate_proofs_total{{result=\"failed\"}} {}",
+            self.proofs_failed.load(Ordering::Relaxed)
+        );
         let _ = writeln!(out, "# HELP zkgate_rejected_overload_total Requests refused with 503 because the queue was full.");
         let _ = writeln!(out, "# TYPE zkgate_rejected_overload_total counter");
-        let _ = writeln!(out, "zkgate_rejected_overload_total {}", self.rejected_overload.load(Ordering::Relaxed));
-        let _ = writeln!(out, "# HELP zkgate_proving_seconds Time to compute one proof.");
+        let _ = writeln!(
+            out,
+            "zkgate_rejected_overload_total {}",
+            self.rejected_overload.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP zkgate_proving_seconds Time to compute one proof."
+        );
         let _ = writeln!(out, "# TYPE zkgate_proving_seconds histogram");
         for (i, le) in PROVING_BUCKETS.iter().enumerate() {
             let _ = writeln!(
@@ -90,12 +114,23 @@ impl Metrics {
             self.proving_sum_us.load(Ordering::Relaxed) as f64 / 1e6
         );
         let _ = writeln!(out, "zkgate_proving_seconds_count {count}");
-        let _ = writeln!(out, "# HELP zkgate_queue_depth Admitted proof requests waiting for a worker.");
+        let _ = writeln!(
+            out,
+            "# HELP zkgate_queue_depth Admitted proof requests waiting for a worker."
+        );
         let _ = writeln!(out, "# TYPE zkgate_queue_depth gauge");
-        let _ = writeln!(out, "zkgate_queue_depth {}", self.queued.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "zkgate_queue_depth {}",
+            self.queued.load(Ordering::Relaxed)
+        );
         let _ = writeln!(out, "# HELP zkgate_proofs_in_flight Proofs being computed.");
         let _ = writeln!(out, "# TYPE zkgate_proofs_in_flight gauge");
-        let _ = writeln!(out, "zkgate_proofs_in_flight {}", self.in_flight.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "zkgate_proofs_in_flight {}",
+            self.in_flight.load(Ordering::Relaxed)
+        );
         out
     }
 }

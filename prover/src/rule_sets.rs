@@ -81,16 +81,23 @@ pub fn load_key_dir(dir: &Path) -> Result<Vec<RuleSetEntry>, String> {
 }
 
 fn load_one(dir: &Path) -> Result<RuleSetEntry, String> {
-    let raw = std::fs::read(dir.join("rule_set.json")).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let file: RuleSetFile =
-        serde_json::from_slice(&raw).map_err(|e| format!("{}/rule_set.json: {e}", dir.display()))?;
+    let raw =
+        std::fs::read(dir.join("rule_set.json")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let file: RuleSetFile = serde_json::from_slice(&raw)
+        .map_err(|e| format!("{}/rule_set.json: {e}", dir.display()))?;
     let expected: [u8; 32] = hex::decode(&file.expected_pk_sha256)
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| format!("{}/rule_set.json: expected_pk_sha256 must be 32 hex bytes", dir.display()))?;
+        .ok_or_else(|| {
+            format!(
+                "{}/rule_set.json: expected_pk_sha256 must be 32 hex bytes",
+                dir.display()
+            )
+        })?;
     let program_id = zkgate_client::api::decode_key("program_id", &file.program_id)
         .map_err(|e| format!("{}/rule_set.json: {e}", dir.display()))?;
-    let keys = KeySet::load_dir(dir, Some(expected)).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let keys =
+        KeySet::load_dir(dir, Some(expected)).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(RuleSetEntry {
         rule_set_id: file.rule_set_id,
         version: file.version,
@@ -115,7 +122,12 @@ pub fn write_rule_set_file(dir: &Path, entry: &RuleSetEntry) -> Result<(), Strin
 
 /// A development rule-set with freshly generated, single-party (insecure) keys and the default
 /// parameters of `zkgate_circuits::testing`.
-pub fn dev_rule_set(program_id: [u8; 32], rule_set_id: u64, version: u32, depth: usize) -> Result<RuleSetEntry, String> {
+pub fn dev_rule_set(
+    program_id: [u8; 32],
+    rule_set_id: u64,
+    version: u32,
+    depth: usize,
+) -> Result<RuleSetEntry, String> {
     let keys = KeySet::generate(depth, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
     Ok(RuleSetEntry {
         rule_set_id,

@@ -1,0 +1,485 @@
+//! The prover over real HTTP on an ephemeral port: proofs that verify with `groth16-solana`,
+//! every error class, jobs, idempotency, overload, metrics and authentication.
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use zkgate_circuits::proof::verify_with_groth16_solana;
+use zkgate_circuits::testing::{Sample, SampleBuilder};
+use zkgate_client::api::{ErrorBody, JobState, ProofRequest};
+use zkgate_prover::client::{ClientError, ProverClient};
+use zkgate_prover::{dev_rule_set, serve, AppState, RuleSetEntry, Settings};
+
+const DEPTH: usize = 8;
+const PROGRAM: [u8; 32] = [7u8; 32];
+
+fn rule_set() -> &'static RuleSetEntry {
+    static R: OnceLock<RuleSetEntry> = OnceLock::new();
+    R.get_or_init(|| dev_rule_set(PROGRAM, 1, 1, DEPTH).expect("dev keys"))
+}
+
+struct Server {
+    base: String,
+    state: AppState,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn start(settings: Settings) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(vec![rule_set().clone()], settings);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let s = state.clone();
+    tokio::spawn(async move {
+        serve(
+            listener,
+            s,
+            async {
+                let _ = rx.await;
+            },
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap()
+    });
+    Server {
+        base,
+        state,
+        _stop: tx,
+    }
+}
+
+async fn default_server() -> Server {
+    start(Settings {
+        workers: 2,
+        queue: 8,
+        ..Settings::default()
+    })
+    .await
+}
+
+fn builder() -> SampleBuilder {
+    SampleBuilder {
+        depth: DEPTH,
+        program_id: PROGRAM,
+        sender: anchor_lang::prelude::Pubkey::new_unique().to_bytes(),
+        recipient: anchor_lang::prelude::Pubkey::new_unique().to_bytes(),
+        mint: anchor_lang::prelude::Pubkey::new_unique().to_bytes(),
+        ..SampleBuilder::default()
+    }
+}
+
+fn request(sample: &Sample) -> ProofRequest {
+    ProofRequest::from_parts(&sample.statement, &sample.witness)
+}
+
+async fn post_raw(base: &str, path: &str, body: impl Into<reqwest::Body>) -> (u16, String) {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+#[track_caller]
+fn assert_api_err<T: std::fmt::Debug>(
+    r: Result<T, ClientError>,
+    status: u16,
+    code: &str,
+) -> ErrorBody {
+    match r {
+        Err(ClientError::Api { status: s, body }) => {
+            assert_eq!((s, body.error.code.as_str()), (status, code), "{body:?}");
+            body
+        }
+        other => panic!("expected {status} {code}, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proof_verifies_with_groth16_solana() {
+    let server = default_server().await;
+    let client = ProverClient::new(&server.base);
+    let sample = builder().build();
+    let resp = client.prove(&request(&sample)).await.expect("proof");
+    let expected = sample.statement.hash_bytes().unwrap();
+    assert_eq!(resp.statement_hash_hex, hex::encode(expected));
+    assert_eq!(resp.public_input_hex, hex::encode(expected));
+    assert_eq!(resp.vk_hash_hex, hex::encode(rule_set().keys.vk_hash));
+    let proof = resp.proof_bytes().unwrap();
+    verify_with_groth16_solana(&rule_set().keys.program_vk(), &proof, &expected).expect("verifies");
+    // The base64 form is the same bytes.
+    use base64::Engine;
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(&resp.proof_base64)
+            .unwrap(),
+        proof.to_vec()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rule_violation_is_a_422_naming_the_rule() {
+    let server = default_server().await;
+    let client = ProverClient::new(&server.base);
+    let b = builder();
+    let cases = [
+        (
+            SampleBuilder {
+                expiry: b.timestamp,
+                ..b.clone()
+            },
+            "credential_expired",
+        ),
+        (
+            SampleBuilder {
+                amount: 10_001,
+                ..b.clone()
+            },
+            "amount_over_tier_limit",
+        ),
+        (
+            SampleBuilder {
+                amount: 10_000,
+                window_volume: 40_001,
+                ..b.clone()
+            },
+            "window_limit_exceeded",
+        ),
+        (
+            SampleBuilder {
+                jurisdiction: 124,
+                ..b.clone()
+            },
+            "jurisdiction_not_allowed",
+        ),
+        (
+            SampleBuilder {
+                sanctioned: true,
+                ..b.clone()
+            },
+            "sanctioned",
+        ),
+        (
+            SampleBuilder {
+                not_in_tree: true,
+                ..b.clone()
+            },
+            "credential_not_in_tree",
+        ),
+        (
+            SampleBuilder {
+                credential_wallet: Some([9u8; 32]),
+                ..b.clone()
+            },
+            "wallet_mismatch",
+        ),
+        (
+            SampleBuilder {
+                tier: 0,
+                ..b.clone()
+            },
+            "tier_blocked",
+        ),
+    ];
+    for (builder, code) in cases {
+        let sample = builder.build();
+        let req = request(&sample);
+        let body = assert_api_err(client.prove(&req).await, 422, code);
+        // No witness value is echoed.
+        let text = serde_json::to_string(&body).unwrap();
+        assert!(!text.contains(&req.witness.credential.salt));
+        assert!(!text.contains(&req.witness.credential.subject_id));
+    }
+    // Nothing was proven for any of them.
+    let metrics = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("zkgate_proofs_total{result=\"ok\"} 0"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_input_is_a_4xx_naming_the_field() {
+    let server = default_server().await;
+    let base = &server.base;
+    let sample = builder().build();
+    let good = serde_json::to_value(request(&sample)).unwrap();
+
+    // Not JSON.
+    let (status, body) = post_raw(base, "/v1/proofs", "{not json").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("malformed_request"));
+
+    // Wrong type: the field is named, the value is not echoed.
+    let mut v = good.clone();
+    v["transfer"]["amount"] = serde_json::json!("lots");
+    let (status, body) = post_raw(base, "/v1/proofs", v.to_string()).await;
+    assert_eq!(status, 400);
+    let err: ErrorBody = serde_json::from_str(&body).unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("transfer.amount"));
+    assert!(!body.contains("lots"));
+
+    // Missing field.
+    let mut v = good.clone();
+    v["witness"]["credential"]
+        .as_object_mut()
+        .unwrap()
+        .remove("salt");
+    let (status, body) = post_raw(base, "/v1/proofs", v.to_string()).await;
+    assert_eq!(status, 400, "{body}");
+    let err: ErrorBody = serde_json::from_str(&body).unwrap();
+    assert_eq!(err.error.field.as_deref(), Some("witness.credential"));
+
+    // Wrong hex length.
+    let mut v = good.clone();
+    v["transfer"]["credential_root"] = serde_json::json!("abcd");
+    let (status, body) = post_raw(base, "/v1/proofs", v.to_string()).await;
+    assert_eq!(status, 422);
+    let err: ErrorBody = serde_json::from_str(&body).unwrap();
+    assert_eq!(err.error.code, "invalid_field");
+    assert_eq!(err.error.field.as_deref(), Some("transfer.credential_root"));
+
+    // A value not below the field modulus.
+    let mut v = good.clone();
+    v["witness"]["credential_path"]["siblings"][2] = serde_json::json!("ff".repeat(32));
+    let (status, body) = post_raw(base, "/v1/proofs", v.to_string()).await;
+    assert_eq!(status, 422);
+    let err: ErrorBody = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        err.error.field.as_deref(),
+        Some("witness.credential_path.siblings[2]")
+    );
+    assert!(err.error.message.contains("modulus"));
+
+    // Bad base58.
+    let mut v = good.clone();
+    v["transfer"]["mint"] = serde_json::json!("0OIl");
+    let (status, body) = post_raw(base, "/v1/proofs", v.to_string()).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("transfer.mint"));
+
+    // Unknown rule-set.
+    let mut v = good.clone();
+    v["rule_set_version"] = serde_json::json!(9);
+    let (status, body) = post_raw(base, "/v1/proofs", v.to_string()).await;
+    assert_eq!(status, 404, "{body}");
+
+    // Oversized body.
+    let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(300 * 1024));
+    let (status, body) = post_raw(base, "/v1/proofs", huge).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("payload_too_large"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_lifecycle_and_idempotency() {
+    let server = default_server().await;
+    let client = ProverClient::new(&server.base);
+    let sample = builder().build();
+    let req = request(&sample);
+    let job = client
+        .submit_job(&req, Some("key-1"))
+        .await
+        .expect("accepted");
+    assert!(matches!(job.status, JobState::Queued | JobState::Running));
+    let again = client
+        .submit_job(&req, Some("key-1"))
+        .await
+        .expect("same job");
+    assert_eq!(again.job_id, job.job_id);
+
+    // Same key, different request: conflict.
+    let other = request(
+        &SampleBuilder {
+            amount: 501,
+            ..builder()
+        }
+        .build(),
+    );
+    assert_api_err(
+        client.submit_job(&other, Some("key-1")).await,
+        409,
+        "idempotency_conflict",
+    );
+
+    let mut status = client.job(&job.job_id).await.unwrap();
+    for _ in 0..600 {
+        if matches!(status.status, JobState::Succeeded | JobState::Failed) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status = client.job(&job.job_id).await.unwrap();
+    }
+    assert_eq!(status.status, JobState::Succeeded, "{status:?}");
+    let proof = status.result.unwrap().proof_bytes().unwrap();
+    verify_with_groth16_solana(
+        &rule_set().keys.program_vk(),
+        &proof,
+        &sample.statement.hash_bytes().unwrap(),
+    )
+    .expect("job proof verifies");
+
+    assert_api_err(client.job("nope").await, 404, "not_found");
+    // A job whose witness breaks a rule is refused up front.
+    let bad = request(
+        &SampleBuilder {
+            sanctioned: true,
+            ..builder()
+        }
+        .build(),
+    );
+    assert_api_err(client.submit_job(&bad, None).await, 422, "sanctioned");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overload_gets_503_with_retry_after_and_recovers() {
+    let server = start(Settings {
+        workers: 1,
+        queue: 1,
+        ..Settings::default()
+    })
+    .await;
+    let body = serde_json::to_string(&request(&builder().build())).unwrap();
+    let mut handles = vec![];
+    for _ in 0..6 {
+        let (base, body) = (server.base.clone(), body.clone());
+        handles.push(tokio::spawn(async move {
+            let resp = reqwest::Client::new()
+                .post(format!("{base}/v1/proofs"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (
+                resp.status().as_u16(),
+                resp.headers().get("retry-after").is_some(),
+            )
+        }));
+    }
+    let mut ok = 0;
+    let mut busy = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            (200, _) => ok += 1,
+            (503, retry_after) => {
+                assert!(retry_after, "503 carries Retry-After");
+                busy += 1
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(ok >= 1 && busy >= 1, "ok {ok}, busy {busy}");
+    assert!(ok <= 2, "at most workers + queue were admitted at once");
+    // Recovered: a later request succeeds.
+    let client = ProverClient::new(&server.base);
+    client
+        .prove(&request(&builder().build()))
+        .await
+        .expect("recovered");
+    assert_eq!(server.state.busy(), 0);
+    let metrics = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(&format!("zkgate_rejected_overload_total {busy}")),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_and_proofs() {
+    let server = default_server().await;
+    let client = ProverClient::new(&server.base);
+    client
+        .prove(&request(&builder().build()))
+        .await
+        .expect("proof");
+    let _ = client
+        .prove(&request(
+            &SampleBuilder {
+                tier: 0,
+                ..builder()
+            }
+            .build(),
+        ))
+        .await;
+    let metrics = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("zkgate_proofs_total{result=\"ok\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("route=\"/v1/proofs\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("route=\"/v1/proofs\",status=\"422\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("zkgate_proving_seconds_count 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_guard_everything_but_health() {
+    let server = start(Settings {
+        api_keys: vec!["s3cret".into()],
+        ..Settings::default()
+    })
+    .await;
+    let sample = builder().build();
+    let anonymous = ProverClient::new(&server.base);
+    assert_api_err(anonymous.rule_sets().await, 401, "unauthorized");
+    assert_api_err(
+        anonymous.prove(&request(&sample)).await,
+        401,
+        "unauthorized",
+    );
+    let wrong = ProverClient::new(&server.base).with_api_key("s3cre");
+    assert_api_err(wrong.rule_sets().await, 401, "unauthorized");
+    let right = ProverClient::new(&server.base).with_api_key("s3cret");
+    let sets = right.rule_sets().await.expect("authorized");
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].vk_hash_hex, hex::encode(rule_set().keys.vk_hash));
+    assert!(sets[0].insecure_single_party);
+    for path in ["/healthz", "/readyz"] {
+        let r = reqwest::get(format!("{}{path}", server.base))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path} is public");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_document_describes_the_api() {
+    let server = default_server().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/openapi.json", server.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in ["/v1/proofs", "/v1/jobs", "/v1/jobs/{id}", "/v1/rule-sets"] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    assert!(doc["components"]["schemas"]["ProofRequest"].is_object());
+}
