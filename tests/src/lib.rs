@@ -5,6 +5,7 @@
 //! When `SBF_OUT_DIR` (or `BPF_OUT_DIR`) names a directory holding `zkgate.so`, the runtime loads
 //! that SBF build instead of the native processor, so the same tests run against SBF.
 pub mod idl;
+pub mod local_prover;
 
 use std::sync::OnceLock;
 
@@ -31,6 +32,7 @@ use zkgate_circuits::keys::{KeySet, ProgramVerifyingKey};
 use zkgate_circuits::merkle::MerkleTree;
 use zkgate_circuits::params::RuleSetParams;
 use zkgate_circuits::statement::Statement;
+use zkgate_client::api::ProofRequest;
 use zkgate_client::ix::{self, TransferAccounts};
 use zkgate_client::{convert, pda};
 
@@ -561,6 +563,27 @@ impl World {
     /// A real proof for `statement` with `witness` under the default keys.
     pub fn prove(&self, statement: &Statement, witness: ComplianceWitness) -> [u8; 256] {
         prove_with(keys(), statement, &self.params, witness)
+    }
+
+    /// The accounts of a transfer from `from` to `to` in the world's mint.
+    pub fn transfer_accounts(&self, from: &Wallet, to: &Wallet) -> TransferAccounts {
+        TransferAccounts {
+            sender: from.keypair.pubkey(),
+            rule_set_id: RULE_SET_ID,
+            issuer_id: ISSUER_ID,
+            sanctions_list_id: SANCTIONS_ID,
+            mint: self.mint,
+            source: from.token_account,
+            destination: to.token_account,
+            token_program: self.token.program_id(),
+        }
+    }
+
+    /// The prover request a wallet would send for `from` → `to` at the cluster's current time.
+    pub async fn proof_request(&mut self, from: &Wallet, to: &Wallet, amount: u64) -> ProofRequest {
+        let now = self.clock().await.unix_timestamp;
+        let statement = self.statement(from, to, amount, now).await;
+        ProofRequest::from_parts(&statement, &self.witness(from))
     }
 
     /// Transfer instruction for `from` → `to` with the given proof.
