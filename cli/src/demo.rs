@@ -1,3 +1,247 @@
-pub fn run(_depth: usize) -> Result<(), String> {
-    Err("demo: not built yet".into())
+//! `zkgate demo`: the whole system on this machine, with no outside services.
+//!
+//! Starts the prover service on a loopback port and the zkgate program inside an in-process
+//! Solana runtime (with the real SPL Token program), sets up the registry, issues credentials,
+//! asks the prover over HTTP for a proof, sends `transfer`, and shows refusals.
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use solana_sdk::signature::Signer;
+use zkgate_circuits::encoding::{fr_from_be_bytes, fr_to_be_bytes};
+use zkgate_circuits::keys::KeySet;
+use zkgate_client::ix::transfer_from_proof;
+use zkgate_prover::client::ClientError;
+use zkgate_tests::local_prover::{rule_set_entry, LocalProver};
+use zkgate_tests::{default_params, transfer_events, TokenKind, World};
+
+/// Runs `f`, printing `label`, a progress indicator while it takes over a second, and the time.
+async fn step<T, F: std::future::Future<Output = T>>(label: &str, f: F) -> T {
+    print!("  {label:<58}");
+    let _ = std::io::stdout().flush();
+    let started = Instant::now();
+    let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let ticker = tokio::spawn(async move {
+        let spinner = ['|', '/', '-', '\\'];
+        let mut i = 0;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        loop {
+            print!("{}\u{8}", spinner[i % 4]);
+            let _ = std::io::stdout().flush();
+            i += 1;
+            tokio::select! {
+                _ = &mut stop_rx => break,
+                _ = tokio::time::sleep(Duration::from_millis(150)) => {}
+            }
+        }
+    });
+    let out = f.await;
+    let _ = stop_tx.send(());
+    let _ = ticker.await;
+    println!(" {:>8.1?}", started.elapsed());
+    out
+}
+
+fn refusal(r: Result<zkgate_client::api::ProofResponse, ClientError>) -> String {
+    match r {
+        Err(ClientError::Api { status, body }) => format!("{status} {}", body.error.code),
+        Err(e) => format!("error: {e}"),
+        Ok(_) => "UNEXPECTEDLY PROVEN".into(),
+    }
+}
+
+/// Runs the demo at tree depth `depth`.
+pub fn run(depth: usize) -> Result<(), String> {
+    // The in-process runtime logs every instruction at debug level unless told otherwise; the
+    // demo prints its own summary. (Set before any thread starts.)
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(demo(depth))
+}
+
+async fn demo(depth: usize) -> Result<(), String> {
+    let total = Instant::now();
+    println!("zkgate demo: zero-knowledge compliance for Solana token transfers\n");
+    println!("setup");
+    let keys = step(
+        &format!("Groth16 setup, compliance circuit (depth {depth})"),
+        async move {
+            tokio::task::spawn_blocking(move || KeySet::generate(depth, &mut rand::rngs::OsRng))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())
+        },
+    )
+    .await?;
+    println!("    WARNING: single-party development keys: INSECURE, for this demo only");
+    println!("    vk hash {}", hex::encode(keys.vk_hash));
+    let params = default_params();
+    let prover = step(
+        "prover service on 127.0.0.1 (HTTP)",
+        LocalProver::start(vec![rule_set_entry(&keys, &params)]),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!("    {}", prover.base);
+    let vk = keys.program_vk();
+    let mut w = step(
+        "Solana runtime + SPL Token; config, issuer, sanctions list, rule-set",
+        World::with_vk(TokenKind::Spl, params, &vk),
+    )
+    .await;
+    let far = 4_000_000_000;
+    let (alice, bob, erin, mallory) =
+        step("issue credentials to alice, bob, erin, mallory", async {
+            let now = w.clock().await.unix_timestamp;
+            let alice = w.wallet(100_000, Some((101, 840, 2, far))).await;
+            let bob = w.wallet(0, Some((102, 276, 1, far))).await;
+            let erin = w.wallet(100_000, Some((103, 840, 2, now - 60))).await;
+            let mallory = w.wallet(100_000, Some((104, 250, 2, far))).await;
+            (alice, bob, erin, mallory)
+        })
+        .await;
+    println!(
+        "    alice  {}  tier 2, US, 100000 tokens",
+        alice.keypair.pubkey()
+    );
+    println!("    bob    {}  tier 1, DE", bob.keypair.pubkey());
+    println!("    erin   {}  credential expired", erin.keypair.pubkey());
+    println!(
+        "    mallory {} about to be sanctioned",
+        mallory.keypair.pubkey()
+    );
+
+    println!("\napproved transfer: alice -> bob, 2500");
+    let req = w.proof_request(&alice, &bob, 2_500).await;
+    let resp = step(
+        "prover: check rules, prove, self-verify (POST /v1/proofs)",
+        prover.client.prove(&req),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!(
+        "    proof {}…  ({} ms proving)",
+        &resp.proof_hex[..32],
+        resp.proving_ms
+    );
+    let ix = transfer_from_proof(&w.transfer_accounts(&alice, &bob), &req, &resp)
+        .map_err(|e| e.to_string())?;
+    let signer = alice.keypair.insecure_clone();
+    let logs = step(
+        "program: recompute statement, verify Groth16, transfer_checked",
+        w.send_with_logs(std::slice::from_ref(&ix), &[&signer]),
+    )
+    .await
+    .map_err(|e| format!("transfer refused: {e:?}"))?;
+    println!(
+        "    balances: alice {}  bob {}",
+        w.balance(&alice.token_account).await,
+        w.balance(&bob.token_account).await
+    );
+    for e in transfer_events(&logs) {
+        println!(
+            "    audit event TransferApproved: rule-set {} v{}, {} -> {}, amount {}, nonce {}, \
+             statement {}…, slot {}",
+            e.rule_set_id,
+            e.rule_set_version,
+            e.sender,
+            e.recipient,
+            e.amount,
+            e.nonce,
+            &hex::encode(e.statement_hash)[..16],
+            e.slot
+        );
+    }
+
+    println!("\nrefusals");
+    let req = w.proof_request(&erin, &bob, 100).await;
+    let r = step(
+        "erin (expired credential) asks for a proof",
+        prover.client.prove(&req),
+    )
+    .await;
+    println!("    prover: {}", refusal(r));
+    let req = w.proof_request(&alice, &bob, 20_000).await;
+    let r = step(
+        "alice asks to send 20000 (tier-2 limit 10000)",
+        prover.client.prove(&req),
+    )
+    .await;
+    println!("    prover: {}", refusal(r));
+    let mut req = w.proof_request(&mallory, &bob, 100).await;
+    let subject = mallory
+        .credential
+        .as_ref()
+        .and_then(|c| fr_from_be_bytes(&c.subject_id).ok())
+        .ok_or("mallory has a credential")?;
+    w.sanctions.insert(subject).map_err(|e| e.to_string())?;
+    w.publish_sanctions_root().await;
+    req.transfer.sanctions_root = hex::encode(fr_to_be_bytes(&w.sanctions.root()));
+    let r = step(
+        "mallory, listed on the new sanctions root, asks",
+        prover.client.prove(&req),
+    )
+    .await;
+    println!("    prover: {}", refusal(r));
+    w.ctx
+        .get_new_latest_blockhash()
+        .await
+        .map_err(|e| e.to_string())?;
+    let r = step(
+        "replay of alice's transfer instruction",
+        w.send(std::slice::from_ref(&ix), &[&signer]),
+    )
+    .await;
+    println!("    program: {}", describe(r));
+    let mut forged = ix.clone();
+    let data_len = forged.data.len();
+    forged.data[data_len - 1] ^= 1;
+    let r = step(
+        "alice's proof with one byte changed (forged)",
+        w.send(&[forged], &[&signer]),
+    )
+    .await;
+    println!("    program: {}", describe(r));
+    println!(
+        "    balances unchanged: alice {}  bob {}",
+        w.balance(&alice.token_account).await,
+        w.balance(&bob.token_account).await
+    );
+    prover.stop().await;
+    println!("\ndone in {:.1?}", total.elapsed());
+    Ok(())
+}
+
+fn describe(r: Result<(), solana_program_test::BanksClientError>) -> String {
+    use solana_sdk::instruction::InstructionError;
+    use solana_sdk::transaction::TransactionError;
+    match r {
+        Ok(()) => "UNEXPECTEDLY ACCEPTED".into(),
+        Err(solana_program_test::BanksClientError::TransactionError(
+            TransactionError::InstructionError(_, InstructionError::Custom(code)),
+        )) => {
+            let name = (code >= anchor_lang::error::ERROR_CODE_OFFSET)
+                .then(|| zkgate_error_name(code - anchor_lang::error::ERROR_CODE_OFFSET))
+                .flatten()
+                .unwrap_or("anchor error");
+            format!("refused, error {code} ({name})")
+        }
+        Err(e) => format!("refused: {e:?}"),
+    }
+}
+
+fn zkgate_error_name(index: u32) -> Option<&'static str> {
+    use zkgate::errors::ZkgateError as E;
+    [E::InvalidProof, E::MalformedProof, E::PublicInputNotReduced]
+        .into_iter()
+        .find(|e| *e as u32 == index)
+        .map(|e| match e {
+            E::InvalidProof => "InvalidProof: proof does not verify for this statement",
+            E::MalformedProof => "MalformedProof: point not on curve",
+            _ => "PublicInputNotReduced",
+        })
 }

@@ -30,6 +30,12 @@ enum Command {
         /// Merkle tree depth of the credential and sanctions trees.
         #[arg(long, default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
         depth: usize,
+        /// Rule-set id the keys serve (written to rule_set.json).
+        #[arg(long, default_value_t = 1)]
+        rule_set_id: u64,
+        /// Rule-set version the keys serve.
+        #[arg(long, default_value_t = 1)]
+        rule_set_version: u32,
     },
     /// Run the end-to-end demo.
     Demo {
@@ -39,12 +45,13 @@ enum Command {
     },
 }
 
-fn keys(out: PathBuf, depth: usize) -> Result<(), String> {
+fn keys(out: PathBuf, depth: usize, rule_set_id: u64, version: u32) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let mut rng = rand::rngs::OsRng;
-    let keys =
-        zkgate_circuits::keys::KeySet::generate(depth, &mut rng).map_err(|e| e.to_string())?;
+    // Circuit-specific setup from OS randomness (single party: marked insecure).
+    let entry = zkgate_prover::dev_rule_set(zkgate::ID.to_bytes(), rule_set_id, version, depth)?;
+    let keys = &entry.keys;
     keys.write_dir(&out).map_err(|e| e.to_string())?;
+    zkgate_prover::rule_sets::write_rule_set_file(&out, &entry)?;
     println!("wrote {} in {:.1?}", out.display(), started.elapsed());
     println!("  circuit depth       {depth}");
     println!("  proving key sha256  {}", hex::encode(keys.pk_sha256));
@@ -57,7 +64,12 @@ fn keys(out: PathBuf, depth: usize) -> Result<(), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Keys { out, depth } => keys(out, depth),
+        Command::Keys {
+            out,
+            depth,
+            rule_set_id,
+            rule_set_version,
+        } => keys(out, depth, rule_set_id, rule_set_version),
         Command::Demo { depth } => demo::run(depth),
     };
     match result {

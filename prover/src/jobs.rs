@@ -35,6 +35,8 @@ pub enum Created {
     Existing(JobStatus),
     /// The key was used for a different request.
     Conflict,
+    /// The table is full of unfinished jobs.
+    Full,
 }
 
 fn new_id() -> String {

@@ -38,11 +38,14 @@ use zkgate_client::api::{
 };
 
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiBytes, ApiJson};
 use crate::jobs::{Created, Jobs};
 use crate::metrics::Metrics;
 use crate::proving::Pool;
 pub use crate::rule_sets::{dev_rule_set, RuleSetEntry};
+
+/// Longest accepted `Idempotency-Key`.
+pub const MAX_IDEMPOTENCY_KEY: usize = 128;
 
 /// Shared state of the service.
 #[derive(Clone)]
@@ -157,6 +160,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api)
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
@@ -210,7 +214,11 @@ async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Respon
 }
 
 async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
+    // Bounded label values: known methods only.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m.to_string(),
+        _ => "other".to_string(),
+    };
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -262,13 +270,23 @@ async fn create_proof(
 async fn create_job(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<(StatusCode, Json<JobStatus>), ApiError> {
     let req: ProofRequest = extract::parse_json(&body)?;
-    let idempotency = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(|k| (k.to_string(), Sha256::digest(&body).into()));
+    let idempotency = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let key = v
+                .to_str()
+                .ok()
+                .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY)
+                .ok_or_else(|| ApiError::Malformed {
+                    field: Some("Idempotency-Key".into()),
+                    message: format!("must be 1..={MAX_IDEMPOTENCY_KEY} visible ASCII characters"),
+                })?;
+            Some((key.to_string(), Sha256::digest(&body).into()))
+        }
+    };
     drop(body);
     let (entry, statement, witness) = proving::prepare(&state, &req)?;
     drop(req);
@@ -288,6 +306,7 @@ async fn create_job(
         Created::New(s) => s,
         Created::Existing(s) => return Ok((StatusCode::ACCEPTED, Json(s))),
         Created::Conflict => return Err(ApiError::IdempotencyConflict),
+        Created::Full => return Err(ApiError::Overloaded),
     };
     let id = status.job_id.clone();
     let task_state = state.clone();

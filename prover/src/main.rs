@@ -74,7 +74,22 @@ async fn main() -> ExitCode {
     tracing::info!("listening on http://{}", config.listen);
     let state = AppState::new(rule_sets, config.settings());
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
         tracing::info!("shutting down: finishing proofs in flight");
     };
     match serve(listener, state, shutdown, Duration::from_secs(120)).await {

@@ -63,8 +63,36 @@ pub fn prepare(
             ))
         })?;
     let (statement, witness) = req.decode(entry.params.hash_bytes(), entry.program_id)?;
+    for (field, path) in [
+        ("witness.credential_path.siblings", &witness.credential_path),
+        ("witness.sanctions.path.siblings", &witness.sanctions.path),
+    ] {
+        if path.siblings.len() != entry.keys.depth {
+            return Err(ApiError::InvalidField(zkgate_client::api::FieldError {
+                field: field.into(),
+                message: format!("this rule-set's trees have depth {}", entry.keys.depth),
+            }));
+        }
+    }
     check_native(&statement, &entry.params, &witness)?;
     Ok((entry, statement, witness))
+}
+
+/// Increments a gauge for as long as it lives, so a cancelled request (timeout, client gone)
+/// still decrements it.
+struct GaugeGuard<'a>(&'a std::sync::atomic::AtomicU64);
+
+impl<'a> GaugeGuard<'a> {
+    fn new(gauge: &'a std::sync::atomic::AtomicU64) -> Self {
+        gauge.fetch_add(1, Ordering::Relaxed);
+        Self(gauge)
+    }
+}
+
+impl Drop for GaugeGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Waits for a worker, proves, verifies, and builds the answer.
@@ -76,13 +104,15 @@ pub async fn run(
     witness: ComplianceWitness,
 ) -> Result<ProofResponse, ApiError> {
     let metrics = state.metrics.clone();
-    metrics.queued.fetch_add(1, Ordering::Relaxed);
+    let queued = GaugeGuard::new(&metrics.queued);
     let worker = state.pool.workers.clone().acquire_owned().await;
-    metrics.queued.fetch_sub(1, Ordering::Relaxed);
+    drop(queued);
     let worker = worker.map_err(|_| ApiError::Internal("worker pool closed".into()))?;
-    metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let task_metrics = metrics.clone();
+    // The blocking task owns the in-flight count: it runs to completion even if the request
+    // that started it is cancelled.
     let result = tokio::task::spawn_blocking(move || {
+        let _in_flight = GaugeGuard::new(&task_metrics.in_flight);
         let _worker = worker;
         let _admitted = admitted;
         let started = Instant::now();
@@ -116,7 +146,6 @@ pub async fn run(
     .await
     .map_err(|e| ApiError::Internal(format!("proving task failed: {e}")))
     .and_then(|r| r);
-    metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
     if result.is_err() {
         metrics.proof_failed();
     }

@@ -483,3 +483,72 @@ async fn openapi_document_describes_the_api() {
     }
     assert!(doc["components"]["schemas"]["ProofRequest"].is_object());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn denied_jurisdiction_is_named() {
+    // A rule-set (same circuit keys) that both allows and denies 408: the deny-list wins.
+    let mut params = zkgate_circuits::testing::default_params();
+    params.allowed_jurisdictions[3] = 408;
+    let entry = RuleSetEntry {
+        rule_set_id: 2,
+        params: params.clone(),
+        ..rule_set().clone()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(vec![entry], Settings::default());
+    tokio::spawn(serve(
+        listener,
+        state,
+        std::future::pending(),
+        Duration::from_secs(1),
+    ));
+    let sample = SampleBuilder {
+        rule_set_id: 2,
+        jurisdiction: 408,
+        params,
+        ..builder()
+    }
+    .build();
+    let client = ProverClient::new(&base);
+    assert_api_err(
+        client.prove(&request(&sample)).await,
+        422,
+        "jurisdiction_denied",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edge_requests_get_json_errors() {
+    let server = default_server().await;
+    let base = &server.base;
+    // A path for another tree depth.
+    let sample = SampleBuilder {
+        depth: DEPTH + 1,
+        ..builder()
+    }
+    .build();
+    let client = ProverClient::new(base);
+    let body = assert_api_err(client.prove(&request(&sample)).await, 422, "invalid_field");
+    assert_eq!(
+        body.error.field.as_deref(),
+        Some("witness.credential_path.siblings")
+    );
+    // Unknown route: JSON 404.
+    let r = reqwest::get(format!("{base}/v2/nothing")).await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let err: ErrorBody = r.json().await.unwrap();
+    assert_eq!(err.error.code, "not_found");
+    // Oversized job body: JSON 413.
+    let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(300 * 1024));
+    let (status, body) = post_raw(base, "/v1/jobs", huge).await;
+    assert_eq!(status, 413);
+    assert!(body.contains("payload_too_large"), "{body}");
+    // Idempotency keys are bounded.
+    let long = "k".repeat(200);
+    let r = client
+        .submit_job(&request(&builder().build()), Some(&long))
+        .await;
+    let body = assert_api_err(r, 400, "malformed_request");
+    assert_eq!(body.error.field.as_deref(), Some("Idempotency-Key"));
+}

@@ -14,6 +14,10 @@ pub fn workspace_root() -> PathBuf {
 /// Builds the IDL of `programs/zkgate` and returns it as pretty JSON (with a trailing newline).
 pub fn build_idl() -> Result<String, String> {
     let root = workspace_root();
+    // anchor-lang-idl 0.1.4 passes the literal argument "+{toolchain}" to cargo whenever
+    // RUSTUP_TOOLCHAIN is set (as it is under `cargo test` via rustup); the nested cargo then
+    // fails. Unset it: the nested cargo resolves the same (only) toolchain by itself.
+    std::env::remove_var("RUSTUP_TOOLCHAIN");
     let target = root.join("target").join("idl-build");
     let idl = anchor_lang_idl::build::IdlBuilder::new()
         .program_path(root.join("programs").join("zkgate"))

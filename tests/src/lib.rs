@@ -60,7 +60,16 @@ fn zkgate_entry<'a, 'b>(
 }
 
 /// A `ProgramTest` with zkgate registered (native processor, or `zkgate.so` under SBF_OUT_DIR).
+///
+/// The runtime logs every instruction at debug level unless `RUST_LOG` says otherwise; the tests
+/// read logs from transaction metadata instead, so the default here is `error`.
 pub fn program_test() -> ProgramTest {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
+    });
     ProgramTest::new("zkgate", zkgate::ID, processor!(zkgate_entry))
 }
 
