@@ -16,28 +16,30 @@ use zkgate_tests::{default_params, transfer_events, TokenKind, World};
 
 /// Runs `f`, printing `label`, a progress indicator while it takes over a second, and the time.
 async fn step<T, F: std::future::Future<Output = T>>(label: &str, f: F) -> T {
-    print!("  {label:<58}");
-    let _ = std::io::stdout().flush();
+    println!("  > {label}");
     let started = Instant::now();
     let (stop_tx, mut stop_rx) = tokio::sync::oneshot::channel::<()>();
     let ticker = tokio::spawn(async move {
-        let spinner = ['|', '/', '-', '\\'];
-        let mut i = 0;
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::select! {
+            _ = &mut stop_rx => return,
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+        print!("    working ");
         loop {
-            print!("{}\u{8}", spinner[i % 4]);
+            print!(".");
             let _ = std::io::stdout().flush();
-            i += 1;
             tokio::select! {
                 _ = &mut stop_rx => break,
-                _ = tokio::time::sleep(Duration::from_millis(150)) => {}
+                _ = tokio::time::sleep(Duration::from_millis(250)) => {}
             }
         }
+        println!();
     });
     let out = f.await;
+    let took = started.elapsed();
     let _ = stop_tx.send(());
     let _ = ticker.await;
-    println!(" {:>8.1?}", started.elapsed());
+    println!("    done in {took:.1?}");
     out
 }
 
