@@ -52,6 +52,28 @@ fn keys(out: PathBuf, depth: usize, rule_set_id: u64, version: u32) -> Result<()
     let keys = &entry.keys;
     keys.write_dir(&out).map_err(|e| e.to_string())?;
     zkgate_prover::rule_sets::write_rule_set_file(&out, &entry)?;
+    // A sample proof in snarkjs's JSON layout, so the keys can be checked with tools we did not
+    // write: `snarkjs groth16 verify verification_key.json public.json proof.json`.
+    let sample = zkgate_circuits::testing::SampleBuilder {
+        depth,
+        ..Default::default()
+    }
+    .build();
+    let proof = zkgate_circuits::proof::prove(&keys.pk, sample.circuit(), &mut rand::rngs::OsRng)
+        .map_err(|e| e.to_string())?;
+    let public = sample.statement.hash().map_err(|e| e.to_string())?;
+    let write_json = |name: &str, value: serde_json::Value| {
+        let bytes = serde_json::to_vec_pretty(&value).map_err(|e| e.to_string())?;
+        std::fs::write(out.join(name), bytes).map_err(|e| format!("{name}: {e}"))
+    };
+    write_json(
+        "proof.json",
+        zkgate_circuits::proof::snarkjs_proof_json(&proof.ark_proof),
+    )?;
+    write_json(
+        "public.json",
+        zkgate_circuits::proof::snarkjs_public_json(&[public]),
+    )?;
     println!("wrote {} in {:.1?}", out.display(), started.elapsed());
     println!("  circuit depth       {depth}");
     println!("  proving key sha256  {}", hex::encode(keys.pk_sha256));

@@ -9,11 +9,14 @@ use zkgate_prover::{dev_rule_set, rule_sets, serve, AppState};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    // arkworks' gadgets carry `#[tracing::instrument(target = "r1cs")]` spans that format the
+    // whole constraint system when enabled, turning a setup into minutes: always off.
+    let filter = EnvFilter::try_from_default_env()
+        .ok()
+        .filter(|_| std::env::var("RUST_LOG").is_ok_and(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| EnvFilter::new("warn,zkgate_prover=info,tower_http=info"))
+        .add_directive("r1cs=off".parse().expect("valid directive"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let config = Config::parse();
     let rule_sets = match &config.key_dir {
         Some(dir) => match rule_sets::load_key_dir(dir) {

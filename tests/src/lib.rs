@@ -87,16 +87,8 @@ pub fn other_keys() -> &'static KeySet {
     KEYS.get_or_init(|| KeySet::generate(DEPTH, &mut rand::thread_rng()).expect("setup"))
 }
 
-/// The default rule-set parameters of the tests.
-pub fn default_params() -> RuleSetParams {
-    RuleSetParams {
-        allowed_jurisdictions: [840, 276, 250, 0, 0, 0, 0, 0],
-        denied_jurisdictions: [408, 364, 0, 0, 0, 0, 0, 0],
-        per_transfer_limit: [1_000, 10_000, 100_000, 1_000_000],
-        per_window_limit: [5_000, 50_000, 500_000, 5_000_000],
-        window_seconds: 86_400,
-    }
-}
+/// The default rule-set parameters of the tests (the circuits crate's example parameters).
+pub use zkgate_circuits::testing::default_params;
 
 /// The default time rules of the tests.
 pub fn default_time() -> TimeParams {
@@ -329,6 +321,9 @@ impl World {
         }
     }
 
+    // Token-2022's instruction builders accept either token program id for the base
+    // instructions, so one builder serves both kinds.
+
     /// Creates a mint of the world's token kind with `self.admin` as mint authority.
     pub async fn create_mint(&mut self) -> Pubkey {
         let mint = Keypair::new();
@@ -336,22 +331,13 @@ impl World {
         let program = self.token.program_id();
         let len = spl_token::state::Mint::LEN;
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
-        let init = match self.token {
-            TokenKind::Spl => spl_token::instruction::initialize_mint2(
-                &program,
-                &mint.pubkey(),
-                &self.admin.pubkey(),
-                None,
-                self.decimals,
-            ),
-            TokenKind::Token2022 => spl_token_2022::instruction::initialize_mint2(
-                &program,
-                &mint.pubkey(),
-                &self.admin.pubkey(),
-                None,
-                self.decimals,
-            ),
-        }
+        let init = spl_token_2022::instruction::initialize_mint2(
+            &program,
+            &mint.pubkey(),
+            &self.admin.pubkey(),
+            None,
+            self.decimals,
+        )
         .expect("initialize_mint2");
         self.send(
             &[
@@ -378,20 +364,12 @@ impl World {
         let program = self.token.program_id();
         let len = spl_token::state::Account::LEN;
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
-        let init = match self.token {
-            TokenKind::Spl => spl_token::instruction::initialize_account3(
-                &program,
-                &account.pubkey(),
-                &self.mint,
-                owner,
-            ),
-            TokenKind::Token2022 => spl_token_2022::instruction::initialize_account3(
-                &program,
-                &account.pubkey(),
-                &self.mint,
-                owner,
-            ),
-        }
+        let init = spl_token_2022::instruction::initialize_account3(
+            &program,
+            &account.pubkey(),
+            &self.mint,
+            owner,
+        )
         .expect("initialize_account3");
         self.send(
             &[
@@ -415,24 +393,14 @@ impl World {
     pub async fn mint_to(&mut self, account: &Pubkey, amount: u64) {
         let program = self.token.program_id();
         let admin = self.admin.insecure_clone();
-        let ix = match self.token {
-            TokenKind::Spl => spl_token::instruction::mint_to(
-                &program,
-                &self.mint,
-                account,
-                &admin.pubkey(),
-                &[],
-                amount,
-            ),
-            TokenKind::Token2022 => spl_token_2022::instruction::mint_to(
-                &program,
-                &self.mint,
-                account,
-                &admin.pubkey(),
-                &[],
-                amount,
-            ),
-        }
+        let ix = spl_token_2022::instruction::mint_to(
+            &program,
+            &self.mint,
+            account,
+            &admin.pubkey(),
+            &[],
+            amount,
+        )
         .expect("mint_to");
         self.send(&[ix], &[&admin]).await.expect("mint to");
     }
@@ -604,16 +572,7 @@ impl World {
         proof: [u8; 256],
     ) -> Instruction {
         ix::transfer(
-            &TransferAccounts {
-                sender: from.keypair.pubkey(),
-                rule_set_id: RULE_SET_ID,
-                issuer_id: ISSUER_ID,
-                sanctions_list_id: SANCTIONS_ID,
-                mint: self.mint,
-                source: from.token_account,
-                destination: to.token_account,
-                token_program: self.token.program_id(),
-            },
+            &self.transfer_accounts(from, to),
             TransferArgs {
                 amount: statement.amount,
                 timestamp: statement.timestamp,
