@@ -1,8 +1,9 @@
-//! `cargo bench -p zkgate-circuits`: constraint count, witness generation (synthesis),
-//! proving and `groth16-solana` verification of the compliance circuit at the default depth.
-use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem};
+//! `cargo bench -p zkgate-circuits`: constraint count, witness generation (the assignment a
+//! proof synthesizes), the one-time constraint matrices, proving and `groth16-solana`
+//! verification of the compliance circuit at the default depth.
+use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use criterion::{criterion_group, criterion_main, Criterion};
-use zkgate_circuits::keys::KeySet;
+use zkgate_circuits::keys::{constraint_matrices, KeySet};
 use zkgate_circuits::merkle::DEFAULT_DEPTH;
 use zkgate_circuits::proof::{prove, verify_with_groth16_solana};
 use zkgate_circuits::testing::SampleBuilder;
@@ -25,19 +26,27 @@ fn bench(c: &mut Criterion) {
     let vk = keys.program_vk();
     let mut group = c.benchmark_group("compliance_depth_20");
     group.sample_size(10);
+    // What a proof synthesizes: the witness assignment only (the matrices are cached).
     group.bench_function("witness_generation", |b| {
         b.iter(|| {
             let cs = ConstraintSystem::<Fr>::new_ref();
+            cs.set_mode(SynthesisMode::Prove {
+                construct_matrices: false,
+            });
             sample
                 .circuit()
                 .generate_constraints(cs)
                 .expect("synthesis");
         })
     });
-    group.bench_function("prove", |b| {
-        b.iter(|| prove(&keys.pk, sample.circuit(), &mut rand::thread_rng()).expect("prove"))
+    // Once per key load: the constraint matrices the prover reuses.
+    group.bench_function("constraint_matrices", |b| {
+        b.iter(|| constraint_matrices(DEFAULT_DEPTH).expect("matrices"))
     });
-    let out = prove(&keys.pk, sample.circuit(), &mut rand::thread_rng()).expect("prove");
+    group.bench_function("prove", |b| {
+        b.iter(|| prove(&keys, sample.circuit(), &mut rand::thread_rng()).expect("prove"))
+    });
+    let out = prove(&keys, sample.circuit(), &mut rand::thread_rng()).expect("prove");
     group.bench_function("verify_groth16_solana", |b| {
         b.iter(|| verify_with_groth16_solana(&vk, &out.proof, &out.public_input).expect("verify"))
     });

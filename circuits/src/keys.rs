@@ -2,9 +2,13 @@
 //! (checked by hash on load).
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 use ark_bn254::Bn254;
 use ark_groth16::{Groth16, ProvingKey, VerifyingKey};
+use ark_relations::r1cs::{
+    ConstraintMatrices, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
+};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
@@ -13,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::compliance::ComplianceCircuit;
 use crate::proof::{g1_to_be_bytes, g2_to_be_bytes, snarkjs_g1, snarkjs_g2};
+use crate::Fr;
 
 /// Name of the circuit the keys are for.
 pub const CIRCUIT_NAME: &str = "zkgate-compliance-v1";
@@ -151,6 +156,22 @@ pub fn setup<R: RngCore + CryptoRng>(
         .map_err(|e| KeyError::Setup(e.to_string()))
 }
 
+/// The R1CS matrices of the compliance circuit at `depth`, exactly as the Groth16 setup builds
+/// them (setup mode, constraints inlined). The prover reuses them for every proof and only
+/// computes the witness assignment per proof, instead of rebuilding and inlining the whole
+/// constraint system each time.
+pub fn constraint_matrices(depth: usize) -> Result<ConstraintMatrices<Fr>, KeyError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    ComplianceCircuit::blank(depth)
+        .generate_constraints(cs.clone())
+        .map_err(|e| KeyError::Setup(e.to_string()))?;
+    cs.finalize();
+    cs.to_matrices()
+        .ok_or_else(|| KeyError::Setup("constraint matrices unavailable".into()))
+}
+
 /// What `manifest.json` records about a key directory.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -181,6 +202,9 @@ pub struct KeySet {
     pub vk_hash: [u8; 32],
     /// Whether the keys come from a single-party setup.
     pub insecure_single_party: bool,
+    /// The circuit's constraint matrices at `depth` (derived from the circuit, not stored in
+    /// the key directory), shared by every proof made with these keys.
+    pub matrices: Arc<ConstraintMatrices<Fr>>,
 }
 
 impl std::fmt::Debug for KeySet {
@@ -219,6 +243,7 @@ impl KeySet {
             vk,
             depth,
             insecure_single_party: true,
+            matrices: Arc::new(constraint_matrices(depth)?),
         })
     }
 
@@ -305,6 +330,7 @@ impl KeySet {
             pk_sha256: actual,
             vk_hash,
             insecure_single_party: manifest.insecure_single_party,
+            matrices: Arc::new(constraint_matrices(manifest.depth)?),
         })
     }
 }

@@ -1,14 +1,15 @@
 //! Proving, and the one place proofs are encoded for `groth16-solana`: 256 bytes
 //! `A || B || C`, uncompressed big-endian, A negated, G2 as `x.c1 || x.c0 || y.c1 || y.c0`.
 use ark_bn254::{Bn254, G1Affine, G2Affine};
+use ark_ff::UniformRand;
 use ark_ff::{BigInteger, PrimeField};
-use ark_groth16::{Groth16, Proof, ProvingKey};
-use ark_snark::SNARK;
+use ark_groth16::{Groth16, Proof};
+use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use rand::{CryptoRng, RngCore};
 
 use crate::compliance::ComplianceCircuit;
 use crate::encoding::{fr_to_be_bytes, EncodingError};
-use crate::keys::ProgramVerifyingKey;
+use crate::keys::{KeySet, ProgramVerifyingKey};
 use crate::Fr;
 
 /// Length of an encoded proof.
@@ -77,18 +78,61 @@ pub fn encode_proof(p: &Proof<Bn254>) -> [u8; PROOF_LEN] {
     out
 }
 
-/// Proves `circuit` with `pk`. The rules are checked natively first (the native check and the
+/// Proves `circuit` with `keys`. The rules are checked natively first (the native check and the
 /// circuit are tested to agree), so a non-compliant witness is refused with the rule it breaks
 /// instead of yielding a proof that cannot verify.
+///
+/// Only the witness assignment is synthesized per proof; the constraint matrices come from
+/// `keys` (built once, as the setup built them), which saves the per-proof constraint building
+/// and linear-combination inlining (about a fifth of the proving time).
 pub fn prove<R: RngCore + CryptoRng>(
-    pk: &ProvingKey<Bn254>,
+    keys: &KeySet,
     circuit: ComplianceCircuit,
     rng: &mut R,
 ) -> Result<ProofOutput, ProveError> {
     crate::compliance::check_native(&circuit.statement, &circuit.params, &circuit.witness)?;
+    if circuit.depth != keys.depth {
+        return Err(ProveError::Synthesis(format!(
+            "the circuit has depth {} but the keys are for depth {}",
+            circuit.depth, keys.depth
+        )));
+    }
     let public_input = circuit.public_input()?;
-    let ark_proof = Groth16::<Bn254>::prove(pk, circuit, rng)
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+    });
+    circuit
+        .generate_constraints(cs.clone())
         .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+    let m = &keys.matrices;
+    let full_assignment = {
+        let cs = cs
+            .borrow()
+            .ok_or_else(|| ProveError::Synthesis("no constraint system".into()))?;
+        if cs.num_instance_variables != m.num_instance_variables
+            || cs.num_witness_variables != m.num_witness_variables
+        {
+            return Err(ProveError::Synthesis(
+                "the witness does not match the keys' constraint system".into(),
+            ));
+        }
+        let mut full = cs.instance_assignment.clone();
+        full.extend_from_slice(&cs.witness_assignment);
+        full
+    };
+    let r = Fr::rand(rng);
+    let s = Fr::rand(rng);
+    let ark_proof = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+        &keys.pk,
+        r,
+        s,
+        m,
+        m.num_instance_variables,
+        m.num_constraints,
+        &full_assignment,
+    )
+    .map_err(|e| ProveError::Synthesis(e.to_string()))?;
     Ok(ProofOutput {
         proof: encode_proof(&ark_proof),
         public_input: fr_to_be_bytes(&public_input),

@@ -20,7 +20,7 @@ fn proof() -> &'static ProofOutput {
             ..SampleBuilder::default()
         }
         .build();
-        prove(&keys().pk, sample.circuit(), &mut rand::thread_rng()).expect("prove")
+        prove(keys(), sample.circuit(), &mut rand::thread_rng()).expect("prove")
     })
 }
 
@@ -74,7 +74,7 @@ fn unsatisfiable_witness_cannot_be_proven() {
         ..SampleBuilder::default()
     }
     .build();
-    match prove(&keys().pk, sample.circuit(), &mut rand::thread_rng()) {
+    match prove(keys(), sample.circuit(), &mut rand::thread_rng()) {
         Err(zkgate_circuits::proof::ProveError::Violation(v)) => {
             assert_eq!(
                 v,
@@ -128,4 +128,70 @@ fn key_directory_round_trip_and_hash_check() {
         Err(KeyError::ProvingKeyHashMismatch { .. })
     ));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn cached_matrices_and_witness_only_synthesis_equal_a_full_synthesis() {
+    use ark_relations::r1cs::{
+        ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
+    };
+    use zkgate_circuits::Fr;
+    let sample = SampleBuilder {
+        depth: DEPTH,
+        ..SampleBuilder::default()
+    }
+    .build();
+    // What the stock arkworks prover does per proof: constraints and values together.
+    let full = ConstraintSystem::<Fr>::new_ref();
+    full.set_optimization_goal(OptimizationGoal::Constraints);
+    sample.circuit().generate_constraints(full.clone()).unwrap();
+    assert!(full.is_satisfied().unwrap());
+    full.finalize();
+    let from_witness = full.to_matrices().unwrap();
+    // What the keys cache: the setup's matrices, built without values.
+    let cached = &keys().matrices;
+    assert_eq!(cached.num_constraints, from_witness.num_constraints);
+    assert_eq!(
+        cached.num_witness_variables,
+        from_witness.num_witness_variables
+    );
+    assert_eq!(
+        cached.num_instance_variables,
+        from_witness.num_instance_variables
+    );
+    assert!(cached.a == from_witness.a && cached.b == from_witness.b);
+    assert!(cached.c == from_witness.c);
+    // What `prove` computes per proof: the assignment alone, which must be the same.
+    let lean = ConstraintSystem::<Fr>::new_ref();
+    lean.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+    });
+    sample.circuit().generate_constraints(lean.clone()).unwrap();
+    let (lean, full) = (lean.borrow().unwrap(), full.borrow().unwrap());
+    assert_eq!(lean.instance_assignment, full.instance_assignment);
+    let first_difference = lean
+        .witness_assignment
+        .iter()
+        .zip(&full.witness_assignment)
+        .position(|(a, b)| a != b);
+    assert_eq!(
+        (lean.witness_assignment.len(), first_difference),
+        (full.witness_assignment.len(), None),
+        "witness assignments differ"
+    );
+}
+
+#[test]
+fn keys_for_another_depth_are_refused() {
+    let sample = SampleBuilder {
+        depth: DEPTH + 1,
+        ..SampleBuilder::default()
+    }
+    .build();
+    match prove(keys(), sample.circuit(), &mut rand::thread_rng()) {
+        Err(zkgate_circuits::proof::ProveError::Synthesis(msg)) => {
+            assert!(msg.contains("depth"), "{msg}")
+        }
+        other => panic!("expected a depth mismatch, got {other:?}"),
+    }
 }

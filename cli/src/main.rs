@@ -59,7 +59,7 @@ fn keys(out: PathBuf, depth: usize, rule_set_id: u64, version: u32) -> Result<()
         ..Default::default()
     }
     .build();
-    let proof = zkgate_circuits::proof::prove(&keys.pk, sample.circuit(), &mut rand::rngs::OsRng)
+    let proof = zkgate_circuits::proof::prove(keys, sample.circuit(), &mut rand::rngs::OsRng)
         .map_err(|e| e.to_string())?;
     let public = sample.statement.hash().map_err(|e| e.to_string())?;
     let write_json = |name: &str, value: serde_json::Value| {

@@ -122,7 +122,7 @@ pub async fn run(
             witness,
             depth: entry.keys.depth,
         };
-        let out = prove(&entry.keys.pk, circuit, &mut rand::rngs::OsRng);
+        let out = prove(&entry.keys, circuit, &mut rand::rngs::OsRng);
         let took = started.elapsed();
         let out = match out {
             Ok(out) => out,

@@ -612,7 +612,7 @@ pub fn prove_with(
         witness,
         depth: keys.depth,
     };
-    zkgate_circuits::proof::prove(&keys.pk, circuit, &mut rand::thread_rng())
+    zkgate_circuits::proof::prove(keys, circuit, &mut rand::thread_rng())
         .expect("prove")
         .proof
 }

@@ -59,6 +59,50 @@ mod tests {
     }
 
     #[test]
+    fn gadget_equals_native_with_constants_and_repeated_variables() {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let a = FpVar::new_witness(cs.clone(), || Ok(fr(5))).unwrap();
+        let b = FpVar::new_witness(cs.clone(), || Ok(fr(9))).unwrap();
+        // A symbolic linear combination as an input, a repeated variable and constants.
+        let sum = &a + &b;
+        let inputs = [
+            FpVar::Constant(fr(3)),
+            a.clone(),
+            sum,
+            a.clone(),
+            FpVar::Constant(fr(0)),
+        ];
+        let out = hash_gadget(&inputs).unwrap();
+        assert_eq!(
+            out.value().unwrap(),
+            hash(&[fr(3), fr(5), fr(14), fr(5), fr(0)])
+        );
+        // Constant-only inputs hash to a constant without constraints.
+        let before = cs.num_constraints();
+        let c = hash_gadget(&[FpVar::Constant(fr(1)), FpVar::Constant(fr(2))]).unwrap();
+        assert!(matches!(c, FpVar::Constant(_)));
+        assert_eq!(c.value().unwrap(), hash(&[fr(1), fr(2)]));
+        assert_eq!(cs.num_constraints(), before);
+        // The output feeds further constraints like any variable.
+        let again = hash_gadget(&[out.clone(), b]).unwrap();
+        assert_eq!(again.value().unwrap(), hash(&[out.value().unwrap(), fr(9)]));
+        assert!(cs.is_satisfied().unwrap());
+    }
+
+    #[test]
+    fn gadget_synthesizes_without_values_in_setup_mode() {
+        use ark_relations::r1cs::SynthesisMode;
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_mode(SynthesisMode::Setup);
+        let vars: Vec<FpVar<Fr>> = (0..3)
+            .map(|_| FpVar::new_witness(cs.clone(), || Ok(fr(0))).unwrap())
+            .collect();
+        let out = hash_gadget(&vars).unwrap();
+        assert!(out.value().is_err());
+        assert_eq!(cs.num_constraints(), (8 * 4 + 56 - 1) * 3);
+    }
+
+    #[test]
     fn gadget_output_is_bound_to_the_inputs() {
         // A wrong claimed output leaves the system unsatisfied.
         let cs = ConstraintSystem::<Fr>::new_ref();
