@@ -28,6 +28,14 @@ pub struct Config {
     /// Tree depth of development keys.
     #[arg(long, env = "ZKGATE_DEV_DEPTH", default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
     pub dev_depth: usize,
+    /// Refuse single-party (development) keys: no generated dev keys, and no key directory
+    /// whose manifest marks its setup insecure. Set this wherever proofs move real value.
+    #[arg(long, env = "ZKGATE_REQUIRE_CEREMONY_KEYS")]
+    pub require_ceremony_keys: bool,
+    /// Directory where async jobs are recorded, so finished jobs survive a restart (none: in
+    /// memory only). Witnesses are never written.
+    #[arg(long, env = "ZKGATE_JOBS_DIR")]
+    pub jobs_dir: Option<PathBuf>,
     /// Concurrent proofs (default: the number of cores).
     #[arg(long, env = "ZKGATE_WORKERS")]
     pub workers: Option<usize>,
@@ -58,6 +66,8 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("key_dir", &self.key_dir)
+            .field("require_ceremony_keys", &self.require_ceremony_keys)
+            .field("jobs_dir", &self.jobs_dir)
             .field("workers", &self.workers)
             .field("queue", &self.queue)
             .field(

@@ -1,23 +1,105 @@
-//! Asynchronous proving jobs, kept in memory: bounded in number, finished jobs evicted oldest
-//! first, repeated `Idempotency-Key`s answered with the same job. Witness data is never stored
-//! in a job record: only the state and the result.
+//! Asynchronous proving jobs: bounded in number, finished jobs evicted oldest first, repeated
+//! `Idempotency-Key`s answered with the same job. Witness data is never stored in a job record:
+//! only the state, the result, and the idempotency key with the request's digest.
+//!
+//! By default the table lives in memory. With a directory ([`Jobs::open`], `--jobs-dir`) every
+//! record is also written there (one JSON file per job, written to a temporary file and renamed,
+//! so a crash never leaves half a record) and read back on start: finished jobs keep answering
+//! after a restart; jobs that were queued or running when the process stopped cannot be resumed
+//! (their witness was never stored), so they become `failed` with the code `interrupted` and
+//! their idempotency key is released for a resubmission. This is the seam where a shared store
+//! (a database behind several provers) plugs in.
 use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use serde::{Deserialize, Serialize};
 use zkgate_client::api::{ErrorDetail, JobState, JobStatus, ProofResponse};
 
 /// At most this many jobs are remembered.
 pub const MAX_JOBS: usize = 10_000;
 
+/// Error code of a job that the process stopped before it finished.
+pub const INTERRUPTED: &str = "interrupted";
+
+#[derive(Clone, Serialize, Deserialize)]
 struct Record {
     status: JobStatus,
+    #[serde(with = "idempotency_serde")]
     idempotency: Option<(String, [u8; 32])>,
+    /// Creation order (milliseconds since the Unix epoch), for eviction after a restart.
+    created_ms: u64,
+}
+
+mod idempotency_serde {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Stored {
+        key: String,
+        digest: String,
+    }
+
+    pub fn serialize<S: Serializer>(
+        v: &Option<(String, [u8; 32])>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        v.as_ref()
+            .map(|(key, digest)| Stored {
+                key: key.clone(),
+                digest: hex::encode(digest),
+            })
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<(String, [u8; 32])>, D::Error> {
+        let Some(stored) = Option::<Stored>::deserialize(d)? else {
+            return Ok(None);
+        };
+        let mut digest = [0u8; 32];
+        hex::decode_to_slice(&stored.digest, &mut digest).map_err(serde::de::Error::custom)?;
+        Ok(Some((stored.key, digest)))
+    }
 }
 
 /// The job table.
 #[derive(Default)]
 pub struct Jobs {
     inner: Mutex<Inner>,
+    dir: Option<PathBuf>,
+}
+
+/// A job directory could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("job store {path}: {reason}")]
+pub struct StoreError {
+    /// The file or directory.
+    pub path: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
+fn store_error(path: &Path, reason: impl std::fmt::Display) -> StoreError {
+    StoreError {
+        path: path.display().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Job ids are 32 lowercase hex digits: safe as file names.
+fn is_job_id(s: &str) -> bool {
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[derive(Default)]
@@ -37,6 +119,8 @@ pub enum Created {
     Conflict,
     /// The table is full of unfinished jobs.
     Full,
+    /// The job could not be recorded in the job store.
+    StoreFailed(String),
 }
 
 fn new_id() -> String {
@@ -46,6 +130,86 @@ fn new_id() -> String {
 }
 
 impl Jobs {
+    /// A job table persisted in `dir` (created if missing), with the jobs recorded there by an
+    /// earlier process: finished ones as they were, unfinished ones marked failed
+    /// (`interrupted`).
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| store_error(dir, e))?;
+        let mut records = vec![];
+        for entry in std::fs::read_dir(dir).map_err(|e| store_error(dir, e))? {
+            let path = entry.map_err(|e| store_error(dir, e))?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with(".tmp-") {
+                // A write the process did not finish: the record it replaced is still there.
+                let _ = std::fs::remove_file(&path);
+                continue;
+            }
+            let Some(id) = name.strip_suffix(".json").filter(|id| is_job_id(id)) else {
+                continue;
+            };
+            let bytes = std::fs::read(&path).map_err(|e| store_error(&path, e))?;
+            let mut rec: Record =
+                serde_json::from_slice(&bytes).map_err(|e| store_error(&path, e))?;
+            if rec.status.job_id != id {
+                return Err(store_error(&path, "the record names another job id"));
+            }
+            if matches!(rec.status.status, JobState::Queued | JobState::Running) {
+                rec.status.status = JobState::Failed;
+                rec.status.error = Some(ErrorDetail {
+                    code: INTERRUPTED.into(),
+                    message: "the prover stopped before this job finished; submit the request \
+                              again (witnesses are never stored)"
+                        .into(),
+                    field: None,
+                });
+                rec.idempotency = None;
+            }
+            records.push(rec);
+        }
+        records.sort_by(|a, b| {
+            (a.created_ms, &a.status.job_id).cmp(&(b.created_ms, &b.status.job_id))
+        });
+        let jobs = Jobs {
+            inner: Mutex::default(),
+            dir: Some(dir.to_path_buf()),
+        };
+        {
+            let mut inner = jobs.inner.lock().unwrap_or_else(|e| e.into_inner());
+            for rec in records {
+                jobs.persist(&rec).map_err(|e| store_error(dir, e))?;
+                let id = rec.status.job_id.clone();
+                if let Some((key, _)) = &rec.idempotency {
+                    inner.by_key.insert(key.clone(), id.clone());
+                }
+                inner.order.push_back(id.clone());
+                inner.jobs.insert(id, rec);
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Writes a record to the store (no-op in memory).
+    fn persist(&self, rec: &Record) -> Result<(), String> {
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
+        let id = &rec.status.job_id;
+        let tmp = dir.join(format!(".tmp-{id}"));
+        let bytes = serde_json::to_vec(rec).map_err(|e| e.to_string())?;
+        std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let path = dir.join(format!("{id}.json"));
+        std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    fn unpersist(&self, id: &str) {
+        if let Some(dir) = &self.dir {
+            let path = dir.join(format!("{id}.json"));
+            if let Err(e) = std::fs::remove_file(&path) {
+                tracing::warn!("job store: cannot remove {}: {e}", path.display());
+            }
+        }
+    }
+
     /// Registers a queued job, or finds the one created earlier with the same idempotency key
     /// and request digest.
     pub fn create(&self, idempotency: Option<(String, [u8; 32])>) -> Created {
@@ -69,6 +233,7 @@ impl Jobs {
                 if let Some((key, _)) = rec.idempotency {
                     inner.by_key.remove(&key);
                 }
+                self.unpersist(&oldest);
             }
         }
         let id = new_id();
@@ -78,17 +243,19 @@ impl Jobs {
             result: None,
             error: None,
         };
-        if let Some((key, _)) = &idempotency {
+        let rec = Record {
+            status: status.clone(),
+            idempotency,
+            created_ms: now_ms(),
+        };
+        if let Err(e) = self.persist(&rec) {
+            return Created::StoreFailed(e);
+        }
+        if let Some((key, _)) = &rec.idempotency {
             inner.by_key.insert(key.clone(), id.clone());
         }
         inner.order.push_back(id.clone());
-        inner.jobs.insert(
-            id,
-            Record {
-                status: status.clone(),
-                idempotency,
-            },
-        );
+        inner.jobs.insert(id, rec);
         Created::New(status)
     }
 
@@ -113,6 +280,9 @@ impl Jobs {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(rec) = inner.jobs.get_mut(id) {
             f(&mut rec.status);
+            if let Err(e) = self.persist(rec) {
+                tracing::warn!("job store: cannot record job {id}: {e}");
+            }
         }
     }
 

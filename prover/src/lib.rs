@@ -115,6 +115,12 @@ impl AppState {
         }
     }
 
+    /// The same state with `jobs` as its job table (e.g. [`Jobs::open`] on a directory).
+    pub fn with_jobs(mut self, jobs: Jobs) -> Self {
+        self.jobs = Arc::new(jobs);
+        self
+    }
+
     /// Proofs admitted and not finished (queued or running).
     pub fn busy(&self) -> u64 {
         self.metrics.queued.load(Ordering::Relaxed) + self.metrics.in_flight.load(Ordering::Relaxed)
@@ -307,6 +313,7 @@ async fn create_job(
         Created::Existing(s) => return Ok((StatusCode::ACCEPTED, Json(s))),
         Created::Conflict => return Err(ApiError::IdempotencyConflict),
         Created::Full => return Err(ApiError::Overloaded),
+        Created::StoreFailed(e) => return Err(ApiError::Internal(format!("job store: {e}"))),
     };
     let id = status.job_id.clone();
     let task_state = state.clone();

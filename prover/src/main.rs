@@ -26,6 +26,13 @@ async fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         },
+        None if config.require_ceremony_keys => {
+            tracing::error!(
+                "refusing to start: --require-ceremony-keys is set and no --key-dir was given \
+                 (development keys are single-party and insecure)"
+            );
+            return ExitCode::FAILURE;
+        }
         None => {
             let program_id =
                 match zkgate_client::api::decode_key("dev_program_id", &config.dev_program_id) {
@@ -67,6 +74,20 @@ async fn main() -> ExitCode {
             "serving rule-set"
         );
     }
+    if let Err(e) = rule_sets::check_key_policy(&rule_sets, config.require_ceremony_keys) {
+        tracing::error!("refusing to start: {e}");
+        return ExitCode::FAILURE;
+    }
+    let jobs = match &config.jobs_dir {
+        Some(dir) => match zkgate_prover::jobs::Jobs::open(dir) {
+            Ok(jobs) => Some(jobs),
+            Err(e) => {
+                tracing::error!("refusing to start: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -75,7 +96,10 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("listening on http://{}", config.listen);
-    let state = AppState::new(rule_sets, config.settings());
+    let mut state = AppState::new(rule_sets, config.settings());
+    if let Some(jobs) = jobs {
+        state = state.with_jobs(jobs);
+    }
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]

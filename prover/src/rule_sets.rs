@@ -137,3 +137,22 @@ pub fn dev_rule_set(
         keys: Arc::new(keys),
     })
 }
+
+/// With `require_ceremony_keys`, refuses every rule-set whose keys come from a single-party
+/// setup (whoever ran it can forge proofs): the error names the first such rule-set.
+pub fn check_key_policy(
+    rule_sets: &[RuleSetEntry],
+    require_ceremony_keys: bool,
+) -> Result<(), String> {
+    if !require_ceremony_keys {
+        return Ok(());
+    }
+    match rule_sets.iter().find(|r| r.keys.insecure_single_party) {
+        Some(r) => Err(format!(
+            "rule-set {} v{}: its keys come from a single-party setup (insecure) and \
+             --require-ceremony-keys is set",
+            r.rule_set_id, r.version
+        )),
+        None => Ok(()),
+    }
+}

@@ -7,6 +7,7 @@ use zkgate_circuits::proof::verify_with_groth16_solana;
 use zkgate_circuits::testing::{Sample, SampleBuilder};
 use zkgate_client::api::{ErrorBody, JobState, ProofRequest};
 use zkgate_prover::client::{ClientError, ProverClient};
+use zkgate_prover::jobs::Jobs;
 use zkgate_prover::{dev_rule_set, serve, AppState, RuleSetEntry, Settings};
 
 const DEPTH: usize = 8;
@@ -24,9 +25,12 @@ struct Server {
 }
 
 async fn start(settings: Settings) -> Server {
+    start_state(AppState::new(vec![rule_set().clone()], settings)).await
+}
+
+async fn start_state(state: AppState) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(vec![rule_set().clone()], settings);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let s = state.clone();
     tokio::spawn(async move {
@@ -551,4 +555,117 @@ async fn edge_requests_get_json_errors() {
         .await;
     let body = assert_api_err(r, 400, "malformed_request");
     assert_eq!(body.error.field.as_deref(), Some("Idempotency-Key"));
+}
+
+async fn wait_finished(client: &ProverClient, id: &str) -> zkgate_client::api::JobStatus {
+    let mut status = client.job(id).await.unwrap();
+    for _ in 0..600 {
+        if matches!(status.status, JobState::Succeeded | JobState::Failed) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status = client.job(id).await.unwrap();
+    }
+    status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn jobs_survive_a_restart_and_unfinished_ones_are_marked_interrupted() {
+    let dir = std::env::temp_dir().join(format!(
+        "zkgate-jobs-{}-{}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let settings = Settings {
+        workers: 2,
+        queue: 8,
+        ..Settings::default()
+    };
+    let sample = builder().build();
+    let req = request(&sample);
+
+    // First process: one job finishes; another is accepted but never runs (the process stops
+    // while it waits).
+    let first = start_state(
+        AppState::new(vec![rule_set().clone()], settings.clone())
+            .with_jobs(Jobs::open(&dir).expect("job store")),
+    )
+    .await;
+    let client = ProverClient::new(&first.base);
+    let done = client.submit_job(&req, Some("done-key")).await.unwrap();
+    let done_status = wait_finished(&client, &done.job_id).await;
+    assert_eq!(done_status.status, JobState::Succeeded, "{done_status:?}");
+    let stranded = match first
+        .state
+        .jobs
+        .create(Some(("stranded-key".into(), [9u8; 32])))
+    {
+        zkgate_prover::jobs::Created::New(s) => s,
+        _ => panic!("a new job"),
+    };
+    drop(first);
+
+    // Nothing in the store is witness data.
+    let salt = hex::encode(sample.witness.credential.salt);
+    let subject = hex::encode(sample.witness.credential.subject_id);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.contains(&salt) && !text.contains(&subject));
+    }
+
+    // Second process on the same directory.
+    let second = start_state(
+        AppState::new(vec![rule_set().clone()], settings)
+            .with_jobs(Jobs::open(&dir).expect("job store")),
+    )
+    .await;
+    let client = ProverClient::new(&second.base);
+    let after = client.job(&done.job_id).await.expect("finished job kept");
+    assert_eq!(after.status, JobState::Succeeded);
+    assert_eq!(
+        after.result.as_ref().map(|r| &r.proof_hex),
+        done_status.result.as_ref().map(|r| &r.proof_hex)
+    );
+    // Its idempotency key still answers with the same job.
+    let again = client.submit_job(&req, Some("done-key")).await.unwrap();
+    assert_eq!(again.job_id, done.job_id);
+    assert_eq!(again.status, JobState::Succeeded);
+
+    let lost = client
+        .job(&stranded.job_id)
+        .await
+        .expect("stranded job kept");
+    assert_eq!(lost.status, JobState::Failed);
+    assert_eq!(
+        lost.error.as_ref().map(|e| e.code.as_str()),
+        Some("interrupted")
+    );
+    // Its key is released: the client can submit again and gets a fresh job that succeeds.
+    let retry = client
+        .submit_job(&req, Some("stranded-key"))
+        .await
+        .expect("resubmitted");
+    assert_ne!(retry.job_id, stranded.job_id);
+    assert_eq!(
+        wait_finished(&client, &retry.job_id).await.status,
+        JobState::Succeeded
+    );
+    drop(second);
+
+    // A damaged record is refused with its file named, not skipped silently.
+    std::fs::write(dir.join(format!("{}.json", done.job_id)), b"{not json").unwrap();
+    let err = Jobs::open(&dir).err().expect("refused");
+    assert!(err.to_string().contains(&done.job_id), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn ceremony_keys_policy_refuses_single_party_keys() {
+    let dev = [rule_set().clone()];
+    assert!(zkgate_prover::rule_sets::check_key_policy(&dev, false).is_ok());
+    let err = zkgate_prover::rule_sets::check_key_policy(&dev, true).unwrap_err();
+    assert!(
+        err.contains("rule-set 1 v1") && err.contains("single-party"),
+        "{err}"
+    );
 }
