@@ -7,9 +7,14 @@
 //   ZKGATE_RULE_SET_ID   rule-set id (default: 1)
 //   ZKGATE_ISSUERS       comma-separated Issuer account addresses accepted by the rule-set
 //   ZKGATE_SANCTIONS     SanctionsList account address
+//   ZKGATE_ALLOW_INSECURE_KEYS=1
+//                        register single-party (development) keys on a cluster other than a
+//                        local validator; refused otherwise, since whoever ran that setup can
+//                        forge proofs
 import * as anchor from "@anchor-lang/core";
 import { BN, Program } from "@anchor-lang/core";
 import { PublicKey, SystemProgram } from "@solana/web3.js";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -50,10 +55,42 @@ interface RuleSetFile {
   };
 }
 
+interface Manifest {
+  circuit: string;
+  depth: number;
+  pk_sha256: string;
+  vk_hash: string;
+  insecure_single_party: boolean;
+}
+
+/**
+ * Reads the key directory's verifying key and checks it against `manifest.json`: its SHA-256
+ * must be the manifest's `vk_hash`, and single-party keys go only to a local validator unless
+ * `allowInsecure` is set.
+ */
+export function checkedVerifyingKey(keyDir: string, endpoint: string, allowInsecure: boolean) {
+  const bytes = fs.readFileSync(path.join(keyDir, "verifying_key.bin"));
+  const manifest: Manifest = JSON.parse(
+    fs.readFileSync(path.join(keyDir, "manifest.json"), "utf8"),
+  );
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  if (hash !== manifest.vk_hash) {
+    throw new Error(`verifying_key.bin hashes to ${hash}, manifest.json says ${manifest.vk_hash}`);
+  }
+  const local = /^https?:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(endpoint);
+  if (manifest.insecure_single_party && !local && !allowInsecure) {
+    throw new Error(
+      `${keyDir} holds single-party (insecure) keys: refusing to register them on ${endpoint}; ` +
+        "set ZKGATE_ALLOW_INSECURE_KEYS=1 for a test cluster",
+    );
+  }
+  return parseVerifyingKey(bytes);
+}
+
 const seed = (s: string) => Buffer.from(s);
 const u64le = (n: BN) => n.toArrayLike(Buffer, "le", 8);
 
-module.exports = async function (provider: anchor.AnchorProvider): Promise<void> {
+async function deploy(provider: anchor.AnchorProvider): Promise<void> {
   anchor.setProvider(provider);
   const program = new Program<Zkgate>(idl as Zkgate, provider);
   const admin = provider.wallet.publicKey;
@@ -69,7 +106,11 @@ module.exports = async function (provider: anchor.AnchorProvider): Promise<void>
     console.log(`initialized config ${config.toBase58()} (admin ${admin.toBase58()})`);
   }
 
-  const vk = parseVerifyingKey(fs.readFileSync(path.join(keyDir, "verifying_key.bin")));
+  const vk = checkedVerifyingKey(
+    keyDir,
+    provider.connection.rpcEndpoint,
+    process.env.ZKGATE_ALLOW_INSECURE_KEYS === "1",
+  );
   const file: RuleSetFile = JSON.parse(
     fs.readFileSync(path.join(keyDir, "rule_set.json"), "utf8"),
   );
@@ -111,4 +152,8 @@ module.exports = async function (provider: anchor.AnchorProvider): Promise<void>
     .accountsPartial({ admin, config, ruleSet, systemProgram: SystemProgram.programId })
     .rpc();
   console.log(`registered rule-set ${id.toString()} at ${ruleSet.toBase58()}`);
-};
+}
+
+// `anchor migrate` calls the module itself; the key checks stay reachable for
+// `scripts/deploy-check.sh`.
+module.exports = Object.assign(deploy, { parseVerifyingKey, checkedVerifyingKey });
