@@ -1,6 +1,7 @@
 //! Proving, and the one place proofs are encoded for `groth16-solana`: 256 bytes
 //! `A || B || C`, uncompressed big-endian, A negated, G2 as `x.c1 || x.c0 || y.c1 || y.c0`.
 use ark_bn254::{Bn254, G1Affine, G2Affine};
+use ark_ec::AffineRepr;
 use ark_ff::UniformRand;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Groth16, Proof};
@@ -76,6 +77,56 @@ pub fn encode_proof(p: &Proof<Bn254>) -> [u8; PROOF_LEN] {
     out[64..192].copy_from_slice(&g2_to_be_bytes(&p.b));
     out[192..].copy_from_slice(&g1_to_be_bytes(&p.c));
     out
+}
+
+fn fq_from_be(bytes: &[u8]) -> Option<ark_bn254::Fq> {
+    let x = ark_bn254::Fq::from_be_bytes_mod_order(bytes);
+    // Canonical encodings only: the value must round-trip.
+    (be32(&x) == bytes).then_some(x)
+}
+
+fn g1_from_be_bytes(bytes: &[u8]) -> Option<G1Affine> {
+    if bytes.iter().all(|b| *b == 0) {
+        return Some(G1Affine::identity());
+    }
+    let p = G1Affine::new_unchecked(fq_from_be(&bytes[..32])?, fq_from_be(&bytes[32..64])?);
+    (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
+}
+
+fn g2_from_be_bytes(bytes: &[u8]) -> Option<G2Affine> {
+    if bytes.iter().all(|b| *b == 0) {
+        return Some(G2Affine::identity());
+    }
+    let x = ark_bn254::Fq2::new(fq_from_be(&bytes[32..64])?, fq_from_be(&bytes[..32])?);
+    let y = ark_bn254::Fq2::new(fq_from_be(&bytes[96..128])?, fq_from_be(&bytes[64..96])?);
+    let p = G2Affine::new_unchecked(x, y);
+    (p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve()).then_some(p)
+}
+
+/// Decodes the 256 bytes `transfer` takes back into an arkworks proof (the inverse of
+/// [`encode_proof`]); `None` for non-canonical coordinates or points off the curve or outside
+/// the prime-order subgroup.
+pub fn decode_proof(bytes: &[u8; PROOF_LEN]) -> Option<Proof<Bn254>> {
+    let neg_a = g1_from_be_bytes(&bytes[..64])?;
+    Some(Proof {
+        a: (-neg_a),
+        b: g2_from_be_bytes(&bytes[64..192])?,
+        c: g1_from_be_bytes(&bytes[192..])?,
+    })
+}
+
+/// A fresh proof of the same statement from an encoded proof (Groth16 proofs are malleable
+/// this way: anyone can do it without the witness). Replay protection therefore never rests
+/// on proof bytes; the statement's nonce provides it.
+pub fn rerandomize<R: RngCore + CryptoRng>(
+    vk: &ark_groth16::VerifyingKey<Bn254>,
+    proof: &[u8; PROOF_LEN],
+    rng: &mut R,
+) -> Option<[u8; PROOF_LEN]> {
+    let p = decode_proof(proof)?;
+    Some(encode_proof(&Groth16::<Bn254>::rerandomize_proof(
+        vk, &p, rng,
+    )))
 }
 
 /// Proves `circuit` with `keys`. The rules are checked natively first (the native check and the

@@ -195,3 +195,24 @@ fn keys_for_another_depth_are_refused() {
         other => panic!("expected a depth mismatch, got {other:?}"),
     }
 }
+
+#[test]
+fn encoded_proofs_decode_and_rerandomized_proofs_still_verify() {
+    use zkgate_circuits::proof::{decode_proof, encode_proof, rerandomize};
+    let p = proof();
+    let decoded = decode_proof(&p.proof).expect("decodes");
+    assert_eq!(decoded, p.ark_proof);
+    assert_eq!(encode_proof(&decoded), p.proof);
+    // Anyone can re-randomize: different bytes, same statement, still valid.
+    let fresh = rerandomize(&keys().vk, &p.proof, &mut rand::thread_rng()).expect("valid proof");
+    assert_ne!(fresh, p.proof);
+    verify_with_groth16_solana(&keys().program_vk(), &fresh, &p.public_input)
+        .expect("re-randomized proof verifies");
+    // Off-curve or non-canonical bytes do not decode.
+    let mut bad = p.proof;
+    bad[63] ^= 1;
+    assert!(decode_proof(&bad).is_none());
+    let mut bad = p.proof;
+    bad[..32].copy_from_slice(&[0xff; 32]);
+    assert!(decode_proof(&bad).is_none());
+}

@@ -126,6 +126,11 @@ async fn proof_is_bound_to_every_statement_field() {
         ZkgateError::InvalidProof,
     );
 
+    // Anyone can re-randomize the proof: new bytes, still a valid proof of this statement.
+    let fresh = zkgate_circuits::proof::rerandomize(&keys().vk, &proof, &mut rand::thread_rng())
+        .expect("a valid proof");
+    assert_ne!(fresh, proof);
+
     // The genuine transfer goes through once ...
     let ix = w.transfer_ix(&alice, &bob, &statement, proof);
     w.send(std::slice::from_ref(&ix), &[&signer])
@@ -134,6 +139,9 @@ async fn proof_is_bound_to_every_statement_field() {
     assert_eq!(w.balance(&bob.token_account).await, 1_000);
     // ... and its replay fails: the nonce moved on.
     w.ctx.get_new_latest_blockhash().await.expect("blockhash");
+    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
+    // So does the re-randomized copy: replay protection never rests on proof bytes.
+    let ix = w.transfer_ix(&alice, &bob, &statement, fresh);
     assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
     assert_eq!(w.balance(&bob.token_account).await, 1_000);
 }
