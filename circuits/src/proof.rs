@@ -1,7 +1,6 @@
 //! Proving, and the one place proofs are encoded for `groth16-solana`: 256 bytes
 //! `A || B || C`, uncompressed big-endian, A negated, G2 as `x.c1 || x.c0 || y.c1 || y.c0`.
 use ark_bn254::{Bn254, G1Affine, G2Affine};
-use ark_ec::AffineRepr;
 use ark_ff::UniformRand;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{Groth16, Proof};
