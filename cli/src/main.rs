@@ -3,6 +3,10 @@
 //! - `zkgate keys --out DIR`: circuit-specific Groth16 setup from OS randomness; writes the
 //!   proving key, the verifying key in the program's byte layout and in snarkjs JSON, and the
 //!   manifest with both hashes. Single-party keys: marked insecure.
+//! - `zkgate prove --key-dir DIR --request FILE`: the prover service's `POST /v1/proofs`
+//!   without the service: the same request JSON in, the same answer JSON out, proved on this
+//!   machine (the recovery path when no prover service is reachable; the witness never leaves
+//!   the machine).
 //! - `zkgate demo`: the whole system on this machine (prover over HTTP, the program in an
 //!   in-process Solana runtime with the real SPL Token program), approvals and refusals.
 use std::path::PathBuf;
@@ -36,6 +40,16 @@ enum Command {
         /// Rule-set version the keys serve.
         #[arg(long, default_value_t = 1)]
         rule_set_version: u32,
+    },
+    /// Prove a transfer locally: the prover service's request JSON in, its answer JSON out.
+    Prove {
+        /// Key directory (one rule-set, or a directory of rule-set directories) as
+        /// `zkgate keys` writes it.
+        #[arg(long, default_value = "keys")]
+        key_dir: PathBuf,
+        /// The request (`POST /v1/proofs` body); `-` reads standard input.
+        #[arg(long, default_value = "-")]
+        request: PathBuf,
     },
     /// Run the end-to-end demo.
     Demo {
@@ -83,6 +97,41 @@ fn keys(out: PathBuf, depth: usize, rule_set_id: u64, version: u32) -> Result<()
     Ok(())
 }
 
+/// `zkgate prove`: prints the answer JSON, or the service's error JSON on standard error.
+fn prove(key_dir: PathBuf, request: PathBuf) -> Result<(), String> {
+    use std::io::Read;
+    use zkgate_prover::error::ApiError;
+    let mut body = vec![];
+    let read = if request.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut body).map(|_| ())
+    } else {
+        std::fs::read(&request).map(|b| body = b)
+    };
+    read.map_err(|e| format!("{}: {e}", request.display()))?;
+    let rule_sets = zkgate_prover::rule_sets::load_key_dir(&key_dir)?;
+    let answer = (move || -> Result<_, ApiError> {
+        let req = zkgate_prover::extract::parse_json(&body);
+        zeroize::Zeroize::zeroize(&mut body);
+        let req: zkgate_client::api::ProofRequest = req?;
+        let (entry, statement, witness) = zkgate_prover::proving::prepare_with(&rule_sets, &req)?;
+        drop(req);
+        Ok(zkgate_prover::proving::prove_now(&entry, statement, witness)?.0)
+    })();
+    match answer {
+        Ok(response) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&response).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let body = zkgate_client::api::ErrorBody { error: e.detail() };
+            Err(serde_json::to_string(&body).map_err(|e| e.to_string())?)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -92,6 +141,7 @@ fn main() -> ExitCode {
             rule_set_id,
             rule_set_version,
         } => keys(out, depth, rule_set_id, rule_set_version),
+        Command::Prove { key_dir, request } => prove(key_dir, request),
         Command::Demo { depth } => demo::run(depth),
     };
     match result {

@@ -7,7 +7,7 @@
 //! `groth16-solana` against the rule-set's verifying key before it is returned.
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -51,8 +51,15 @@ pub fn prepare(
     state: &AppState,
     req: &ProofRequest,
 ) -> Result<(RuleSetEntry, Statement, ComplianceWitness), ApiError> {
-    let entry = state
-        .rule_sets
+    prepare_with(&state.rule_sets, req)
+}
+
+/// [`prepare`] against a list of rule-sets (what the offline `zkgate prove` uses).
+pub fn prepare_with(
+    rule_sets: &[RuleSetEntry],
+    req: &ProofRequest,
+) -> Result<(RuleSetEntry, Statement, ComplianceWitness), ApiError> {
+    let entry = rule_sets
         .iter()
         .find(|r| r.rule_set_id == req.rule_set_id && r.version == req.rule_set_version)
         .cloned()
@@ -95,6 +102,43 @@ impl Drop for GaugeGuard<'_> {
     }
 }
 
+/// Proves on the calling thread, verifies the proof with `groth16-solana` against the
+/// rule-set's verifying key, and builds the answer; also returns the proving time. The service
+/// runs this on its pool; `zkgate prove` runs it directly (no service needed).
+pub fn prove_now(
+    entry: &RuleSetEntry,
+    statement: Statement,
+    witness: ComplianceWitness,
+) -> Result<(ProofResponse, Duration), ApiError> {
+    let started = Instant::now();
+    let circuit = ComplianceCircuit {
+        statement,
+        params: entry.params.clone(),
+        witness,
+        depth: entry.keys.depth,
+    };
+    let out = prove(&entry.keys, circuit, &mut rand::rngs::OsRng);
+    let took = started.elapsed();
+    let out = match out {
+        Ok(out) => out,
+        Err(ProveError::Violation(v)) => return Err(ApiError::Violation(v)),
+        Err(e) => return Err(ApiError::Internal(e.to_string())),
+    };
+    verify_with_groth16_solana(&entry.keys.program_vk(), &out.proof, &out.public_input)
+        .map_err(|e| ApiError::Internal(format!("self-check of the proof failed: {e}")))?;
+    let response = ProofResponse {
+        proof_base64: base64::engine::general_purpose::STANDARD.encode(out.proof),
+        proof_hex: hex::encode(out.proof),
+        public_input_hex: hex::encode(out.public_input),
+        statement_hash_hex: hex::encode(out.public_input),
+        vk_hash_hex: hex::encode(entry.keys.vk_hash),
+        rule_set_id: entry.rule_set_id,
+        rule_set_version: entry.version,
+        proving_ms: took.as_millis() as u64,
+    };
+    Ok((response, took))
+}
+
 /// Waits for a worker, proves, verifies, and builds the answer.
 pub async fn run(
     state: &AppState,
@@ -115,33 +159,9 @@ pub async fn run(
         let _in_flight = GaugeGuard::new(&task_metrics.in_flight);
         let _worker = worker;
         let _admitted = admitted;
-        let started = Instant::now();
-        let circuit = ComplianceCircuit {
-            statement,
-            params: entry.params.clone(),
-            witness,
-            depth: entry.keys.depth,
-        };
-        let out = prove(&entry.keys, circuit, &mut rand::rngs::OsRng);
-        let took = started.elapsed();
-        let out = match out {
-            Ok(out) => out,
-            Err(ProveError::Violation(v)) => return Err(ApiError::Violation(v)),
-            Err(e) => return Err(ApiError::Internal(e.to_string())),
-        };
-        verify_with_groth16_solana(&entry.keys.program_vk(), &out.proof, &out.public_input)
-            .map_err(|e| ApiError::Internal(format!("self-check of the proof failed: {e}")))?;
+        let (response, took) = prove_now(&entry, statement, witness)?;
         task_metrics.proof_ok(took);
-        Ok(ProofResponse {
-            proof_base64: base64::engine::general_purpose::STANDARD.encode(out.proof),
-            proof_hex: hex::encode(out.proof),
-            public_input_hex: hex::encode(out.public_input),
-            statement_hash_hex: hex::encode(out.public_input),
-            vk_hash_hex: hex::encode(entry.keys.vk_hash),
-            rule_set_id: entry.rule_set_id,
-            rule_set_version: entry.version,
-            proving_ms: took.as_millis() as u64,
-        })
+        Ok(response)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("proving task failed: {e}")))
