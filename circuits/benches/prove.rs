@@ -22,6 +22,12 @@ fn bench(c: &mut Criterion) {
         cs.num_witness_variables(),
         cs.num_instance_variables() - 1
     );
+    for (part, n) in
+        zkgate_circuits::compliance::ComplianceCircuit::constraint_report(DEFAULT_DEPTH)
+            .expect("report")
+    {
+        println!("  {part:<36} {n:>6}");
+    }
     let keys = KeySet::generate(DEFAULT_DEPTH, &mut rand::thread_rng()).expect("setup");
     let vk = keys.program_vk();
     let mut group = c.benchmark_group("compliance_depth_20");

@@ -308,8 +308,54 @@ fn in_list(x: &FpVar<Fr>, list: &[FpVar<Fr>]) -> Result<(), SynthesisError> {
     prod.enforce_equal(&FpVar::zero())
 }
 
+/// Constraints per part of the compliance circuit, in synthesis order.
+pub type ConstraintReport = Vec<(&'static str, usize)>;
+
+impl ComplianceCircuit {
+    /// The constraint count of each part of the circuit at `depth` (their sum is the total).
+    pub fn constraint_report(depth: usize) -> Result<ConstraintReport, SynthesisError> {
+        let cs = ark_relations::r1cs::ConstraintSystem::<Fr>::new_ref();
+        cs.set_mode(ark_relations::r1cs::SynthesisMode::Setup);
+        let mut report = Some(vec![]);
+        Self::blank(depth).synthesize(cs, &mut report)?;
+        Ok(report.unwrap_or_default())
+    }
+}
+
+/// Records the constraints added since the previous checkpoint under `part`.
+struct Checkpoints<'a> {
+    cs: ConstraintSystemRef<Fr>,
+    last: usize,
+    report: &'a mut Option<ConstraintReport>,
+}
+
+impl Checkpoints<'_> {
+    fn mark(&mut self, part: &'static str) {
+        let now = self.cs.num_constraints();
+        if let Some(r) = self.report.as_mut() {
+            r.push((part, now - self.last));
+        }
+        self.last = now;
+    }
+}
+
 impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        self.synthesize(cs, &mut None)
+    }
+}
+
+impl ComplianceCircuit {
+    fn synthesize(
+        self,
+        cs: ConstraintSystemRef<Fr>,
+        report: &mut Option<ConstraintReport>,
+    ) -> Result<(), SynthesisError> {
+        let mut parts = Checkpoints {
+            cs: cs.clone(),
+            last: cs.num_constraints(),
+            report,
+        };
         let enc = |_: EncodingError| SynthesisError::AssignmentMissing;
         let s = &self.statement;
         let e = s.elements().map_err(enc)?;
@@ -330,6 +376,8 @@ impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
             window_seconds.clone(),
         ])?;
 
+        parts.mark("rule-set parameters hash");
+
         // --- Statement fields.
         let rule_set_id = witness(&cs, e.ctx[1])?;
         let rule_set_version = witness(&cs, e.ctx[2])?;
@@ -346,6 +394,8 @@ impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
         enforce_bits(&amount, AMOUNT_BITS)?;
         enforce_bits(&window_volume, AMOUNT_BITS)?;
         enforce_bits(&timestamp, TIME_BITS)?;
+
+        parts.mark("statement range checks");
 
         // 6. The statement hash is the public input.
         let h_ctx = hash_gadget(&[
@@ -375,6 +425,8 @@ impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
         let public = FpVar::new_input(cs.clone(), || self.public_input().map_err(enc))?;
         statement_hash.enforce_equal(&public)?;
 
+        parts.mark("statement hash (public input)");
+
         // --- Credential.
         let subject = witness(&cs, c.subject().unwrap_or_default())?;
         let jurisdiction = witness(&cs, fr_from_u64(u64::from(c.jurisdiction)))?;
@@ -402,8 +454,10 @@ impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
             expiry.clone(),
             salt,
         ])?;
+        parts.mark("credential leaf and range checks");
         let (bits, siblings) = path_vars(&cs, &self.witness.credential_path, self.depth)?;
         root_gadget(&leaf, &bits, &siblings)?.enforce_equal(&credential_root)?;
+        parts.mark("credential membership");
 
         // 2. Not sanctioned.
         let low = self
@@ -422,10 +476,12 @@ impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
         let low_leaf = hash_gadget(&[low_value, low_next_value, low_next_index])?;
         let (bits, siblings) = path_vars(&cs, &self.witness.sanctions.path, self.depth)?;
         root_gadget(&low_leaf, &bits, &siblings)?.enforce_equal(&sanctions_root)?;
+        parts.mark("sanctions non-membership");
 
         // 3. Jurisdiction allowed and not denied (and non-zero: zero pads the lists).
         in_list(&jurisdiction, allowed)?;
         not_in_list(&jurisdiction, denied)?;
+        parts.mark("jurisdiction lists");
 
         // 4. Tier limits: one-hot tier selection, tier 0 matches nothing and is unsatisfiable.
         let mut one_hot = FpVar::<Fr>::zero();
@@ -442,9 +498,11 @@ impl ConstraintSynthesizer<Fr> for ComplianceCircuit {
         enforce_bits(&win_limit, AMOUNT_BITS)?;
         enforce_le(&amount, &tx_limit, AMOUNT_BITS)?;
         enforce_le(&(window_volume + &amount), &win_limit, AMOUNT_BITS + 1)?;
+        parts.mark("tier limits");
 
         // 5. Not expired.
         enforce_lt(&timestamp, &expiry, TIME_BITS)?;
+        parts.mark("expiry");
         Ok(())
     }
 }

@@ -288,6 +288,24 @@ fn counts_are_pinned_at_default_depth() {
     assert_eq!(cs.num_instance_variables(), 2, "1 + one public input");
     println!("constraints at depth 20: {}", cs.num_constraints());
     assert_eq!(cs.num_constraints(), PINNED_CONSTRAINTS);
+
+    // Per part: pinned, and summing to the total.
+    let report = zkgate_circuits::compliance::ComplianceCircuit::constraint_report(20).unwrap();
+    for (part, n) in &report {
+        println!("  {part:<36} {n:>6}");
+    }
+    assert_eq!(
+        report.iter().map(|(_, n)| n).sum::<usize>(),
+        PINNED_CONSTRAINTS
+    );
+    let count = |part: &str| report.iter().find(|(p, _)| *p == part).map(|(_, n)| *n);
+    // Poseidon H_2 is 240 constraints; each Merkle level adds 1 for the selection and 1 for
+    // the boolean of the index bit; 1 more binds the root.
+    assert_eq!(count("credential membership"), Some(20 * (240 + 2) + 1));
+    assert_eq!(
+        count("sanctions non-membership").map(|n| n > 20 * 242),
+        Some(true)
+    );
 }
 
 /// Pinned constraint count of the compliance circuit at depth 20.
