@@ -52,3 +52,83 @@ fn idl_names_every_instruction() {
         assert!(names.contains(&expected), "IDL lacks {expected}");
     }
 }
+
+/// The `transfer` instruction the Rust client builds for fixed inputs, as JSON. The generated
+/// `@solana/kit` client must build the same bytes and account metas from the same inputs
+/// (`scripts/kit-check.sh` checks that side against the committed fixture).
+fn transfer_fixture() -> String {
+    use anchor_lang::prelude::Pubkey;
+    use zkgate_client::ix::{transfer, TransferAccounts};
+    let key = |b: u8| Pubkey::new_from_array([b; 32]);
+    let accounts = TransferAccounts {
+        sender: key(1),
+        rule_set_id: 7,
+        issuer_id: 3,
+        sanctions_list_id: 2,
+        mint: key(4),
+        source: key(5),
+        destination: key(6),
+        token_program: anchor_spl::token_2022::ID,
+    };
+    let mut proof = [0u8; 256];
+    for (i, b) in proof.iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    let args = zkgate::instructions::transfer::TransferArgs {
+        amount: 123_456_789_012,
+        timestamp: 1_764_000_000,
+        credential_root: [7; 32],
+        sanctions_root: [8; 32],
+        proof,
+    };
+    let ix = transfer(&accounts, args);
+    let metas: Vec<serde_json::Value> = ix
+        .accounts
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "address": m.pubkey.to_string(),
+                "signer": m.is_signer,
+                "writable": m.is_writable,
+            })
+        })
+        .collect();
+    let json = serde_json::json!({
+        "programId": ix.program_id.to_string(),
+        "input": {
+            "sender": key(1).to_string(),
+            "ruleSet": zkgate_client::pda::rule_set(7).to_string(),
+            "issuer": zkgate_client::pda::issuer(3).to_string(),
+            "sanctionsList": zkgate_client::pda::sanctions_list(2).to_string(),
+            "mint": key(4).to_string(),
+            "source": key(5).to_string(),
+            "destination": key(6).to_string(),
+            "tokenProgram": anchor_spl::token_2022::ID.to_string(),
+            "amount": "123456789012",
+            "timestamp": "1764000000",
+            "credentialRootHex": hex::encode([7u8; 32]),
+            "sanctionsRootHex": hex::encode([8u8; 32]),
+            "proofHex": hex::encode(proof),
+        },
+        "accounts": metas,
+        "dataHex": hex::encode(&ix.data),
+    });
+    serde_json::to_string_pretty(&json).expect("JSON") + "\n"
+}
+
+#[test]
+fn kit_client_fixture_is_up_to_date() {
+    let path = workspace_root().join("clients/js/test/transfer.fixture.json");
+    let fresh = transfer_fixture();
+    if std::env::var_os("ZKGATE_WRITE_IDL").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).expect("fixture dir");
+        std::fs::write(&path, &fresh).expect("write fixture");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{} is out of date with the Rust client; regenerate with \
+         ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test idl",
+        path.display()
+    );
+}
