@@ -6,8 +6,11 @@
 //! variables (the inputs and the S-box outputs) instead of as chains of `FpVar` additions: a
 //! chain of symbolic linear combinations through 57..65 partial rounds costs the Groth16
 //! prover's LC inlining more than a third of its proving time; flat combinations cost it
-//! nothing. Every S-box constraint reads the same linear combination the symbolic version would
-//! have inlined to, so the constraint system is the same.
+//! nothing. Every S-box constraint reads the linear combination the symbolic version inlined
+//! to, so the constraint count is unchanged (pinned in the tests).
+//!
+//! When the constraint system only computes an assignment (proving with cached matrices), the
+//! linear layers are evaluated on values alone and no constraint is built.
 use std::sync::OnceLock;
 
 use ark_ff::{Field, Zero};
