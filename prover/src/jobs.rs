@@ -65,10 +65,20 @@ mod idempotency_serde {
 }
 
 /// The job table.
-#[derive(Default)]
 pub struct Jobs {
     inner: Mutex<Inner>,
     dir: Option<PathBuf>,
+    limit: usize,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::default(),
+            dir: None,
+            limit: MAX_JOBS,
+        }
+    }
 }
 
 /// A job directory could not be used.
@@ -170,8 +180,8 @@ impl Jobs {
             (a.created_ms, &a.status.job_id).cmp(&(b.created_ms, &b.status.job_id))
         });
         let jobs = Jobs {
-            inner: Mutex::default(),
             dir: Some(dir.to_path_buf()),
+            ..Jobs::default()
         };
         {
             let mut inner = jobs.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -210,6 +220,12 @@ impl Jobs {
         }
     }
 
+    /// The same table remembering at most `limit` jobs (default [`MAX_JOBS`]).
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit.max(1);
+        self
+    }
+
     /// Registers a queued job, or finds the one created earlier with the same idempotency key
     /// and request digest.
     pub fn create(&self, idempotency: Option<(String, [u8; 32])>) -> Created {
@@ -224,10 +240,16 @@ impl Jobs {
                 }
             }
         }
-        // Evict the oldest finished jobs beyond the bound.
-        while inner.jobs.len() >= MAX_JOBS {
-            let Some(oldest) = inner.order.pop_front() else {
-                break;
+        // Evict the oldest finished jobs beyond the bound; unfinished jobs are never evicted
+        // (their clients are still polling), so a table full of them refuses new jobs.
+        while inner.jobs.len() >= self.limit {
+            let finished = inner.order.iter().position(|id| {
+                inner.jobs.get(id).is_none_or(|r| {
+                    matches!(r.status.status, JobState::Succeeded | JobState::Failed)
+                })
+            });
+            let Some(oldest) = finished.and_then(|pos| inner.order.remove(pos)) else {
+                return Created::Full;
             };
             if let Some(rec) = inner.jobs.remove(&oldest) {
                 if let Some((key, _)) = rec.idempotency {
@@ -303,5 +325,41 @@ impl Jobs {
                 s.error = Some(e);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_job(jobs: &Jobs) -> String {
+        match jobs.create(None) {
+            Created::New(s) => s.job_id,
+            _ => panic!("expected a new job"),
+        }
+    }
+
+    #[test]
+    fn only_finished_jobs_are_evicted_and_a_full_table_refuses() {
+        let jobs = Jobs::default().with_limit(2);
+        let running = new_job(&jobs);
+        jobs.running(&running);
+        let done = new_job(&jobs);
+        jobs.finish(
+            &done,
+            Err(ErrorDetail {
+                code: "x".into(),
+                message: "x".into(),
+                field: None,
+            }),
+        );
+        // The table is full: the finished job goes, the older running one stays.
+        let third = new_job(&jobs);
+        assert!(jobs.get(&done).is_none());
+        assert_eq!(jobs.get(&running).unwrap().status, JobState::Running);
+        assert_eq!(jobs.get(&third).unwrap().status, JobState::Queued);
+        // Only unfinished jobs left: refused, nothing evicted.
+        assert!(matches!(jobs.create(None), Created::Full));
+        assert!(jobs.get(&running).is_some() && jobs.get(&third).is_some());
     }
 }
