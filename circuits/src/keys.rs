@@ -172,6 +172,23 @@ pub fn constraint_matrices(depth: usize) -> Result<ConstraintMatrices<Fr>, KeyEr
         .ok_or_else(|| KeyError::Setup("constraint matrices unavailable".into()))
 }
 
+/// The matrices of the circuit at `depth`, checked to fit `pk` (the same numbers of variables):
+/// a manifest naming another depth than the key was made for is refused here, at load, not
+/// discovered as proofs that fail to verify.
+fn matrices_for(
+    pk: &ProvingKey<Bn254>,
+    depth: usize,
+) -> Result<Arc<ConstraintMatrices<Fr>>, KeyError> {
+    let m = constraint_matrices(depth)?;
+    let witnesses = m.num_witness_variables;
+    if pk.l_query.len() != witnesses || pk.a_query.len() != m.num_instance_variables + witnesses {
+        return Err(KeyError::Malformed(format!(
+            "manifest.json (depth {depth} does not match the proving key)"
+        )));
+    }
+    Ok(Arc::new(m))
+}
+
 /// What `manifest.json` records about a key directory.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -236,6 +253,7 @@ impl KeySet {
     /// Single-party setup at `depth` (marked insecure).
     pub fn generate<R: RngCore + CryptoRng>(depth: usize, rng: &mut R) -> Result<Self, KeyError> {
         let (pk, vk) = setup(depth, rng)?;
+        let matrices = matrices_for(&pk, depth)?;
         Ok(Self {
             pk_sha256: Sha256::digest(pk_bytes(&pk)).into(),
             vk_hash: ProgramVerifyingKey::from_ark(&vk).hash(),
@@ -243,7 +261,7 @@ impl KeySet {
             vk,
             depth,
             insecure_single_party: true,
-            matrices: Arc::new(constraint_matrices(depth)?),
+            matrices,
         })
     }
 
@@ -323,6 +341,7 @@ impl KeySet {
                 actual: hex::encode(vk_hash),
             });
         }
+        let matrices = matrices_for(&pk, manifest.depth)?;
         Ok(Self {
             pk,
             vk,
@@ -330,7 +349,7 @@ impl KeySet {
             pk_sha256: actual,
             vk_hash,
             insecure_single_party: manifest.insecure_single_party,
-            matrices: Arc::new(constraint_matrices(manifest.depth)?),
+            matrices,
         })
     }
 }

@@ -118,6 +118,17 @@ fn key_directory_round_trip_and_hash_check() {
         Err(KeyError::ProvingKeyHashMismatch { .. }) => {}
         other => panic!("expected a hash mismatch, got {other:?}"),
     }
+    // A manifest that names another depth than the key's is refused at load.
+    let manifest_path = dir.join("manifest.json");
+    let original = std::fs::read(&manifest_path).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    manifest["depth"] = serde_json::json!(DEPTH + 1);
+    std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    match KeySet::load_dir(&dir, None) {
+        Err(KeyError::Malformed(msg)) => assert!(msg.contains("depth 5"), "{msg}"),
+        other => panic!("expected a depth mismatch, got {other:?}"),
+    }
+    std::fs::write(&manifest_path, original).unwrap();
     // A tampered proving key is refused.
     let mut pk = std::fs::read(dir.join("proving_key.bin")).unwrap();
     let last = pk.len() - 1;
