@@ -5,6 +5,7 @@
 //! - [`convert`]: conversions between the circuit crate's types (keys, parameters, statement)
 //!   and the program's, so the statement a prover proves is the one the program recomputes;
 //! - [`api`]: the prover service's request and response types (shared with the server).
+#![deny(missing_docs)]
 pub mod api;
 pub mod convert;
 pub mod ix;

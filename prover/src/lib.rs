@@ -8,6 +8,7 @@
 //! The witness is checked natively before any proving (422 naming the broken rule), proving
 //! runs on a bounded pool behind a bounded queue (503 + `Retry-After` when full), every proof is
 //! verified before it is returned, and witness data is never logged, echoed or kept.
+#![deny(missing_docs)]
 pub mod client;
 pub mod config;
 pub mod error;

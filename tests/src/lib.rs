@@ -4,6 +4,7 @@
 //!
 //! When `SBF_OUT_DIR` (or `BPF_OUT_DIR`) names a directory holding `zkgate.so`, the runtime loads
 //! that SBF build instead of the native processor, so the same tests run against SBF.
+#![deny(missing_docs)]
 pub mod idl;
 pub mod local_prover;
 
