@@ -206,9 +206,21 @@ impl Jobs {
         let id = &rec.status.job_id;
         let tmp = dir.join(format!(".tmp-{id}"));
         let bytes = serde_json::to_vec(rec).map_err(|e| e.to_string())?;
-        std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&bytes)?;
+            // Durable before it becomes visible: a crash leaves the old record or the new one.
+            file.sync_all()
+        };
+        write().map_err(|e| format!("{}: {e}", tmp.display()))?;
         let path = dir.join(format!("{id}.json"));
-        std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))
+        std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // The rename itself is durable once the directory is synced (where the OS allows it).
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
 
     fn unpersist(&self, id: &str) {
