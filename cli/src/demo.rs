@@ -43,6 +43,25 @@ async fn step<T, F: std::future::Future<Output = T>>(label: &str, f: F) -> T {
     out
 }
 
+/// Runs `f` with standard output captured: natively, the program's own log lines (`msg!`, e.g.
+/// Anchor's "AnchorError thrown ...") go to stdout; they come back indented, marked as the
+/// program's log, instead of interleaving with the demo's output.
+async fn with_program_log<T, F: std::future::Future<Output = T>>(f: F) -> T {
+    let _ = std::io::stdout().flush();
+    let capture = gag::BufferRedirect::stdout();
+    let out = f.await;
+    if let Ok(mut capture) = capture {
+        let _ = std::io::stdout().flush();
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut capture, &mut text);
+        drop(capture);
+        for line in text.lines() {
+            println!("    program log: {line}");
+        }
+    }
+    out
+}
+
 fn refusal(r: Result<zkgate_client::api::ProofResponse, ClientError>) -> String {
     match r {
         Err(ClientError::Api { status, body }) => format!("{status} {}", body.error.code),
@@ -92,7 +111,7 @@ async fn demo(depth: usize) -> Result<(), String> {
     let vk = keys.program_vk();
     let mut w = step(
         "Solana runtime + SPL Token; config, issuer, sanctions list, rule-set",
-        World::with_vk(TokenKind::Spl, params, &vk),
+        World::with_vk_at_depth(TokenKind::Spl, params, &vk, depth),
     )
     .await;
     let far = 4_000_000_000;
@@ -195,7 +214,7 @@ async fn demo(depth: usize) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let r = step(
         "replay of alice's transfer instruction",
-        w.send(std::slice::from_ref(&ix), &[&signer]),
+        with_program_log(w.send(std::slice::from_ref(&ix), &[&signer])),
     )
     .await;
     println!("    program: {}", describe(r));
@@ -204,7 +223,7 @@ async fn demo(depth: usize) -> Result<(), String> {
     forged.data[data_len - 1] ^= 1;
     let r = step(
         "alice's proof with one byte changed (forged)",
-        w.send(&[forged], &[&signer]),
+        with_program_log(w.send(&[forged], &[&signer])),
     )
     .await;
     println!("    program: {}", describe(r));

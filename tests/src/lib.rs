@@ -210,6 +210,17 @@ impl World {
         params: RuleSetParams,
         vk: &ProgramVerifyingKey,
     ) -> Self {
+        Self::with_vk_at_depth(token, params, vk, DEPTH).await
+    }
+
+    /// Like [`World::with_vk`], with credential and sanctions trees of `depth` levels (what
+    /// the keys behind `vk` were made for).
+    pub async fn with_vk_at_depth(
+        token: TokenKind,
+        params: RuleSetParams,
+        vk: &ProgramVerifyingKey,
+        depth: usize,
+    ) -> Self {
         let ctx = program_test().start_with_context().await;
         let admin = Keypair::new();
         let issuer_authority = Keypair::new();
@@ -219,8 +230,8 @@ impl World {
             admin,
             issuer_authority,
             sanctions_authority,
-            credentials: MerkleTree::new(DEPTH),
-            sanctions: IndexedMerkleTree::new(DEPTH),
+            credentials: MerkleTree::new(depth),
+            sanctions: IndexedMerkleTree::new(depth),
             params,
             mint: Pubkey::default(),
             decimals: 6,

@@ -1,0 +1,34 @@
+//! `zkgate demo` as a process (at a small tree depth): it runs the whole flow and reports the
+//! approval and every refusal it promises.
+use std::process::Command;
+
+#[test]
+fn demo_approves_one_transfer_and_shows_every_refusal() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkgate"))
+        .args(["demo", "--depth", "4"])
+        .output()
+        .expect("zkgate demo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "balances: alice 97500  bob 2500",
+        "audit event TransferApproved",
+        "prover: 422 credential_expired",
+        "prover: 422 amount_over_tier_limit",
+        "prover: 422 sanctioned",
+        "program: refused, error 6023 (InvalidProof",
+        "program: refused, error 6022 (MalformedProof",
+        "balances unchanged: alice 97500  bob 2500",
+        "program log: AnchorError thrown",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    assert!(!stdout.contains("UNEXPECTEDLY"), "{stdout}");
+}
