@@ -173,10 +173,12 @@ impl Jobs {
                     field: None,
                 });
                 rec.idempotency = None;
+                records.push((rec, true));
+            } else {
+                records.push((rec, false));
             }
-            records.push(rec);
         }
-        records.sort_by(|a, b| {
+        records.sort_by(|(a, _), (b, _)| {
             (a.created_ms, &a.status.job_id).cmp(&(b.created_ms, &b.status.job_id))
         });
         let jobs = Jobs {
@@ -185,8 +187,10 @@ impl Jobs {
         };
         {
             let mut inner = jobs.inner.lock().unwrap_or_else(|e| e.into_inner());
-            for rec in records {
-                jobs.persist(&rec).map_err(|e| store_error(dir, e))?;
+            for (rec, changed) in records {
+                if changed {
+                    jobs.persist(&rec).map_err(|e| store_error(dir, e))?;
+                }
                 let id = rec.status.job_id.clone();
                 if let Some((key, _)) = &rec.idempotency {
                     inner.by_key.insert(key.clone(), id.clone());
