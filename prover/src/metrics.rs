@@ -11,6 +11,7 @@ pub const PROVING_BUCKETS: [f64; 10] = [0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0
 #[derive(Default)]
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    refusals: Mutex<BTreeMap<&'static str, u64>>,
     proofs_ok: AtomicU64,
     proofs_failed: AtomicU64,
     rejected_overload: AtomicU64,
@@ -50,6 +51,14 @@ impl Metrics {
         self.proofs_failed.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Records a request refused because its witness breaks the compliance rule `code` (a
+    /// bounded set: `RuleViolation::code`). A sudden rise of one code (say `sanctioned`) is what
+    /// an operator alerts on; no identity is recorded.
+    pub fn refused(&self, code: &'static str) {
+        let mut map = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        *map.entry(code).or_default() += 1;
+    }
+
     /// Records a request refused because the queue was full.
     pub fn overloaded(&self) {
         self.rejected_overload.fetch_add(1, Ordering::Relaxed);
@@ -87,6 +96,19 @@ impl Metrics {
             "zkgate_proofs_total{{result=\"failed\"}} {}",
             self.proofs_failed.load(Ordering::Relaxed)
         );
+        let _ = writeln!(
+            out,
+            "# HELP zkgate_rule_refusals_total Proof requests refused before proving, by the compliance rule the witness breaks."
+        );
+        let _ = writeln!(out, "# TYPE zkgate_rule_refusals_total counter");
+        for (code, n) in self
+            .refusals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(out, "zkgate_rule_refusals_total{{rule=\"{code}\"}} {n}");
+        }
         let _ = writeln!(out, "# HELP zkgate_rejected_overload_total Requests refused with 503 because the queue was full.");
         let _ = writeln!(out, "# TYPE zkgate_rejected_overload_total counter");
         let _ = writeln!(

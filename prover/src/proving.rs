@@ -51,7 +51,11 @@ pub fn prepare(
     state: &AppState,
     req: &ProofRequest,
 ) -> Result<(RuleSetEntry, Statement, ComplianceWitness), ApiError> {
-    prepare_with(&state.rule_sets, req)
+    prepare_with(&state.rule_sets, req).inspect_err(|e| {
+        if let ApiError::Violation(v) = e {
+            state.metrics.refused(v.code());
+        }
+    })
 }
 
 /// [`prepare`] against a list of rule-sets (what the offline `zkgate prove` uses).

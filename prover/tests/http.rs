@@ -441,6 +441,10 @@ async fn metrics_count_requests_and_proofs() {
         metrics.contains("zkgate_proving_seconds_count 1"),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("zkgate_rule_refusals_total{rule=\"tier_blocked\"} 1"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
