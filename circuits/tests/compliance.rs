@@ -310,3 +310,65 @@ fn counts_are_pinned_at_default_depth() {
 
 /// Pinned constraint count of the compliance circuit at depth 20.
 const PINNED_CONSTRAINTS: usize = 14_647;
+
+/// Random witnesses around every rule's edges: the circuit is satisfiable exactly when the
+/// native check passes (seeded, so a failure reproduces).
+#[test]
+fn circuit_and_native_check_agree_on_random_witnesses() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x2b_6a_7e);
+    let b = builder();
+    let (mut accepted, mut refused) = (0, 0);
+    for round in 0..64 {
+        // Mostly valid values, each rule broken now and then, values at the edges.
+        let tier = if rng.gen_bool(0.1) {
+            [0u8, 5][rng.gen_range(0..2)]
+        } else {
+            rng.gen_range(1..=4u8)
+        };
+        let t = usize::from(tier.clamp(1, 4)) - 1;
+        let (tx_limit, win_limit) = (b.params.per_transfer_limit[t], b.params.per_window_limit[t]);
+        let near = |rng: &mut rand::rngs::StdRng, limit: u64| match rng.gen_range(0..6) {
+            0 => limit,
+            1 => limit.saturating_sub(1),
+            2 => limit + 1,
+            _ => rng.gen_range(0..=limit),
+        };
+        let amount = near(&mut rng, tx_limit);
+        let window_volume = near(&mut rng, win_limit).saturating_sub(amount);
+        let jurisdiction = if rng.gen_bool(0.2) {
+            [408u16, 364, 392, 0][rng.gen_range(0..4)]
+        } else {
+            [840u16, 276, 250][rng.gen_range(0..3)]
+        };
+        let expiry = b.timestamp + rng.gen_range(-1..=4i64);
+        let sample = SampleBuilder {
+            tier,
+            amount,
+            window_volume,
+            jurisdiction,
+            expiry,
+            sanctioned: rng.gen_bool(0.1),
+            not_in_tree: rng.gen_bool(0.05),
+            subject: rng.gen_range(1..1_000_000),
+            ..b.clone()
+        }
+        .build();
+        let native = check_native(&sample.statement, &sample.params, &sample.witness);
+        assert_eq!(
+            native.is_ok(),
+            satisfied(&sample),
+            "round {round}: native {native:?}"
+        );
+        if native.is_ok() {
+            accepted += 1;
+        } else {
+            refused += 1;
+        }
+    }
+    // Both outcomes are exercised.
+    assert!(
+        accepted >= 3 && refused >= 3,
+        "{accepted} accepted, {refused} refused"
+    );
+}
