@@ -314,14 +314,7 @@ async fn job_lifecycle_and_idempotency() {
         "idempotency_conflict",
     );
 
-    let mut status = client.job(&job.job_id).await.unwrap();
-    for _ in 0..600 {
-        if matches!(status.status, JobState::Succeeded | JobState::Failed) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        status = client.job(&job.job_id).await.unwrap();
-    }
+    let status = wait_finished(&client, &job.job_id).await;
     assert_eq!(status.status, JobState::Succeeded, "{status:?}");
     let proof = status.result.unwrap().proof_bytes().unwrap();
     verify_with_groth16_solana(

@@ -88,6 +88,15 @@ impl Permutation {
 
     /// A state element equal to the variable `v` (added to the basis).
     fn unit(&mut self, v: Variable, value: Option<Fr>) -> Lin {
+        if !self.matrices {
+            // Only values are tracked: no basis, no coefficients.
+            return Lin {
+                constant: Fr::zero(),
+                coeffs: Vec::new(),
+                value,
+                var: true,
+            };
+        }
         let index = match self.basis.iter().position(|b| *b == v) {
             Some(i) => i,
             None => {
@@ -95,11 +104,8 @@ impl Permutation {
                 self.basis.len() - 1
             }
         };
-        let mut coeffs = Vec::new();
-        if self.matrices {
-            coeffs = vec![Fr::zero(); index + 1];
-            coeffs[index] = Fr::from(1u64);
-        }
+        let mut coeffs = vec![Fr::zero(); index + 1];
+        coeffs[index] = Fr::from(1u64);
         Lin {
             constant: Fr::zero(),
             coeffs,
