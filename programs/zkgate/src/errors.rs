@@ -53,18 +53,20 @@ pub enum ZkgateError {
     /// A published root is not a canonical field element (>= the BN254 scalar modulus) or zero.
     #[msg("root is not a canonical non-zero BN254 field element")]
     RootNotInField,
-    /// The statement timestamp is negative.
-    #[msg("timestamp is negative")]
-    NegativeTimestamp,
-    /// The statement timestamp is later than the cluster clock plus the tolerance.
-    #[msg("proof timestamp is in the future")]
-    TimestampInFuture,
-    /// The statement timestamp is older than the rule-set's maximum proof age.
-    #[msg("proof is too old")]
-    ProofTooOld,
-    /// The statement's window is older than the sender's last recorded window.
-    #[msg("timestamp falls in a window older than the sender's last transfer")]
-    StaleWindow,
+    /// The statement's `valid_until` is negative.
+    #[msg("valid_until is negative")]
+    NegativeValidUntil,
+    /// `valid_until` is further past the cluster clock than the rule-set's maximum proof age
+    /// (plus the clock tolerance) allows.
+    #[msg("proof lifetime is longer than the rule-set allows")]
+    ProofLifetimeTooLong,
+    /// The cluster clock is past the proof's `valid_until` plus the clock tolerance.
+    #[msg("proof has expired (valid_until passed)")]
+    ProofExpired,
+    /// The proof's window volume is lower than the volume the subject moved in the last
+    /// window of cluster time: the client must re-prove with the current volume.
+    #[msg("proof understates the subject's volume in the current window")]
+    WindowVolumeUnderstated,
     /// Zero-amount transfers are refused.
     #[msg("amount must be greater than zero")]
     ZeroAmount,
@@ -110,4 +112,65 @@ pub enum ZkgateError {
     /// Arithmetic overflow on nonce or volume.
     #[msg("arithmetic overflow")]
     Overflow,
+    /// `initialize` was not signed by the program's upgrade authority.
+    #[msg("signer is not the program's upgrade authority")]
+    NotUpgradeAuthority,
+    /// The signer is neither the account's authority nor the zkgate admin.
+    #[msg("signer is neither the authority nor the admin")]
+    NotAuthorityOrAdmin,
+    /// `accept_authority` was signed by someone other than the proposed authority.
+    #[msg("signer is not the pending authority")]
+    NotPendingAuthority,
+    /// `accept_authority` was called with no hand-over in progress.
+    #[msg("no authority hand-over is pending")]
+    NoPendingAuthority,
+    /// Exactly one of the rule-set, issuer and sanctions-list accounts must be given.
+    #[msg("exactly one target account (rule-set, issuer or sanctions list) must be given")]
+    InvalidAuthorityTarget,
+    /// The sanctions list is deactivated.
+    #[msg("sanctions list is not active")]
+    SanctionsListInactive,
+    /// The rule-set has no verifying key yet (`set_verifying_key` has not run).
+    #[msg("rule-set has no verifying key")]
+    NoVerifyingKey,
+    /// An account named as a rule-set's issuer is not an `Issuer` account of this program.
+    #[msg("issuer account is not a zkgate Issuer")]
+    InvalidIssuerAccount,
+    /// The subject tag is not a canonical field element.
+    #[msg("subject tag is not a canonical BN254 field element")]
+    SubjectTagNotInField,
+    /// The subject state account belongs to another subject or rule-set.
+    #[msg("subject state does not match the proof's subject tag")]
+    SubjectStateMismatch,
+    /// The mint has Token-2022's transfer-fee extension: the recipient would get less than the
+    /// proven amount.
+    #[msg("mint has a transfer fee (unsupported)")]
+    MintHasTransferFee,
+    /// The mint has a permanent delegate, who moves tokens without zkgate.
+    #[msg("mint has a permanent delegate (unsupported)")]
+    MintHasPermanentDelegate,
+    /// The mint is non-transferable.
+    #[msg("mint is non-transferable")]
+    MintNonTransferable,
+    /// The mint allows confidential transfers, which bypass zkgate and hide amounts.
+    #[msg("mint allows confidential transfers (unsupported)")]
+    MintHasConfidentialTransfers,
+    /// The mint has a transfer hook whose extra accounts zkgate does not forward.
+    #[msg("mint has a transfer hook (unsupported)")]
+    MintHasTransferHook,
+    /// The mint or token account data could not be parsed as Token-2022 state.
+    #[msg("mint extensions could not be read")]
+    MintExtensionsUnreadable,
+    /// The rule-set's mint account is required (the rule-set binds a mint) or does not match.
+    #[msg("mint account missing or not the bound mint")]
+    MintAccountMismatch,
+    /// The mint has a Token-2022 extension zkgate has not assessed.
+    #[msg("mint has an unsupported Token-2022 extension")]
+    MintExtensionUnsupported,
+    /// The source token account's CPI guard is on: its owner cannot send through zkgate.
+    #[msg("source token account has its CPI guard enabled")]
+    SourceCpiGuardEnabled,
+    /// The destination token account requires a memo on incoming transfers.
+    #[msg("destination token account requires memos")]
+    DestinationRequiresMemo,
 }

@@ -1,46 +1,71 @@
-//! Audit-trail events.
+//! Audit-trail events, emitted through Anchor's event CPI.
+//!
+//! Every event is the data of a self-invocation signed by the program's event authority
+//! (`emit_cpi!`'s mechanism), so it lives in the transaction's inner instructions: a sender
+//! cannot push it out of the log by exhausting the log budget, and the event is recorded if and
+//! only if the instruction that emitted it committed.
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::program::invoke_signed;
 use anchor_lang::Event;
 
-/// Logs an event as `Program data: <base64(discriminator || borsh)>`, exactly like `emit!`.
-///
-/// On SBF this is `emit!`'s `sol_log_data` syscall. Off chain, Anchor's `sol_log_data` is a
-/// no-op (and `msg!` prints to stdout), while `solana-program-test` routes only the `sol_log`
-/// syscall stub into the transaction's logs, so natively
-/// the same base64 payload goes through `sol_log` (it then reads
-/// `Program log: Program data: ...`): tests see the event a SBF build would emit.
-pub fn emit_event<E: Event>(event: &E) {
-    let data = event.data();
-    #[cfg(target_os = "solana")]
-    anchor_lang::solana_program::log::sol_log_data(&[&data]);
-    #[cfg(not(target_os = "solana"))]
-    {
-        use base64::Engine;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(&data);
-        solana_sysvar::program_stubs::sol_log(&format!("Program data: {encoded}"));
-    }
+use crate::state::RuleSetStatus;
+
+/// Emits `event` by self-CPI signed by the event authority (`emit_cpi!` without its `ctx`).
+pub fn emit_cpi_event<'info, E: Event>(event_authority: &AccountInfo<'info>, event: &E) -> Result<()> {
+    let mut data = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
+    data.extend_from_slice(&event.data());
+    let ix = Instruction::new_with_bytes(
+        crate::ID,
+        &data,
+        vec![AccountMeta::new_readonly(*event_authority.key, true)],
+    );
+    invoke_signed(
+        &ix,
+        core::slice::from_ref(event_authority),
+        &[&[
+            b"__event_authority",
+            &[crate::EVENT_AUTHORITY_AND_BUMP.1],
+        ]],
+    )
+    .map_err(Into::into)
 }
 
-/// Emitted by every approved `transfer`: everything an auditor needs to tie the transfer to
-/// its rule-set, credential issuer and the exact statement that was proven.
+/// Emitted by every approved `transfer`. It carries every field of the proven statement, so an
+/// auditor recomputes `statement_hash` from the event alone (docs/STATEMENT.md), plus the
+/// token accounts and the issuer.
 #[event]
 pub struct TransferApproved {
+    /// The zkgate program id (a statement field).
+    pub program_id: Pubkey,
     /// The `RuleSet` account.
     pub rule_set: Pubkey,
     /// Rule-set id.
     pub rule_set_id: u64,
     /// Rule-set version the proof was made under.
     pub rule_set_version: u32,
+    /// The rule-set's parameters hash the proof was made under.
+    pub params_hash: [u8; 32],
     /// Sending wallet.
     pub sender: Pubkey,
     /// Receiving wallet.
     pub recipient: Pubkey,
     /// Token mint.
     pub mint: Pubkey,
+    /// The sender's token account.
+    pub source: Pubkey,
+    /// The recipient's token account.
+    pub destination: Pubkey,
     /// Amount in base units.
     pub amount: u64,
-    /// The sender's nonce consumed by this transfer.
+    /// The subject's nonce consumed by this transfer.
     pub nonce: u64,
+    /// The window volume the proof committed to (at least the subject's actual volume).
+    pub window_volume: u64,
+    /// The proof's `valid_until`.
+    pub valid_until: i64,
+    /// The subject tag (per rule-set pseudonym of the credential's subject).
+    pub subject_tag: [u8; 32],
     /// The `Issuer` account whose root was used.
     pub issuer: Pubkey,
     /// Credential-tree root.
@@ -51,11 +76,68 @@ pub struct TransferApproved {
     pub statement_hash: [u8; 32],
     /// Slot of the transfer.
     pub slot: u64,
-    /// The statement's timestamp.
-    pub timestamp: i64,
+    /// Cluster unix time of the transfer.
+    pub unix_timestamp: i64,
 }
 
-/// Emitted when a rule-set is registered or updated.
+/// Emitted by `initialize`.
+#[event]
+pub struct ConfigInitialized {
+    /// The first admin (the program's upgrade authority).
+    pub admin: Pubkey,
+}
+
+/// Emitted when the global pause is switched.
+#[event]
+pub struct PauseChanged {
+    /// The admin who switched it.
+    pub admin: Pubkey,
+    /// The new state.
+    pub paused: bool,
+}
+
+/// What kind of account an authority hand-over concerns.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorityKind {
+    /// The global config's admin.
+    Admin,
+    /// A rule-set's authority.
+    RuleSet,
+    /// An issuer's authority.
+    Issuer,
+    /// A sanctions list's authority.
+    SanctionsList,
+}
+
+/// Emitted when a hand-over is proposed (or cancelled: `proposed == None`).
+#[event]
+pub struct AuthorityProposed {
+    /// Kind of the account.
+    pub kind: AuthorityKind,
+    /// The account (the config for the admin).
+    pub account: Pubkey,
+    /// Who signed the proposal (the current authority or the admin).
+    pub proposed_by: Pubkey,
+    /// The current authority.
+    pub current: Pubkey,
+    /// The proposed authority, `None` to cancel.
+    pub proposed: Option<Pubkey>,
+}
+
+/// Emitted when a proposed authority accepts.
+#[event]
+pub struct AuthorityChanged {
+    /// Kind of the account.
+    pub kind: AuthorityKind,
+    /// The account (the config for the admin).
+    pub account: Pubkey,
+    /// The previous authority.
+    pub previous: Pubkey,
+    /// The new authority.
+    pub new: Pubkey,
+}
+
+/// Emitted when a rule-set is registered or its configuration updated.
 #[event]
 pub struct RuleSetChanged {
     /// The `RuleSet` account.
@@ -64,10 +146,88 @@ pub struct RuleSetChanged {
     pub id: u64,
     /// New version.
     pub version: u32,
-    /// SHA-256 of the verifying key.
+    /// SHA-256 of the verifying key (zero while none is set).
     pub vk_hash: [u8; 32],
     /// Poseidon hash of the parameters.
     pub params_hash: [u8; 32],
+    /// The accepted issuers.
+    pub issuers: Vec<Pubkey>,
+    /// The sanctions list.
+    pub sanctions_list: Pubkey,
+    /// The bound mint, if any.
+    pub mint: Option<Pubkey>,
+}
+
+/// Emitted when a rule-set's verifying key is set or replaced.
+#[event]
+pub struct VerifyingKeyChanged {
+    /// The `RuleSet` account.
+    pub rule_set: Pubkey,
+    /// Version after the change.
+    pub version: u32,
+    /// SHA-256 of the previous key (zero for the first key).
+    pub previous_vk_hash: [u8; 32],
+    /// SHA-256 of the new key.
+    pub vk_hash: [u8; 32],
+    /// The rule-set authority who signed.
+    pub authority: Pubkey,
+    /// The admin who co-signed.
+    pub admin: Pubkey,
+}
+
+/// Emitted when a rule-set is paused, resumed or retired.
+#[event]
+pub struct RuleSetStatusChanged {
+    /// The `RuleSet` account.
+    pub rule_set: Pubkey,
+    /// Status before.
+    pub previous: RuleSetStatus,
+    /// Status after.
+    pub status: RuleSetStatus,
+    /// Who signed (the rule-set authority or the admin).
+    pub by: Pubkey,
+}
+
+/// Emitted by `add_issuer`.
+#[event]
+pub struct IssuerAdded {
+    /// The `Issuer` account.
+    pub issuer: Pubkey,
+    /// Issuer id.
+    pub id: u64,
+    /// Its authority.
+    pub authority: Pubkey,
+}
+
+/// Emitted when an issuer is activated or deactivated.
+#[event]
+pub struct IssuerActiveChanged {
+    /// The `Issuer` account.
+    pub issuer: Pubkey,
+    /// The new state.
+    pub active: bool,
+}
+
+/// Emitted by `create_sanctions_list`.
+#[event]
+pub struct SanctionsListCreated {
+    /// The `SanctionsList` account.
+    pub sanctions_list: Pubkey,
+    /// List id.
+    pub id: u64,
+    /// Its authority.
+    pub authority: Pubkey,
+    /// Its first root.
+    pub initial_root: [u8; 32],
+}
+
+/// Emitted when a sanctions list is activated or deactivated.
+#[event]
+pub struct SanctionsListActiveChanged {
+    /// The `SanctionsList` account.
+    pub sanctions_list: Pubkey,
+    /// The new state.
+    pub active: bool,
 }
 
 /// Emitted when an issuer or sanctions list publishes a root.

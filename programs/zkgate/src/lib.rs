@@ -12,6 +12,7 @@ pub mod events;
 pub mod instructions;
 pub mod state;
 pub mod statement;
+pub mod token_policy;
 pub mod verifier;
 
 use instructions::*;
@@ -24,7 +25,7 @@ declare_id!("ZKGate1111111111111111111111111111111111111");
 pub mod zkgate {
     use super::*;
 
-    /// Creates the global config with the signer as admin.
+    /// Creates the global config with the signer, the program's upgrade authority, as admin.
     pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
         Initialize::handler(ctx)
     }
@@ -45,7 +46,8 @@ pub mod zkgate {
         AdminOnly::set_paused(ctx, paused)
     }
 
-    /// Admin: registers a rule-set (verifying key screened, parameters hashed).
+    /// Admin: registers a rule-set without a key (parameters hashed; remaining accounts: the
+    /// accepted issuers).
     pub fn register_rule_set(
         ctx: Context<RegisterRuleSet>,
         args: RegisterRuleSetArgs,
@@ -53,22 +55,43 @@ pub mod zkgate {
         RegisterRuleSet::handler(ctx, args)
     }
 
-    /// Rule-set authority: replaces the configuration and bumps the version.
+    /// Rule-set authority: replaces the configuration and bumps the version (remaining
+    /// accounts: the accepted issuers).
     #[access_control(ctx.accounts.validate())]
     pub fn update_rule_set(
-        ctx: Context<RuleSetAuthority>,
+        ctx: Context<UpdateRuleSet>,
         config: RuleSetConfigArgs,
     ) -> Result<()> {
-        RuleSetAuthority::update(ctx, config)
+        UpdateRuleSet::handler(ctx, config)
     }
 
-    /// Rule-set authority: pauses, resumes or retires the rule-set.
+    /// Rule-set authority and admin together: sets or replaces the verifying key.
+    #[access_control(ctx.accounts.validate())]
+    pub fn set_verifying_key(ctx: Context<SetVerifyingKey>, vk: VerifyingKeyArgs) -> Result<()> {
+        SetVerifyingKey::handler(ctx, vk)
+    }
+
+    /// Rule-set authority or admin: pauses, resumes or retires the rule-set.
     #[access_control(ctx.accounts.validate())]
     pub fn set_rule_set_status(
-        ctx: Context<RuleSetAuthority>,
+        ctx: Context<SetRuleSetStatus>,
         status: RuleSetStatus,
     ) -> Result<()> {
-        RuleSetAuthority::set_status(ctx, status)
+        SetRuleSetStatus::handler(ctx, status)
+    }
+
+    /// Authority of a rule-set, issuer or sanctions list, or the admin: proposes a new
+    /// authority (step one of two), or cancels with `None`.
+    pub fn propose_authority(
+        ctx: Context<AuthorityTarget>,
+        new_authority: Option<Pubkey>,
+    ) -> Result<()> {
+        AuthorityTarget::propose(ctx, new_authority)
+    }
+
+    /// Proposed authority: accepts the hand-over (step two).
+    pub fn accept_authority(ctx: Context<AuthorityTarget>) -> Result<()> {
+        AuthorityTarget::accept(ctx)
     }
 
     /// Admin: registers an issuer whose `authority` publishes credential roots.
@@ -100,7 +123,16 @@ pub mod zkgate {
         CreateSanctionsList::handler(ctx, id, authority, initial_root)
     }
 
+    /// Admin: activates or deactivates a sanctions list.
+    pub fn set_sanctions_list_active(
+        ctx: Context<SetSanctionsListActive>,
+        active: bool,
+    ) -> Result<()> {
+        SetSanctionsListActive::handler(ctx, active)
+    }
+
     /// Sanctions-list authority: publishes a new sanctions-tree root.
+    #[access_control(ctx.accounts.validate())]
     pub fn publish_sanctions_root(
         ctx: Context<PublishSanctionsRoot>,
         root: [u8; 32],

@@ -39,7 +39,7 @@ pub const fn tag(s: &str) -> FieldBytes {
 }
 
 /// Tag of the statement hash.
-pub const TAG_STATEMENT: FieldBytes = tag("zkgate/statement/v1");
+pub const TAG_STATEMENT: FieldBytes = tag("zkgate/statement/v2");
 /// Tag of the parameters hash.
 pub const TAG_PARAMS: FieldBytes = tag("zkgate/params/v1");
 
@@ -95,16 +95,23 @@ pub struct Statement {
     pub amount: u64,
     /// The sender's nonce before this transfer.
     pub nonce: u64,
-    /// Volume already sent in the timestamp's window.
+    /// The window volume the proof commits to (at least the subject's volume in the last
+    /// window of cluster time).
     pub window_volume: u64,
-    /// Unix seconds the proof was made for.
-    pub timestamp: i64,
+    /// Unix seconds until which the proof may land (the credential must outlive it).
+    pub valid_until: i64,
+    /// The subject tag: `H_3(TAG_SUBJECT, rule_set_id, subject_id)`, computed in the circuit.
+    pub subject_tag: FieldBytes,
 }
 
 impl Statement {
-    /// `H_8(H_12(ctx...), mint limbs, amount, nonce, window_volume, timestamp, 0)`.
+    /// `H_9(H_12(ctx...), mint limbs, amount, nonce, window_volume, valid_until, subject_tag, 0)`.
     pub fn hash(&self) -> Result<FieldBytes> {
-        require!(self.timestamp >= 0, ZkgateError::NegativeTimestamp);
+        require!(self.valid_until >= 0, ZkgateError::NegativeValidUntil);
+        require!(
+            is_canonical_field_element(&self.subject_tag),
+            ZkgateError::SubjectTagNotInField
+        );
         require!(
             is_canonical_field_element(&self.params_hash)
                 && is_canonical_field_element(&self.credential_root)
@@ -136,7 +143,8 @@ impl Statement {
             &u64_field(self.amount),
             &u64_field(self.nonce),
             &u64_field(self.window_volume),
-            &u64_field(self.timestamp as u64),
+            &u64_field(self.valid_until as u64),
+            &self.subject_tag,
             &[0u8; 32],
         ])
     }

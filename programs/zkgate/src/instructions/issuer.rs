@@ -1,10 +1,11 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::ZkgateError;
-use crate::events::{emit_event, RootPublished};
+use crate::events::{emit_cpi_event, IssuerActiveChanged, IssuerAdded, RootPublished};
 use crate::state::*;
 
 /// Accounts of `add_issuer`.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(id: u64)]
 pub struct AddIssuer<'info> {
@@ -33,14 +34,23 @@ impl AddIssuer<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.id = id;
         issuer.authority = authority;
+        issuer.pending_authority = None;
         issuer.active = true;
         issuer.roots = RootRing::default();
         issuer.bump = ctx.bumps.issuer;
-        Ok(())
+        emit_cpi_event(
+            &ctx.accounts.event_authority,
+            &IssuerAdded {
+                issuer: issuer.key(),
+                id,
+                authority,
+            },
+        )
     }
 }
 
 /// Accounts of `set_issuer_active`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetIssuerActive<'info> {
     /// The admin.
@@ -57,11 +67,18 @@ impl SetIssuerActive<'_> {
     /// Activates or deactivates the issuer.
     pub fn handler(ctx: Context<Self>, active: bool) -> Result<()> {
         ctx.accounts.issuer.active = active;
-        Ok(())
+        emit_cpi_event(
+            &ctx.accounts.event_authority,
+            &IssuerActiveChanged {
+                issuer: ctx.accounts.issuer.key(),
+                active,
+            },
+        )
     }
 }
 
 /// Accounts of `publish_credential_root`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct PublishCredentialRoot<'info> {
     /// The issuer's authority.
@@ -89,12 +106,14 @@ impl PublishCredentialRoot<'_> {
         let issuer = &mut ctx.accounts.issuer;
         issuer.roots.push(root, now)?;
         issuer.roots.invariant()?;
-        emit_event(&RootPublished {
-            account: issuer.key(),
-            root,
-            sanctions: false,
-            published_at: now,
-        });
-        Ok(())
+        emit_cpi_event(
+            &ctx.accounts.event_authority,
+            &RootPublished {
+                account: issuer.key(),
+                root,
+                sanctions: false,
+                published_at: now,
+            },
+        )
     }
 }

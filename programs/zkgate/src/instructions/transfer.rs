@@ -4,9 +4,10 @@ use anchor_spl::token_interface::{
 };
 
 use crate::errors::ZkgateError;
-use crate::events::{emit_event, TransferApproved};
+use crate::events::{emit_cpi_event, TransferApproved};
 use crate::state::*;
 use crate::statement::Statement;
+use crate::token_policy;
 use crate::verifier::{verify_proof, PROOF_LEN};
 
 /// Arguments of `transfer`. Everything else in the statement comes from accounts.
@@ -14,8 +15,14 @@ use crate::verifier::{verify_proof, PROOF_LEN};
 pub struct TransferArgs {
     /// Amount in base units.
     pub amount: u64,
-    /// Unix seconds the proof was made for (checked against the cluster clock).
-    pub timestamp: i64,
+    /// Unix seconds until which the proof may land; the proof shows the credential expires
+    /// after it. At most `max_proof_age_secs` (+ tolerance) past the cluster clock.
+    pub valid_until: i64,
+    /// The window volume the proof commits to; must be at least the subject's volume in the
+    /// last `window_seconds` of cluster time (a client passes the volume it read on chain).
+    pub window_volume: u64,
+    /// The subject tag the proof outputs; keys the subject's volume state.
+    pub subject_tag: [u8; 32],
     /// The issuer credential-tree root the proof used (must be in the issuer's ring).
     pub credential_root: [u8; 32],
     /// The sanctions-tree root the proof used (must be in the list's ring).
@@ -25,9 +32,11 @@ pub struct TransferArgs {
 }
 
 /// Accounts of `transfer`.
+#[event_cpi]
 #[derive(Accounts)]
+#[instruction(args: TransferArgs)]
 pub struct Transfer<'info> {
-    /// The sending wallet: signs, owns `source`, pays for its `sender_state` on first use.
+    /// The sending wallet: signs, owns `source`, pays for the subject state on first use.
     #[account(mut)]
     pub sender: Signer<'info>,
     /// The global config (pause switch).
@@ -46,17 +55,18 @@ pub struct Transfer<'info> {
         address = rule_set.sanctions_list @ ZkgateError::SanctionsListMismatch
     )]
     pub sanctions_list: Box<Account<'info, SanctionsList>>,
-    /// The sender's nonce and window volume under this rule-set. Created on first use; it is
-    /// keyed by the signing sender, so nobody else can create or take it over.
+    /// The subject's nonce and volume under this rule-set, keyed by the proof's subject tag
+    /// (shared by every wallet of the subject). Created on first use; its content only
+    /// changes after a proof for this tag verified.
     #[account(
         init_if_needed,
         payer = sender,
-        space = 8 + SenderState::INIT_SPACE,
-        seeds = [SEED_SENDER, rule_set.key().as_ref(), sender.key().as_ref()],
+        space = 8 + SubjectState::INIT_SPACE,
+        seeds = [SEED_SUBJECT, rule_set.key().as_ref(), args.subject_tag.as_ref()],
         bump
     )]
-    pub sender_state: Box<Account<'info, SenderState>>,
-    /// The token mint (SPL Token or Token-2022).
+    pub subject_state: Box<Account<'info, SubjectState>>,
+    /// The token mint (SPL Token or Token-2022; extensions screened).
     #[account(mint::token_program = token_program)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
     /// The sender's token account.
@@ -73,7 +83,7 @@ pub struct Transfer<'info> {
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
     /// SPL Token or Token-2022 (checked by `Interface`).
     pub token_program: Interface<'info, TokenInterface>,
-    /// System program (creates `sender_state`).
+    /// System program (creates `subject_state`).
     pub system_program: Program<'info, System>,
 }
 
@@ -86,35 +96,50 @@ impl Transfer<'_> {
             RuleSetStatus::Paused => return err!(ZkgateError::RuleSetPaused),
             RuleSetStatus::Retired => return err!(ZkgateError::RuleSetRetired),
         }
+        require!(self.rule_set.has_vk(), ZkgateError::NoVerifyingKey);
         require!(
             self.rule_set.issuers.contains(&self.issuer.key()),
             ZkgateError::IssuerNotInRuleSet
         );
         require!(self.issuer.active, ZkgateError::IssuerInactive);
+        require!(
+            self.sanctions_list.active,
+            ZkgateError::SanctionsListInactive
+        );
         require!(args.amount > 0, ZkgateError::ZeroAmount);
         if let Some(mint) = self.rule_set.mint {
             require_keys_eq!(mint, self.mint.key(), ZkgateError::MintNotAllowed);
         }
-        Ok(())
+        token_policy::check_mint(&self.mint.to_account_info())?;
+        token_policy::check_token_accounts(
+            &self.source.to_account_info(),
+            &self.destination.to_account_info(),
+        )
     }
 
     /// Checks time and roots, recomputes the statement, verifies the proof, updates the
-    /// sender's nonce and volume, moves the tokens and emits the audit event.
+    /// subject's nonce and volume, moves the tokens and emits the audit event.
     pub fn handler(ctx: Context<Self>, args: TransferArgs) -> Result<()> {
         let clock = Clock::get()?;
         let now = clock.unix_timestamp;
         let accounts = ctx.accounts;
         let rule_set = &accounts.rule_set;
         let time = rule_set.time;
+        let window_seconds = rule_set.params.window_seconds;
 
-        require!(args.timestamp >= 0, ZkgateError::NegativeTimestamp);
+        // The proof lives until `valid_until` (+ tolerance), and no longer than the rule-set's
+        // maximum age: the circuit shows `valid_until < expiry`, so a credential is never used
+        // after its expiry by more than the clock tolerance.
+        let tolerance = i64::from(time.clock_tolerance_secs);
+        require!(args.valid_until >= 0, ZkgateError::NegativeValidUntil);
         require!(
-            args.timestamp <= now.saturating_add(time.clock_tolerance_secs.into()),
-            ZkgateError::TimestampInFuture
+            now <= args.valid_until.saturating_add(tolerance),
+            ZkgateError::ProofExpired
         );
         require!(
-            now.saturating_sub(args.timestamp) <= i64::from(time.max_proof_age_secs),
-            ZkgateError::ProofTooOld
+            args.valid_until
+                <= now.saturating_add(i64::from(time.max_proof_age_secs) + tolerance),
+            ZkgateError::ProofLifetimeTooLong
         );
         require!(
             accounts.issuer.roots.accepts(
@@ -133,15 +158,20 @@ impl Transfer<'_> {
             ZkgateError::UnknownSanctionsRoot
         );
 
-        let state = &mut accounts.sender_state;
-        if state.sender == Pubkey::default() {
+        let state = &mut accounts.subject_state;
+        if state.rule_set == Pubkey::default() {
             state.rule_set = rule_set.key();
-            state.sender = accounts.sender.key();
-            state.bump = ctx.bumps.sender_state;
+            state.subject_tag = args.subject_tag;
+            state.bump = ctx.bumps.subject_state;
         }
-        let window_index = (args.timestamp as u64) / rule_set.params.window_seconds;
-        require!(window_index >= state.window_index, ZkgateError::StaleWindow);
-        let window_volume = state.volume_in(window_index);
+        // The window is the cluster's, never the caller's: the volume of the last
+        // `window_seconds` before `now`. A proof may overstate it (then it proved a stricter
+        // bound), never understate it.
+        let volume = state.volume_at(now, window_seconds)?;
+        require!(
+            args.window_volume >= volume,
+            ZkgateError::WindowVolumeUnderstated
+        );
 
         let statement = Statement {
             rule_set_id: rule_set.id,
@@ -155,19 +185,16 @@ impl Transfer<'_> {
             mint: accounts.mint.key(),
             amount: args.amount,
             nonce: state.nonce,
-            window_volume,
-            timestamp: args.timestamp,
+            window_volume: args.window_volume,
+            valid_until: args.valid_until,
+            subject_tag: args.subject_tag,
         };
         let statement_hash = statement.hash()?;
         verify_proof(&rule_set.vk, &args.proof, &statement_hash)?;
 
-        // Effects before the interaction: the nonce is consumed even if a later step fails
-        // (the whole transaction reverts then anyway).
+        // Effects before the interaction.
         state.nonce = state.nonce.checked_add(1).ok_or(ZkgateError::Overflow)?;
-        state.window_index = window_index;
-        state.window_volume = window_volume
-            .checked_add(args.amount)
-            .ok_or(ZkgateError::Overflow)?;
+        state.record(now, args.amount, window_seconds)?;
 
         token_interface::transfer_checked(
             CpiContext::new(
@@ -183,22 +210,29 @@ impl Transfer<'_> {
             accounts.mint.decimals,
         )?;
 
-        emit_event(&TransferApproved {
+        let event = TransferApproved {
+            program_id: crate::ID,
             rule_set: rule_set.key(),
             rule_set_id: rule_set.id,
             rule_set_version: rule_set.version,
+            params_hash: rule_set.params_hash,
             sender: statement.sender,
             recipient: statement.recipient,
             mint: statement.mint,
+            source: accounts.source.key(),
+            destination: accounts.destination.key(),
             amount: args.amount,
             nonce: statement.nonce,
+            window_volume: args.window_volume,
+            valid_until: args.valid_until,
+            subject_tag: args.subject_tag,
             issuer: accounts.issuer.key(),
             credential_root: args.credential_root,
             sanctions_root: args.sanctions_root,
             statement_hash,
             slot: clock.slot,
-            timestamp: args.timestamp,
-        });
-        Ok(())
+            unix_timestamp: now,
+        };
+        emit_cpi_event(&accounts.event_authority, &event)
     }
 }

@@ -10,6 +10,8 @@ pub struct Issuer {
     pub id: u64,
     /// Who may publish roots.
     pub authority: Pubkey,
+    /// The proposed next authority (two-step hand-over), if any.
+    pub pending_authority: Option<Pubkey>,
     /// Deactivated issuers are refused by `transfer`.
     pub active: bool,
     /// Recent credential-tree roots.

@@ -5,7 +5,7 @@ pub mod root_ring;
 pub mod rule_set;
 pub mod sanctions_list;
 pub mod seeds;
-pub mod sender_state;
+pub mod subject_state;
 
 pub use config::*;
 pub use issuer::*;
@@ -13,4 +13,4 @@ pub use root_ring::*;
 pub use rule_set::*;
 pub use sanctions_list::*;
 pub use seeds::*;
-pub use sender_state::*;
+pub use subject_state::*;

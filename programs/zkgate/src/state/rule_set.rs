@@ -8,6 +8,8 @@ pub const MAX_JURISDICTIONS: usize = 8;
 pub const NUM_TIERS: usize = 4;
 /// Maximum number of issuers a rule-set accepts.
 pub const MAX_ISSUERS: usize = 8;
+/// Longest volume window: 366 days.
+pub const MAX_WINDOW_SECONDS: u64 = 366 * 86_400;
 /// Number of IC points of a verifying key for one public input.
 pub const VK_IC_LEN: usize = 2;
 
@@ -64,7 +66,7 @@ pub struct RuleSetParams {
     pub per_transfer_limit: [u64; NUM_TIERS],
     /// Per-window limit for tiers 1..=4, in token base units.
     pub per_window_limit: [u64; NUM_TIERS],
-    /// Length of the volume window in seconds (window index = timestamp / window_seconds).
+    /// Length of the sliding volume window in seconds of cluster time (at most a year).
     pub window_seconds: u64,
 }
 
@@ -94,7 +96,10 @@ impl RuleSetParams {
                 .all(|(t, w)| t <= w),
             ZkgateError::InvalidTierLimits
         );
-        require!(self.window_seconds > 0, ZkgateError::InvalidWindow);
+        require!(
+            (1..=MAX_WINDOW_SECONDS).contains(&self.window_seconds),
+            ZkgateError::InvalidWindow
+        );
         Ok(())
     }
 }
@@ -102,9 +107,11 @@ impl RuleSetParams {
 /// Time rules the program (not the circuit) enforces.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Debug, PartialEq, Eq)]
 pub struct TimeParams {
-    /// A proof's timestamp may be at most this many seconds older than the cluster clock.
+    /// The longest a proof lives: its `valid_until` may be at most this many seconds (plus
+    /// the tolerance) past the cluster clock when it lands.
     pub max_proof_age_secs: u32,
-    /// A proof's timestamp may be at most this many seconds ahead of the cluster clock.
+    /// Skew allowed between the prover's and the cluster's clock: a proof lands until
+    /// `valid_until + clock_tolerance_secs`.
     pub clock_tolerance_secs: u32,
     /// How long a superseded credential root stays acceptable.
     pub credential_root_grace_secs: u32,
@@ -139,11 +146,14 @@ pub struct RuleSet {
     pub version: u32,
     /// Who may update, pause and retire this rule-set.
     pub authority: Pubkey,
+    /// The proposed next authority (two-step hand-over), if any.
+    pub pending_authority: Option<Pubkey>,
     /// Lifecycle status.
     pub status: RuleSetStatus,
-    /// The Groth16 verifying key of the compliance circuit.
+    /// The Groth16 verifying key of the compliance circuit (all zero until the first
+    /// `set_verifying_key`).
     pub vk: VerifyingKeyData,
-    /// SHA-256 of the verifying key bytes.
+    /// SHA-256 of the verifying key bytes; all zero while no key is set (`transfer` refuses).
     pub vk_hash: [u8; 32],
     /// The parameters the circuit enforces.
     pub params: RuleSetParams,
@@ -163,6 +173,11 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// Whether a verifying key has been set.
+    pub fn has_vk(&self) -> bool {
+        self.vk_hash != [0u8; 32]
+    }
+
     /// Invariant checked after every mutation.
     pub fn invariant(&self) -> Result<()> {
         self.params.validate()?;

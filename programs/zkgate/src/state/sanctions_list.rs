@@ -10,6 +10,11 @@ pub struct SanctionsList {
     pub id: u64,
     /// Who may publish roots.
     pub authority: Pubkey,
+    /// The proposed next authority (two-step hand-over), if any.
+    pub pending_authority: Option<Pubkey>,
+    /// Deactivated lists accept no roots, and `transfer` refuses every rule-set screening
+    /// against them.
+    pub active: bool,
     /// Recent roots; superseded roots expire after the rule-set's sanctions grace period.
     pub roots: RootRing,
     /// Canonical PDA bump.

@@ -9,5 +9,5 @@ pub const SEED_RULE_SET: &[u8] = b"rule_set";
 pub const SEED_ISSUER: &[u8] = b"issuer";
 /// `SanctionsList`: `[SEED_SANCTIONS, id.to_le_bytes()]`.
 pub const SEED_SANCTIONS: &[u8] = b"sanctions";
-/// `SenderState`: `[SEED_SENDER, rule_set.key(), sender.key()]`.
-pub const SEED_SENDER: &[u8] = b"sender";
+/// `SubjectState`: `[SEED_SUBJECT, rule_set.key(), subject_tag]`.
+pub const SEED_SUBJECT: &[u8] = b"subject";
