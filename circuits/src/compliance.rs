@@ -11,8 +11,11 @@
 //! 3. the jurisdiction is non-zero, in the allow-list and not in the deny-list;
 //! 4. the tier is one of 1..=4 (one-hot selection; tier 0 is blocked), the amount is at most the
 //!    tier's per-transfer limit and `window_volume + amount` at most its window limit;
-//! 5. `timestamp < expiry`;
-//! 6. every statement field is an input of the public statement hash.
+//! 5. `valid_until < expiry` (the program refuses the proof after `valid_until`, so the
+//!    credential is never used after it expired);
+//! 6. the subject tag is `H_3(TAG_SUBJECT, rule_set_id, subject_id)` (it keys the subject's
+//!    volume state on chain, shared by all the subject's wallets);
+//! 7. every statement field is an input of the public statement hash.
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::eq::EqGadget;
@@ -23,7 +26,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cmp::{enforce_bits, enforce_le, enforce_lt};
 use crate::credential::{Credential, SUBJECT_ID_BITS};
-use crate::encoding::{fr_from_u64, tag, EncodingError, TAG_CREDENTIAL, TAG_PARAMS, TAG_STATEMENT};
+use crate::encoding::{
+    fr_from_u64, tag, EncodingError, TAG_CREDENTIAL, TAG_PARAMS, TAG_STATEMENT, TAG_SUBJECT,
+};
 use crate::indexed::NonMembershipWitness;
 use crate::merkle::{root_gadget, MerklePath};
 use crate::params::{RuleSetParams, NUM_TIERS};
@@ -89,9 +94,15 @@ pub enum RuleViolation {
     /// Window volume plus amount is over the tier's window limit.
     #[error("the window volume would exceed the tier's window limit")]
     WindowLimitExceeded,
-    /// The credential expired at or before the statement's timestamp.
-    #[error("the credential has expired")]
+    /// The credential expires at or before the proof's `valid_until`.
+    #[error("the credential has expired (or expires before the proof's valid_until)")]
     CredentialExpired,
+    /// The statement's parameters hash is not the hash of the parameters given.
+    #[error("the statement's parameters hash does not match the parameters")]
+    ParamsMismatch,
+    /// The statement's subject tag is not the credential subject's tag under the rule-set.
+    #[error("the statement's subject tag is not the credential subject's")]
+    SubjectTagMismatch,
 }
 
 impl RuleViolation {
@@ -108,6 +119,8 @@ impl RuleViolation {
             RuleViolation::AmountOverTierLimit => "amount_over_tier_limit",
             RuleViolation::WindowLimitExceeded => "window_limit_exceeded",
             RuleViolation::CredentialExpired => "credential_expired",
+            RuleViolation::ParamsMismatch => "params_mismatch",
+            RuleViolation::SubjectTagMismatch => "subject_tag_mismatch",
         }
     }
 }
@@ -132,8 +145,15 @@ pub fn check_native(
     statement.elements()?;
     let subject = c.subject()?;
     let leaf = c.leaf()?;
+    if statement.params_hash != params.hash_bytes() {
+        return Err(RuleViolation::ParamsMismatch);
+    }
     if c.wallet != statement.sender {
         return Err(RuleViolation::WalletMismatch);
+    }
+    if statement.subject_tag != crate::statement::subject_tag_bytes(statement.rule_set_id, &subject)
+    {
+        return Err(RuleViolation::SubjectTagMismatch);
     }
     let credential_root =
         crate::encoding::fr_from_be_bytes_named(&statement.credential_root, "credential_root")?;
@@ -172,7 +192,7 @@ pub fn check_native(
     if volume > u128::from(params.per_window_limit[t]) {
         return Err(RuleViolation::WindowLimitExceeded);
     }
-    if statement.timestamp >= c.expiry {
+    if statement.valid_until >= c.expiry {
         return Err(RuleViolation::CredentialExpired);
     }
     Ok(())
@@ -222,7 +242,8 @@ impl ComplianceCircuit {
                 amount: 0,
                 nonce: 0,
                 window_volume: 0,
-                timestamp: 0,
+                valid_until: 0,
+                subject_tag: [0; 32],
             },
             params: RuleSetParams {
                 allowed_jurisdictions: [0; 8],
@@ -390,14 +411,23 @@ impl ComplianceCircuit {
         let amount = witness(&cs, e.transfer[2])?;
         let nonce = witness(&cs, e.transfer[3])?;
         let window_volume = witness(&cs, e.transfer[4])?;
-        let timestamp = witness(&cs, e.transfer[5])?;
+        let valid_until = witness(&cs, e.transfer[5])?;
         enforce_bits(&amount, AMOUNT_BITS)?;
         enforce_bits(&window_volume, AMOUNT_BITS)?;
-        enforce_bits(&timestamp, TIME_BITS)?;
+        enforce_bits(&valid_until, TIME_BITS)?;
 
         parts.mark("statement range checks");
 
-        // 6. The statement hash is the public input.
+        // 6. The subject tag, from the credential's subject id.
+        let subject = witness(&cs, c.subject().unwrap_or_default())?;
+        let subject_tag = hash_gadget(&[
+            FpVar::constant(tag(TAG_SUBJECT)),
+            rule_set_id.clone(),
+            subject.clone(),
+        ])?;
+        parts.mark("subject tag");
+
+        // 7. The statement hash is the public input.
         let h_ctx = hash_gadget(&[
             FpVar::constant(tag(TAG_STATEMENT)),
             rule_set_id,
@@ -419,7 +449,8 @@ impl ComplianceCircuit {
             amount.clone(),
             nonce,
             window_volume.clone(),
-            timestamp.clone(),
+            valid_until.clone(),
+            subject_tag,
             FpVar::zero(),
         ])?;
         let public = FpVar::new_input(cs.clone(), || self.public_input().map_err(enc))?;
@@ -428,7 +459,6 @@ impl ComplianceCircuit {
         parts.mark("statement hash (public input)");
 
         // --- Credential.
-        let subject = witness(&cs, c.subject().unwrap_or_default())?;
         let jurisdiction = witness(&cs, fr_from_u64(u64::from(c.jurisdiction)))?;
         let tier = witness(&cs, fr_from_u64(u64::from(c.tier)))?;
         let expiry = witness(
@@ -501,7 +531,7 @@ impl ComplianceCircuit {
         parts.mark("tier limits");
 
         // 5. Not expired.
-        enforce_lt(&timestamp, &expiry, TIME_BITS)?;
+        enforce_lt(&valid_until, &expiry, TIME_BITS)?;
         parts.mark("expiry");
         Ok(())
     }

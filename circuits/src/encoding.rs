@@ -5,7 +5,9 @@ use ark_ff::{BigInteger, PrimeField};
 use crate::Fr;
 
 /// Tag of the statement hash.
-pub const TAG_STATEMENT: &str = "zkgate/statement/v1";
+pub const TAG_STATEMENT: &str = "zkgate/statement/v2";
+/// Tag of the per-rule-set subject tag.
+pub const TAG_SUBJECT: &str = "zkgate/subject/v1";
 /// Tag of the rule-set parameters hash.
 pub const TAG_PARAMS: &str = "zkgate/params/v1";
 /// Tag of a credential leaf.

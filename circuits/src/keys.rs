@@ -20,7 +20,7 @@ use crate::proof::{g1_to_be_bytes, g2_to_be_bytes, snarkjs_g1, snarkjs_g2};
 use crate::Fr;
 
 /// Name of the circuit the keys are for.
-pub const CIRCUIT_NAME: &str = "zkgate-compliance-v1";
+pub const CIRCUIT_NAME: &str = "zkgate-compliance-v2";
 
 /// Key handling errors.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +45,14 @@ pub enum KeyError {
         /// Expected (hex).
         expected: String,
         /// Actual (hex).
+        actual: String,
+    },
+    /// The key directory was made for another circuit (name or constraint matrices differ).
+    #[error("keys are for another circuit: manifest says {expected}, this build has {actual}")]
+    CircuitMismatch {
+        /// What the manifest records.
+        expected: String,
+        /// What this build's circuit is.
         actual: String,
     },
     /// The verifying key does not match the manifest.
@@ -189,6 +197,30 @@ fn matrices_for(
     Ok(Arc::new(m))
 }
 
+/// SHA-256 of the constraint matrices: the variable and constraint counts, then every
+/// non-zero entry of A, B and C row by row (column as u64 LE, coefficient as 32 bytes BE).
+/// Two circuits with the same sizes but any different constraint have different digests.
+pub fn matrices_digest(m: &ConstraintMatrices<Fr>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for n in [
+        m.num_instance_variables,
+        m.num_witness_variables,
+        m.num_constraints,
+    ] {
+        h.update((n as u64).to_le_bytes());
+    }
+    for matrix in [&m.a, &m.b, &m.c] {
+        for row in matrix {
+            h.update((row.len() as u64).to_le_bytes());
+            for (coeff, col) in row {
+                h.update((*col as u64).to_le_bytes());
+                h.update(crate::encoding::fr_to_be_bytes(coeff));
+            }
+        }
+    }
+    h.finalize().into()
+}
+
 /// What `manifest.json` records about a key directory.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -196,6 +228,8 @@ pub struct Manifest {
     pub circuit: String,
     /// Tree depth.
     pub depth: usize,
+    /// [`matrices_digest`] of the circuit the keys were made for (hex).
+    pub constraints_sha256: String,
     /// SHA-256 of `proving_key.bin` (hex).
     pub pk_sha256: String,
     /// SHA-256 of `verifying_key.bin` (hex): the program's `vk_hash`.
@@ -275,6 +309,7 @@ impl KeySet {
         Manifest {
             circuit: CIRCUIT_NAME.into(),
             depth: self.depth,
+            constraints_sha256: hex::encode(matrices_digest(&self.matrices)),
             pk_sha256: hex::encode(self.pk_sha256),
             vk_hash: hex::encode(self.vk_hash),
             insecure_single_party: self.insecure_single_party,
@@ -315,6 +350,12 @@ impl KeySet {
         };
         let manifest: Manifest = serde_json::from_slice(&read("manifest.json")?)
             .map_err(|_| KeyError::Malformed("manifest.json".into()))?;
+        if manifest.circuit != CIRCUIT_NAME {
+            return Err(KeyError::CircuitMismatch {
+                expected: manifest.circuit,
+                actual: CIRCUIT_NAME.into(),
+            });
+        }
         let pk_raw = read("proving_key.bin")?;
         let actual: [u8; 32] = Sha256::digest(&pk_raw).into();
         let mismatch = |expected: String| KeyError::ProvingKeyHashMismatch {
@@ -342,6 +383,13 @@ impl KeySet {
             });
         }
         let matrices = matrices_for(&pk, manifest.depth)?;
+        let digest = hex::encode(matrices_digest(&matrices));
+        if digest != manifest.constraints_sha256 {
+            return Err(KeyError::CircuitMismatch {
+                expected: format!("constraints {}", manifest.constraints_sha256),
+                actual: format!("constraints {digest}"),
+            });
+        }
         Ok(Self {
             pk,
             vk,

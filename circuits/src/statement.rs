@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::encoding::{
     fr_from_be_bytes_named, fr_from_i64, fr_from_u64, fr_to_be_bytes, key_limbs, tag,
-    EncodingError, TAG_STATEMENT,
+    EncodingError, TAG_STATEMENT, TAG_SUBJECT,
 };
 use crate::poseidon::hash;
 use crate::Fr;
@@ -32,12 +32,27 @@ pub struct Statement {
     pub mint: [u8; 32],
     /// Amount in base units.
     pub amount: u64,
-    /// The sender's nonce.
+    /// The subject's nonce under the rule-set.
     pub nonce: u64,
-    /// Volume already sent in the timestamp's window.
+    /// The subject's volume in the current window (at least what the program counts).
     pub window_volume: u64,
-    /// Unix seconds.
-    pub timestamp: i64,
+    /// Unix seconds until which the proof may land; the credential must expire after it.
+    pub valid_until: i64,
+    /// The subject tag, `H_3(TAG_SUBJECT, rule_set_id, subject_id)` (see [`subject_tag`]).
+    pub subject_tag: [u8; 32],
+}
+
+/// The per-rule-set pseudonym of a subject: `H_3(TAG_SUBJECT, rule_set_id, subject_id)`. Every
+/// wallet of one subject has the same tag under a rule-set (so they share one volume window),
+/// tags under different rule-sets are unlinkable, and the tag reveals the subject id only to
+/// someone who can enumerate subject ids (issuers draw them at random from 248 bits).
+pub fn subject_tag(rule_set_id: u64, subject_id: &Fr) -> Fr {
+    hash(&[tag(TAG_SUBJECT), fr_from_u64(rule_set_id), *subject_id])
+}
+
+/// [`subject_tag`] as 32 big-endian bytes.
+pub fn subject_tag_bytes(rule_set_id: u64, subject_id: &Fr) -> [u8; 32] {
+    fr_to_be_bytes(&subject_tag(rule_set_id, subject_id))
 }
 
 /// The statement as field elements, in hashing order.
@@ -45,8 +60,9 @@ pub struct Statement {
 pub struct StatementElements {
     /// The 12 inputs of `h_ctx`.
     pub ctx: [Fr; 12],
-    /// The 7 inputs that follow `h_ctx` in the final hash (the 8th is the reserved 0).
-    pub transfer: [Fr; 7],
+    /// The 8 inputs that follow `h_ctx` in the final hash: mint limbs, amount, nonce, window
+    /// volume, valid-until, subject tag, and the reserved 0.
+    pub transfer: [Fr; 8],
 }
 
 impl Statement {
@@ -77,13 +93,15 @@ impl Statement {
                 fr_from_u64(self.amount),
                 fr_from_u64(self.nonce),
                 fr_from_u64(self.window_volume),
-                fr_from_i64(self.timestamp, "timestamp")?,
+                fr_from_i64(self.valid_until, "valid_until")?,
+                fr_from_be_bytes_named(&self.subject_tag, "subject_tag")?,
                 Fr::from(0u64),
             ],
         })
     }
 
-    /// `H_8(H_12(ctx), mint.hi, mint.lo, amount, nonce, window_volume, timestamp, 0)`.
+    /// `H_9(H_12(ctx), mint.hi, mint.lo, amount, nonce, window_volume, valid_until,
+    /// subject_tag, 0)`.
     pub fn hash(&self) -> Result<Fr, EncodingError> {
         let e = self.elements()?;
         let h_ctx = hash(&e.ctx);

@@ -52,8 +52,8 @@ pub struct SampleBuilder {
     pub nonce: u64,
     /// Window volume.
     pub window_volume: u64,
-    /// Timestamp.
-    pub timestamp: i64,
+    /// Valid-until (unix seconds).
+    pub valid_until: i64,
     /// Subject number (its id is this number).
     pub subject: u64,
     /// Jurisdiction.
@@ -83,7 +83,7 @@ impl Default for SampleBuilder {
             amount: 500,
             nonce: 0,
             window_volume: 0,
-            timestamp: 1_700_000_000,
+            valid_until: 1_700_000_000,
             subject: 42,
             jurisdiction: 840,
             tier: 2,
@@ -180,7 +180,11 @@ impl SampleBuilder {
             amount: self.amount,
             nonce: self.nonce,
             window_volume: self.window_volume,
-            timestamp: self.timestamp,
+            valid_until: self.valid_until,
+            subject_tag: crate::statement::subject_tag_bytes(
+                self.rule_set_id,
+                &witness.credential.subject().unwrap_or_default(),
+            ),
         };
         Sample {
             statement,

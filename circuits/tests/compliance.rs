@@ -219,14 +219,14 @@ fn expired_credential() {
     let b = builder();
     assert_violation(
         SampleBuilder {
-            expiry: b.timestamp,
+            expiry: b.valid_until,
             ..b.clone()
         },
         RuleViolation::CredentialExpired,
     );
     assert_violation(
         SampleBuilder {
-            expiry: b.timestamp - 1,
+            expiry: b.valid_until - 1,
             ..b
         },
         RuleViolation::CredentialExpired,
@@ -246,13 +246,49 @@ fn params_are_bound_by_their_hash() {
         Err(RuleViolation::AmountOverTierLimit)
     );
     sample.params.per_transfer_limit[1] = 20_000;
+    // The native check refuses it as the circuit does: a direct library caller never gets `Ok`
+    // (and so never a proof) for parameters the statement does not commit to.
     assert_eq!(
         check_native(&sample.statement, &sample.params, &sample.witness),
-        Ok(())
+        Err(RuleViolation::ParamsMismatch)
     );
     assert!(
         !satisfied(&sample),
         "the params hash in the statement no longer matches"
+    );
+}
+
+#[test]
+fn subject_tag_is_the_credential_subjects_under_the_rule_set() {
+    let b = builder();
+    let sample = b.clone().build();
+    assert_eq!(
+        check_native(&sample.statement, &sample.params, &sample.witness),
+        Ok(())
+    );
+    assert!(satisfied(&sample));
+    let subject = sample.witness.credential.subject().unwrap();
+    // Another subject's tag, or this subject's tag under another rule-set: refused by both.
+    for tag in [
+        zkgate_circuits::statement::subject_tag_bytes(b.rule_set_id, &(subject + Fr::from(1u64))),
+        zkgate_circuits::statement::subject_tag_bytes(b.rule_set_id + 1, &subject),
+    ] {
+        let mut s = b.clone().build();
+        s.statement.subject_tag = tag;
+        assert_eq!(
+            check_native(&s.statement, &s.params, &s.witness),
+            Err(RuleViolation::SubjectTagMismatch)
+        );
+        assert!(!satisfied(&s));
+    }
+    // The tag differs per rule-set and is deterministic.
+    assert_ne!(
+        zkgate_circuits::statement::subject_tag(1, &subject),
+        zkgate_circuits::statement::subject_tag(2, &subject)
+    );
+    assert_eq!(
+        zkgate_circuits::statement::subject_tag(1, &subject),
+        zkgate_circuits::statement::subject_tag(1, &subject)
     );
 }
 
@@ -265,13 +301,13 @@ fn invalid_values_are_named() {
         Err(RuleViolation::InvalidValue("credential_root"))
     );
     let sample = SampleBuilder {
-        timestamp: -5,
+        valid_until: -5,
         ..builder()
     }
     .build();
     assert_eq!(
         check_native(&sample.statement, &sample.params, &sample.witness),
-        Err(RuleViolation::InvalidValue("timestamp"))
+        Err(RuleViolation::InvalidValue("valid_until"))
     );
 }
 
@@ -309,7 +345,7 @@ fn counts_are_pinned_at_default_depth() {
 }
 
 /// Pinned constraint count of the compliance circuit at depth 20.
-const PINNED_CONSTRAINTS: usize = 14_647;
+const PINNED_CONSTRAINTS: usize = 14_920;
 
 /// Random witnesses around every rule's edges: the circuit is satisfiable exactly when the
 /// native check passes (seeded, so a failure reproduces).
@@ -341,7 +377,7 @@ fn circuit_and_native_check_agree_on_random_witnesses() {
         } else {
             [840u16, 276, 250][rng.gen_range(0..3)]
         };
-        let expiry = b.timestamp + rng.gen_range(-1..=4i64);
+        let expiry = b.valid_until + rng.gen_range(-1..=4i64);
         let sample = SampleBuilder {
             tier,
             amount,
@@ -354,6 +390,13 @@ fn circuit_and_native_check_agree_on_random_witnesses() {
             ..b.clone()
         }
         .build();
+        let mut sample = sample;
+        // Now and then a statement that does not match its parameters or its subject.
+        match rng.gen_range(0..20) {
+            0 => sample.params.per_window_limit[t] += 1,
+            1 => sample.statement.subject_tag[31] ^= 1,
+            _ => {}
+        }
         let native = check_native(&sample.statement, &sample.params, &sample.witness);
         assert_eq!(
             native.is_ok(),

@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 use zkgate_circuits::keys::{KeyError, KeySet, ProgramVerifyingKey};
 use zkgate_circuits::proof::{prove, verify_with_groth16_solana, ProofOutput};
 use zkgate_circuits::testing::SampleBuilder;
+use zkgate_circuits::Fr;
 
 const DEPTH: usize = 4;
 
@@ -128,6 +129,25 @@ fn key_directory_round_trip_and_hash_check() {
         Err(KeyError::Malformed(msg)) => assert!(msg.contains("depth 5"), "{msg}"),
         other => panic!("expected a depth mismatch, got {other:?}"),
     }
+    // Keys for another circuit (by name, or by constraint matrices with the same sizes) are
+    // refused at load.
+    for (field, value) in [
+        ("circuit", serde_json::json!("zkgate-compliance-v1")),
+        ("constraints_sha256", serde_json::json!(hex::encode([7u8; 32]))),
+    ] {
+        let mut manifest: serde_json::Value = serde_json::from_slice(&original).unwrap();
+        manifest[field] = value;
+        std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+        match KeySet::load_dir(&dir, None) {
+            Err(KeyError::CircuitMismatch { .. }) => {}
+            other => panic!("{field}: expected a circuit mismatch, got {other:?}"),
+        }
+    }
+    let manifest: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    assert_eq!(
+        manifest["constraints_sha256"],
+        serde_json::json!(hex::encode(zkgate_circuits::keys::matrices_digest(&k.matrices)))
+    );
     std::fs::write(&manifest_path, original).unwrap();
     // A tampered proving key is refused.
     let mut pk = std::fs::read(dir.join("proving_key.bin")).unwrap();
@@ -139,6 +159,21 @@ fn key_directory_round_trip_and_hash_check() {
         Err(KeyError::ProvingKeyHashMismatch { .. })
     ));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_matrices_digest_sees_one_changed_coefficient() {
+    let k = keys();
+    let digest = zkgate_circuits::keys::matrices_digest(&k.matrices);
+    let mut m = (*k.matrices).clone();
+    let row = m.a.iter_mut().find(|r| !r.is_empty()).unwrap();
+    row[0].0 += Fr::from(1u64);
+    assert_ne!(zkgate_circuits::keys::matrices_digest(&m), digest);
+    assert_eq!(
+        (m.num_constraints, m.num_witness_variables),
+        (k.matrices.num_constraints, k.matrices.num_witness_variables),
+        "same sizes, different circuit"
+    );
 }
 
 #[test]
