@@ -60,16 +60,16 @@ export type Zkgate = {
     },
     {
       "discriminator": [
-        15,
-        38,
-        72,
-        105,
-        206,
-        169,
-        147,
-        163
+        149,
+        42,
+        66,
+        246,
+        114,
+        187,
+        174,
+        102
       ],
-      "name": "SenderState"
+      "name": "SubjectState"
     }
   ],
   "address": "ZKGate1111111111111111111111111111111111111",
@@ -159,23 +159,23 @@ export type Zkgate = {
     },
     {
       "code": 6016,
-      "msg": "timestamp is negative",
-      "name": "NegativeTimestamp"
+      "msg": "valid_until is negative",
+      "name": "NegativeValidUntil"
     },
     {
       "code": 6017,
-      "msg": "proof timestamp is in the future",
-      "name": "TimestampInFuture"
+      "msg": "proof lifetime is longer than the rule-set allows",
+      "name": "ProofLifetimeTooLong"
     },
     {
       "code": 6018,
-      "msg": "proof is too old",
-      "name": "ProofTooOld"
+      "msg": "proof has expired (valid_until passed)",
+      "name": "ProofExpired"
     },
     {
       "code": 6019,
-      "msg": "timestamp falls in a window older than the sender's last transfer",
-      "name": "StaleWindow"
+      "msg": "proof understates the subject's volume in the current window",
+      "name": "WindowVolumeUnderstated"
     },
     {
       "code": 6020,
@@ -251,9 +251,187 @@ export type Zkgate = {
       "code": 6034,
       "msg": "arithmetic overflow",
       "name": "Overflow"
+    },
+    {
+      "code": 6035,
+      "msg": "signer is not the program's upgrade authority",
+      "name": "NotUpgradeAuthority"
+    },
+    {
+      "code": 6036,
+      "msg": "signer is neither the authority nor the admin",
+      "name": "NotAuthorityOrAdmin"
+    },
+    {
+      "code": 6037,
+      "msg": "signer is not the pending authority",
+      "name": "NotPendingAuthority"
+    },
+    {
+      "code": 6038,
+      "msg": "no authority hand-over is pending",
+      "name": "NoPendingAuthority"
+    },
+    {
+      "code": 6039,
+      "msg": "exactly one target account (rule-set, issuer or sanctions list) must be given",
+      "name": "InvalidAuthorityTarget"
+    },
+    {
+      "code": 6040,
+      "msg": "sanctions list is not active",
+      "name": "SanctionsListInactive"
+    },
+    {
+      "code": 6041,
+      "msg": "rule-set has no verifying key",
+      "name": "NoVerifyingKey"
+    },
+    {
+      "code": 6042,
+      "msg": "issuer account is not a zkgate Issuer",
+      "name": "InvalidIssuerAccount"
+    },
+    {
+      "code": 6043,
+      "msg": "subject tag is not a canonical BN254 field element",
+      "name": "SubjectTagNotInField"
+    },
+    {
+      "code": 6044,
+      "msg": "subject state does not match the proof's subject tag",
+      "name": "SubjectStateMismatch"
+    },
+    {
+      "code": 6045,
+      "msg": "mint has a transfer fee (unsupported)",
+      "name": "MintHasTransferFee"
+    },
+    {
+      "code": 6046,
+      "msg": "mint has a permanent delegate (unsupported)",
+      "name": "MintHasPermanentDelegate"
+    },
+    {
+      "code": 6047,
+      "msg": "mint is non-transferable",
+      "name": "MintNonTransferable"
+    },
+    {
+      "code": 6048,
+      "msg": "mint allows confidential transfers (unsupported)",
+      "name": "MintHasConfidentialTransfers"
+    },
+    {
+      "code": 6049,
+      "msg": "mint has a transfer hook (unsupported)",
+      "name": "MintHasTransferHook"
+    },
+    {
+      "code": 6050,
+      "msg": "mint extensions could not be read",
+      "name": "MintExtensionsUnreadable"
+    },
+    {
+      "code": 6051,
+      "msg": "mint account missing or not the bound mint",
+      "name": "MintAccountMismatch"
+    },
+    {
+      "code": 6052,
+      "msg": "mint has an unsupported Token-2022 extension",
+      "name": "MintExtensionUnsupported"
+    },
+    {
+      "code": 6053,
+      "msg": "source token account has its CPI guard enabled",
+      "name": "SourceCpiGuardEnabled"
+    },
+    {
+      "code": 6054,
+      "msg": "destination token account requires memos",
+      "name": "DestinationRequiresMemo"
     }
   ],
   "events": [
+    {
+      "discriminator": [
+        31,
+        19,
+        174,
+        152,
+        4,
+        82,
+        215,
+        226
+      ],
+      "name": "AuthorityChanged"
+    },
+    {
+      "discriminator": [
+        244,
+        117,
+        94,
+        112,
+        53,
+        151,
+        35,
+        89
+      ],
+      "name": "AuthorityProposed"
+    },
+    {
+      "discriminator": [
+        181,
+        49,
+        200,
+        156,
+        19,
+        167,
+        178,
+        91
+      ],
+      "name": "ConfigInitialized"
+    },
+    {
+      "discriminator": [
+        189,
+        97,
+        52,
+        87,
+        221,
+        101,
+        68,
+        233
+      ],
+      "name": "IssuerActiveChanged"
+    },
+    {
+      "discriminator": [
+        209,
+        200,
+        242,
+        175,
+        69,
+        177,
+        80,
+        190
+      ],
+      "name": "IssuerAdded"
+    },
+    {
+      "discriminator": [
+        238,
+        188,
+        213,
+        78,
+        134,
+        209,
+        178,
+        218
+      ],
+      "name": "PauseChanged"
+    },
     {
       "discriminator": [
         231,
@@ -282,6 +460,45 @@ export type Zkgate = {
     },
     {
       "discriminator": [
+        47,
+        31,
+        155,
+        18,
+        73,
+        113,
+        78,
+        233
+      ],
+      "name": "RuleSetStatusChanged"
+    },
+    {
+      "discriminator": [
+        25,
+        224,
+        18,
+        250,
+        248,
+        179,
+        244,
+        222
+      ],
+      "name": "SanctionsListActiveChanged"
+    },
+    {
+      "discriminator": [
+        249,
+        255,
+        251,
+        241,
+        65,
+        62,
+        155,
+        176
+      ],
+      "name": "SanctionsListCreated"
+    },
+    {
+      "discriminator": [
         96,
         255,
         177,
@@ -292,6 +509,19 @@ export type Zkgate = {
         35
       ],
       "name": "TransferApproved"
+    },
+    {
+      "discriminator": [
+        160,
+        187,
+        212,
+        125,
+        240,
+        17,
+        60,
+        171
+      ],
+      "name": "VerifyingKeyChanged"
     }
   ],
   "instructions": [
@@ -325,6 +555,39 @@ export type Zkgate = {
             ]
           },
           "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [],
@@ -342,6 +605,176 @@ export type Zkgate = {
         "Pending admin: accepts the hand-over (step two)."
       ],
       "name": "acceptAdmin"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The current authority of the target, the admin (only for `propose_authority`), or the",
+            "pending authority (only for `accept_authority`)."
+          ],
+          "name": "signer",
+          "signer": true
+        },
+        {
+          "docs": [
+            "The config (the admin may rotate any authority)."
+          ],
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "A rule-set."
+          ],
+          "name": "ruleSet",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  117,
+                  108,
+                  101,
+                  95,
+                  115,
+                  101,
+                  116
+                ]
+              },
+              {
+                "account": "RuleSet",
+                "kind": "account",
+                "path": "rule_set.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "docs": [
+            "An issuer."
+          ],
+          "name": "issuer",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  105,
+                  115,
+                  115,
+                  117,
+                  101,
+                  114
+                ]
+              },
+              {
+                "account": "Issuer",
+                "kind": "account",
+                "path": "issuer.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "docs": [
+            "A sanctions list."
+          ],
+          "name": "sanctionsList",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  97,
+                  110,
+                  99,
+                  116,
+                  105,
+                  111,
+                  110,
+                  115
+                ]
+              },
+              {
+                "account": "SanctionsList",
+                "kind": "account",
+                "path": "sanctions_list.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
+        }
+      ],
+      "args": [],
+      "discriminator": [
+        107,
+        86,
+        198,
+        91,
+        33,
+        12,
+        107,
+        160
+      ],
+      "docs": [
+        "Proposed authority: accepts the hand-over (step two)."
+      ],
+      "name": "acceptAuthority"
     },
     {
       "accounts": [
@@ -409,6 +842,39 @@ export type Zkgate = {
             "System program."
           ],
           "name": "systemProgram"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -505,6 +971,39 @@ export type Zkgate = {
             "System program."
           ],
           "name": "systemProgram"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -545,11 +1044,19 @@ export type Zkgate = {
       "accounts": [
         {
           "docs": [
-            "The first admin; pays for the config account."
+            "The first admin: must be the program's upgrade authority; pays for the config account."
           ],
           "name": "admin",
           "signer": true,
           "writable": true
+        },
+        {
+          "address": "25HUzm7y757MVAJBi7pNhYW4g64AfG41p3TNtdfjfYg8",
+          "docs": [
+            "The program's `ProgramData`; its upgrade authority must be `admin`, so nobody can take",
+            "the registry between the deployment and the first transaction."
+          ],
+          "name": "programData"
         },
         {
           "docs": [
@@ -579,6 +1086,39 @@ export type Zkgate = {
             "System program (account creation)."
           ],
           "name": "systemProgram"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [],
@@ -593,7 +1133,7 @@ export type Zkgate = {
         237
       ],
       "docs": [
-        "Creates the global config with the signer as admin."
+        "Creates the global config with the signer, the program's upgrade authority, as admin."
       ],
       "name": "initialize"
     },
@@ -630,6 +1170,39 @@ export type Zkgate = {
             ]
           },
           "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -654,6 +1227,184 @@ export type Zkgate = {
         "Admin: proposes a new admin (step one of two), or cancels with `None`."
       ],
       "name": "proposeAdmin"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The current authority of the target, the admin (only for `propose_authority`), or the",
+            "pending authority (only for `accept_authority`)."
+          ],
+          "name": "signer",
+          "signer": true
+        },
+        {
+          "docs": [
+            "The config (the admin may rotate any authority)."
+          ],
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "A rule-set."
+          ],
+          "name": "ruleSet",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  117,
+                  108,
+                  101,
+                  95,
+                  115,
+                  101,
+                  116
+                ]
+              },
+              {
+                "account": "RuleSet",
+                "kind": "account",
+                "path": "rule_set.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "docs": [
+            "An issuer."
+          ],
+          "name": "issuer",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  105,
+                  115,
+                  115,
+                  117,
+                  101,
+                  114
+                ]
+              },
+              {
+                "account": "Issuer",
+                "kind": "account",
+                "path": "issuer.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "docs": [
+            "A sanctions list."
+          ],
+          "name": "sanctionsList",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  97,
+                  110,
+                  99,
+                  116,
+                  105,
+                  111,
+                  110,
+                  115
+                ]
+              },
+              {
+                "account": "SanctionsList",
+                "kind": "account",
+                "path": "sanctions_list.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "newAuthority",
+          "type": {
+            "option": "pubkey"
+          }
+        }
+      ],
+      "discriminator": [
+        20,
+        148,
+        236,
+        198,
+        76,
+        119,
+        99,
+        142
+      ],
+      "docs": [
+        "Authority of a rule-set, issuer or sanctions list, or the admin: proposes a new",
+        "authority (step one of two), or cancels with `None`."
+      ],
+      "name": "proposeAuthority"
     },
     {
       "accounts": [
@@ -693,6 +1444,39 @@ export type Zkgate = {
             ]
           },
           "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -762,6 +1546,39 @@ export type Zkgate = {
             ]
           },
           "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -853,11 +1670,80 @@ export type Zkgate = {
           "writable": true
         },
         {
+          "docs": [
+            "The sanctions list the rule-set screens against (a real `SanctionsList`)."
+          ],
+          "name": "sanctionsList",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  97,
+                  110,
+                  99,
+                  116,
+                  105,
+                  111,
+                  110,
+                  115
+                ]
+              },
+              {
+                "account": "SanctionsList",
+                "kind": "account",
+                "path": "sanctions_list.id"
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The only mint the rule-set gates, if it binds one (its extensions are screened)."
+          ],
+          "name": "mint",
+          "optional": true
+        },
+        {
           "address": "11111111111111111111111111111111",
           "docs": [
             "System program."
           ],
           "name": "systemProgram"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -881,7 +1767,8 @@ export type Zkgate = {
         180
       ],
       "docs": [
-        "Admin: registers a rule-set (verifying key screened, parameters hashed)."
+        "Admin: registers a rule-set without a key (parameters hashed; remaining accounts: the",
+        "accepted issuers)."
       ],
       "name": "registerRuleSet"
     },
@@ -944,6 +1831,39 @@ export type Zkgate = {
             ]
           },
           "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -1000,6 +1920,39 @@ export type Zkgate = {
             ]
           },
           "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -1027,13 +1980,31 @@ export type Zkgate = {
       "accounts": [
         {
           "docs": [
-            "The rule-set authority."
+            "The rule-set authority or the zkgate admin."
           ],
-          "name": "authority",
-          "relations": [
-            "ruleSet"
-          ],
+          "name": "signer",
           "signer": true
+        },
+        {
+          "docs": [
+            "The config (names the admin)."
+          ],
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
         },
         {
           "docs": [
@@ -1063,6 +2034,39 @@ export type Zkgate = {
             ]
           },
           "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -1086,7 +2090,7 @@ export type Zkgate = {
         226
       ],
       "docs": [
-        "Rule-set authority: pauses, resumes or retires the rule-set."
+        "Rule-set authority or admin: pauses, resumes or retires the rule-set."
       ],
       "name": "setRuleSetStatus"
     },
@@ -1094,7 +2098,256 @@ export type Zkgate = {
       "accounts": [
         {
           "docs": [
-            "The sending wallet: signs, owns `source`, pays for its `sender_state` on first use."
+            "The admin."
+          ],
+          "name": "admin",
+          "relations": [
+            "config"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The config; must name the signer as admin."
+          ],
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The sanctions list."
+          ],
+          "name": "sanctionsList",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  97,
+                  110,
+                  99,
+                  116,
+                  105,
+                  111,
+                  110,
+                  115
+                ]
+              },
+              {
+                "account": "SanctionsList",
+                "kind": "account",
+                "path": "sanctions_list.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "active",
+          "type": "bool"
+        }
+      ],
+      "discriminator": [
+        183,
+        223,
+        212,
+        106,
+        185,
+        124,
+        192,
+        225
+      ],
+      "docs": [
+        "Admin: activates or deactivates a sanctions list."
+      ],
+      "name": "setSanctionsListActive"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The rule-set authority."
+          ],
+          "name": "authority",
+          "relations": [
+            "ruleSet"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The zkgate admin, co-signing."
+          ],
+          "name": "admin",
+          "relations": [
+            "config"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The config; must name `admin`."
+          ],
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The rule-set."
+          ],
+          "name": "ruleSet",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  117,
+                  108,
+                  101,
+                  95,
+                  115,
+                  101,
+                  116
+                ]
+              },
+              {
+                "account": "RuleSet",
+                "kind": "account",
+                "path": "rule_set.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "vk",
+          "type": {
+            "defined": {
+              "name": "VerifyingKeyArgs"
+            }
+          }
+        }
+      ],
+      "discriminator": [
+        79,
+        162,
+        161,
+        210,
+        103,
+        106,
+        246,
+        78
+      ],
+      "docs": [
+        "Rule-set authority and admin together: sets or replaces the verifying key."
+      ],
+      "name": "setVerifyingKey"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The sending wallet: signs, owns `source`, pays for the subject state on first use."
           ],
           "name": "sender",
           "signer": true,
@@ -1206,21 +2459,23 @@ export type Zkgate = {
         },
         {
           "docs": [
-            "The sender's nonce and window volume under this rule-set. Created on first use; it is",
-            "keyed by the signing sender, so nobody else can create or take it over."
+            "The subject's nonce and volume under this rule-set, keyed by the proof's subject tag",
+            "(shared by every wallet of the subject). Created on first use; its content only",
+            "changes after a proof for this tag verified."
           ],
-          "name": "senderState",
+          "name": "subjectState",
           "pda": {
             "seeds": [
               {
                 "kind": "const",
                 "value": [
                   115,
+                  117,
+                  98,
+                  106,
                   101,
-                  110,
-                  100,
-                  101,
-                  114
+                  99,
+                  116
                 ]
               },
               {
@@ -1228,8 +2483,8 @@ export type Zkgate = {
                 "path": "ruleSet"
               },
               {
-                "kind": "account",
-                "path": "sender"
+                "kind": "arg",
+                "path": "args.subject_tag"
               }
             ]
           },
@@ -1237,7 +2492,7 @@ export type Zkgate = {
         },
         {
           "docs": [
-            "The token mint (SPL Token or Token-2022)."
+            "The token mint (SPL Token or Token-2022; extensions screened)."
           ],
           "name": "mint"
         },
@@ -1265,9 +2520,42 @@ export type Zkgate = {
         {
           "address": "11111111111111111111111111111111",
           "docs": [
-            "System program (creates `sender_state`)."
+            "System program (creates `subject_state`)."
           ],
           "name": "systemProgram"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -1335,6 +2623,75 @@ export type Zkgate = {
             ]
           },
           "writable": true
+        },
+        {
+          "docs": [
+            "The sanctions list the rule-set screens against (a real `SanctionsList`)."
+          ],
+          "name": "sanctionsList",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  97,
+                  110,
+                  99,
+                  116,
+                  105,
+                  111,
+                  110,
+                  115
+                ]
+              },
+              {
+                "account": "SanctionsList",
+                "kind": "account",
+                "path": "sanctions_list.id"
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The only mint the rule-set gates, if it binds one."
+          ],
+          "name": "mint",
+          "optional": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
         }
       ],
       "args": [
@@ -1358,7 +2715,8 @@ export type Zkgate = {
         131
       ],
       "docs": [
-        "Rule-set authority: replaces the configuration and bumps the version."
+        "Rule-set authority: replaces the configuration and bumps the version (remaining",
+        "accounts: the accepted issuers)."
       ],
       "name": "updateRuleSet"
     }
@@ -1370,6 +2728,124 @@ export type Zkgate = {
     "version": "0.1.0"
   },
   "types": [
+    {
+      "docs": [
+        "Emitted when a proposed authority accepts."
+      ],
+      "name": "AuthorityChanged",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Kind of the account."
+            ],
+            "name": "kind",
+            "type": {
+              "defined": {
+                "name": "AuthorityKind"
+              }
+            }
+          },
+          {
+            "docs": [
+              "The account (the config for the admin)."
+            ],
+            "name": "account",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The previous authority."
+            ],
+            "name": "previous",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The new authority."
+            ],
+            "name": "new",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "What kind of account an authority hand-over concerns."
+      ],
+      "name": "AuthorityKind",
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "Admin"
+          },
+          {
+            "name": "RuleSet"
+          },
+          {
+            "name": "Issuer"
+          },
+          {
+            "name": "SanctionsList"
+          }
+        ]
+      }
+    },
+    {
+      "docs": [
+        "Emitted when a hand-over is proposed (or cancelled: `proposed == None`)."
+      ],
+      "name": "AuthorityProposed",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Kind of the account."
+            ],
+            "name": "kind",
+            "type": {
+              "defined": {
+                "name": "AuthorityKind"
+              }
+            }
+          },
+          {
+            "docs": [
+              "The account (the config for the admin)."
+            ],
+            "name": "account",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Who signed the proposal (the current authority or the admin)."
+            ],
+            "name": "proposedBy",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The current authority."
+            ],
+            "name": "current",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The proposed authority, `None` to cancel."
+            ],
+            "name": "proposed",
+            "type": {
+              "option": "pubkey"
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
     {
       "docs": [
         "Global configuration: who governs zkgate and whether it is paused."
@@ -1413,6 +2889,24 @@ export type Zkgate = {
     },
     {
       "docs": [
+        "Emitted by `initialize`."
+      ],
+      "name": "ConfigInitialized",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The first admin (the program's upgrade authority)."
+            ],
+            "name": "admin",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
         "A credential issuer: publishes the roots of its credential tree."
       ],
       "name": "Issuer",
@@ -1431,6 +2925,15 @@ export type Zkgate = {
             ],
             "name": "authority",
             "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The proposed next authority (two-step hand-over), if any."
+            ],
+            "name": "pendingAuthority",
+            "type": {
+              "option": "pubkey"
+            }
           },
           {
             "docs": [
@@ -1456,6 +2959,88 @@ export type Zkgate = {
             ],
             "name": "bump",
             "type": "u8"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "Emitted when an issuer is activated or deactivated."
+      ],
+      "name": "IssuerActiveChanged",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The `Issuer` account."
+            ],
+            "name": "issuer",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The new state."
+            ],
+            "name": "active",
+            "type": "bool"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "Emitted by `add_issuer`."
+      ],
+      "name": "IssuerAdded",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The `Issuer` account."
+            ],
+            "name": "issuer",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Issuer id."
+            ],
+            "name": "id",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Its authority."
+            ],
+            "name": "authority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "Emitted when the global pause is switched."
+      ],
+      "name": "PauseChanged",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The admin who switched it."
+            ],
+            "name": "admin",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The new state."
+            ],
+            "name": "paused",
+            "type": "bool"
           }
         ],
         "kind": "struct"
@@ -1631,6 +3216,15 @@ export type Zkgate = {
           },
           {
             "docs": [
+              "The proposed next authority (two-step hand-over), if any."
+            ],
+            "name": "pendingAuthority",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "docs": [
               "Lifecycle status."
             ],
             "name": "status",
@@ -1642,7 +3236,8 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "The Groth16 verifying key of the compliance circuit."
+              "The Groth16 verifying key of the compliance circuit (all zero until the first",
+              "`set_verifying_key`)."
             ],
             "name": "vk",
             "type": {
@@ -1653,7 +3248,7 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "SHA-256 of the verifying key bytes."
+              "SHA-256 of the verifying key bytes; all zero while no key is set (`transfer` refuses)."
             ],
             "name": "vkHash",
             "type": {
@@ -1735,7 +3330,7 @@ export type Zkgate = {
     },
     {
       "docs": [
-        "Emitted when a rule-set is registered or updated."
+        "Emitted when a rule-set is registered or its configuration updated."
       ],
       "name": "RuleSetChanged",
       "type": {
@@ -1763,7 +3358,7 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "SHA-256 of the verifying key."
+              "SHA-256 of the verifying key (zero while none is set)."
             ],
             "name": "vkHash",
             "type": {
@@ -1784,6 +3379,31 @@ export type Zkgate = {
                 32
               ]
             }
+          },
+          {
+            "docs": [
+              "The accepted issuers."
+            ],
+            "name": "issuers",
+            "type": {
+              "vec": "pubkey"
+            }
+          },
+          {
+            "docs": [
+              "The sanctions list."
+            ],
+            "name": "sanctionsList",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The bound mint, if any."
+            ],
+            "name": "mint",
+            "type": {
+              "option": "pubkey"
+            }
           }
         ],
         "kind": "struct"
@@ -1791,22 +3411,14 @@ export type Zkgate = {
     },
     {
       "docs": [
-        "Everything a rule-set is configured with (register and update)."
+        "The scalar configuration of a rule-set (register and update). The accepted issuers are the",
+        "instruction's remaining accounts (each must be an `Issuer` of this program), the sanctions",
+        "list and the optional bound mint are named accounts, and the verifying key has its own",
+        "instruction (`set_verifying_key`), so every transaction stays under the packet limit."
       ],
       "name": "RuleSetConfigArgs",
       "type": {
         "fields": [
-          {
-            "docs": [
-              "The compliance circuit's verifying key."
-            ],
-            "name": "vk",
-            "type": {
-              "defined": {
-                "name": "VerifyingKeyArgs"
-              }
-            }
-          },
           {
             "docs": [
               "Circuit-enforced parameters."
@@ -1828,31 +3440,6 @@ export type Zkgate = {
                 "name": "TimeParams"
               }
             }
-          },
-          {
-            "docs": [
-              "Restrict to one mint (`None`: any mint)."
-            ],
-            "name": "mint",
-            "type": {
-              "option": "pubkey"
-            }
-          },
-          {
-            "docs": [
-              "Accepted `Issuer` accounts."
-            ],
-            "name": "issuers",
-            "type": {
-              "vec": "pubkey"
-            }
-          },
-          {
-            "docs": [
-              "The `SanctionsList` account."
-            ],
-            "name": "sanctionsList",
-            "type": "pubkey"
           }
         ],
         "kind": "struct"
@@ -1915,7 +3502,7 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "Length of the volume window in seconds (window index = timestamp / window_seconds)."
+              "Length of the sliding volume window in seconds of cluster time (at most a year)."
             ],
             "name": "windowSeconds",
             "type": "u64"
@@ -1946,6 +3533,53 @@ export type Zkgate = {
     },
     {
       "docs": [
+        "Emitted when a rule-set is paused, resumed or retired."
+      ],
+      "name": "RuleSetStatusChanged",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The `RuleSet` account."
+            ],
+            "name": "ruleSet",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Status before."
+            ],
+            "name": "previous",
+            "type": {
+              "defined": {
+                "name": "RuleSetStatus"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Status after."
+            ],
+            "name": "status",
+            "type": {
+              "defined": {
+                "name": "RuleSetStatus"
+              }
+            }
+          },
+          {
+            "docs": [
+              "Who signed (the rule-set authority or the admin)."
+            ],
+            "name": "by",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
         "A sanctions list: the roots of an indexed Merkle tree of sanctioned subject ids."
       ],
       "name": "SanctionsList",
@@ -1964,6 +3598,23 @@ export type Zkgate = {
             ],
             "name": "authority",
             "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The proposed next authority (two-step hand-over), if any."
+            ],
+            "name": "pendingAuthority",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "docs": [
+              "Deactivated lists accept no roots, and `transfer` refuses every rule-set screening",
+              "against them."
+            ],
+            "name": "active",
+            "type": "bool"
           },
           {
             "docs": [
@@ -1989,9 +3640,113 @@ export type Zkgate = {
     },
     {
       "docs": [
-        "Per (rule-set, sender) replay and volume state."
+        "Emitted when a sanctions list is activated or deactivated."
       ],
-      "name": "SenderState",
+      "name": "SanctionsListActiveChanged",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The `SanctionsList` account."
+            ],
+            "name": "sanctionsList",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The new state."
+            ],
+            "name": "active",
+            "type": "bool"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "Emitted by `create_sanctions_list`."
+      ],
+      "name": "SanctionsListCreated",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The `SanctionsList` account."
+            ],
+            "name": "sanctionsList",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "List id."
+            ],
+            "name": "id",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "Its authority."
+            ],
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Its first root."
+            ],
+            "name": "initialRoot",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "One recorded transfer: when it landed (cluster clock) and how much it moved."
+      ],
+      "name": "Spend",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Cluster unix time of the transfer (or of the newest transfer merged into this entry)."
+            ],
+            "name": "at",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Amount in base units (0: empty slot)."
+            ],
+            "name": "amount",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "Per (rule-set, subject) replay and volume state.",
+        "",
+        "It is keyed by the proof's subject tag (`H(TAG_SUBJECT, rule_set_id, subject_id)`), not by",
+        "the wallet: every wallet of one subject shares one nonce and one volume window.",
+        "",
+        "The window is a sliding window of cluster time: the volume a transfer is charged with is",
+        "the sum of the recorded transfers that landed less than `window_seconds` before the cluster",
+        "clock. Entries carry their own landing time, so a change of `window_seconds` takes effect",
+        "at once and never locks anyone out. When more than [`SPEND_HISTORY`] transfers fall into one",
+        "window the two oldest live entries are merged under the newer time, which can only",
+        "over-count (never under-count) the volume."
+      ],
+      "name": "SubjectState",
       "type": {
         "fields": [
           {
@@ -2003,10 +3758,15 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "The sender wallet."
+              "The subject tag (public output of the proof) this state is keyed by."
             ],
-            "name": "sender",
-            "type": "pubkey"
+            "name": "subjectTag",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           },
           {
             "docs": [
@@ -2017,17 +3777,19 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "Index (`timestamp / window_seconds`) of the window `window_volume` counts."
+              "Recent transfers, unordered; empty slots have `amount == 0`."
             ],
-            "name": "windowIndex",
-            "type": "u64"
-          },
-          {
-            "docs": [
-              "Volume sent in window `window_index`."
-            ],
-            "name": "windowVolume",
-            "type": "u64"
+            "name": "spends",
+            "type": {
+              "array": [
+                {
+                  "defined": {
+                    "name": "Spend"
+                  }
+                },
+                16
+              ]
+            }
           },
           {
             "docs": [
@@ -2049,14 +3811,16 @@ export type Zkgate = {
         "fields": [
           {
             "docs": [
-              "A proof's timestamp may be at most this many seconds older than the cluster clock."
+              "The longest a proof lives: its `valid_until` may be at most this many seconds (plus",
+              "the tolerance) past the cluster clock when it lands."
             ],
             "name": "maxProofAgeSecs",
             "type": "u32"
           },
           {
             "docs": [
-              "A proof's timestamp may be at most this many seconds ahead of the cluster clock."
+              "Skew allowed between the prover's and the cluster's clock: a proof lands until",
+              "`valid_until + clock_tolerance_secs`."
             ],
             "name": "clockToleranceSecs",
             "type": "u32"
@@ -2082,12 +3846,20 @@ export type Zkgate = {
     },
     {
       "docs": [
-        "Emitted by every approved `transfer`: everything an auditor needs to tie the transfer to",
-        "its rule-set, credential issuer and the exact statement that was proven."
+        "Emitted by every approved `transfer`. It carries every field of the proven statement, so an",
+        "auditor recomputes `statement_hash` from the event alone (docs/STATEMENT.md), plus the",
+        "token accounts and the issuer."
       ],
       "name": "TransferApproved",
       "type": {
         "fields": [
+          {
+            "docs": [
+              "The zkgate program id (a statement field)."
+            ],
+            "name": "programId",
+            "type": "pubkey"
+          },
           {
             "docs": [
               "The `RuleSet` account."
@@ -2108,6 +3880,18 @@ export type Zkgate = {
             ],
             "name": "ruleSetVersion",
             "type": "u32"
+          },
+          {
+            "docs": [
+              "The rule-set's parameters hash the proof was made under."
+            ],
+            "name": "paramsHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           },
           {
             "docs": [
@@ -2132,6 +3916,20 @@ export type Zkgate = {
           },
           {
             "docs": [
+              "The sender's token account."
+            ],
+            "name": "source",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The recipient's token account."
+            ],
+            "name": "destination",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
               "Amount in base units."
             ],
             "name": "amount",
@@ -2139,10 +3937,36 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "The sender's nonce consumed by this transfer."
+              "The subject's nonce consumed by this transfer."
             ],
             "name": "nonce",
             "type": "u64"
+          },
+          {
+            "docs": [
+              "The window volume the proof committed to (at least the subject's actual volume)."
+            ],
+            "name": "windowVolume",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "The proof's `valid_until`."
+            ],
+            "name": "validUntil",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "The subject tag (per rule-set pseudonym of the credential's subject)."
+            ],
+            "name": "subjectTag",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           },
           {
             "docs": [
@@ -2196,9 +4020,9 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "The statement's timestamp."
+              "Cluster unix time of the transfer."
             ],
-            "name": "timestamp",
+            "name": "unixTimestamp",
             "type": "i64"
           }
         ],
@@ -2221,10 +4045,31 @@ export type Zkgate = {
           },
           {
             "docs": [
-              "Unix seconds the proof was made for (checked against the cluster clock)."
+              "Unix seconds until which the proof may land; the proof shows the credential expires",
+              "after it. At most `max_proof_age_secs` (+ tolerance) past the cluster clock."
             ],
-            "name": "timestamp",
+            "name": "validUntil",
             "type": "i64"
+          },
+          {
+            "docs": [
+              "The window volume the proof commits to; must be at least the subject's volume in the",
+              "last `window_seconds` of cluster time (a client passes the volume it read on chain)."
+            ],
+            "name": "windowVolume",
+            "type": "u64"
+          },
+          {
+            "docs": [
+              "The subject tag the proof outputs; keys the subject's volume state."
+            ],
+            "name": "subjectTag",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           },
           {
             "docs": [
@@ -2334,6 +4179,69 @@ export type Zkgate = {
                 ]
               }
             }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "Emitted when a rule-set's verifying key is set or replaced."
+      ],
+      "name": "VerifyingKeyChanged",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The `RuleSet` account."
+            ],
+            "name": "ruleSet",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Version after the change."
+            ],
+            "name": "version",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "SHA-256 of the previous key (zero for the first key)."
+            ],
+            "name": "previousVkHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "SHA-256 of the new key."
+            ],
+            "name": "vkHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The rule-set authority who signed."
+            ],
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The admin who co-signed."
+            ],
+            "name": "admin",
+            "type": "pubkey"
           }
         ],
         "kind": "struct"

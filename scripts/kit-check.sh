@@ -2,7 +2,7 @@
 # The generated @solana/kit client (clients/js) is (1) exactly what Codama makes from the
 # committed IDL and (2) builds the same `transfer` instruction as the Rust client: same data
 # bytes, same accounts and roles, the same PDAs derived (clients/js/test/transfer.fixture.json
-# is written by the Rust client and checked by `cargo test -p zkgate-tests --test idl`).
+# is written by the Rust client and checked by `cargo test -p zkgate-tests --test suite idl`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/kit-check
@@ -32,7 +32,9 @@ const hex = (s) => new Uint8Array(Buffer.from(s, "hex"));
     destination: kit.address(i.destination),
     tokenProgram: kit.address(i.tokenProgram),
     amount: BigInt(i.amount),
-    timestamp: BigInt(i.timestamp),
+    validUntil: BigInt(i.validUntil),
+    windowVolume: BigInt(i.windowVolume),
+    subjectTag: hex(i.subjectTagHex),
     credentialRoot: hex(i.credentialRootHex),
     sanctionsRoot: hex(i.sanctionsRootHex),
     proof: hex(i.proofHex),

@@ -104,7 +104,7 @@ fn offline_proof_verifies_and_refusals_name_the_rule() {
     // A broken rule: the service's 422 code, before any proving.
     let b = builder();
     let expired = SampleBuilder {
-        expiry: b.timestamp,
+        expiry: b.valid_until,
         ..b
     }
     .build();

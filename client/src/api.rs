@@ -47,12 +47,16 @@ pub struct TransferFields {
     pub sanctions_root: String,
     /// Amount in base units.
     pub amount: u64,
-    /// The sender's current nonce (from its `SenderState` account; 0 if none).
+    /// The subject's current nonce under the rule-set (from its `SubjectState` account, at the
+    /// PDA of the subject tag; 0 if none).
     pub nonce: u64,
-    /// Volume the sender already sent in the timestamp's window.
+    /// The subject's volume in the last window of cluster time (`SubjectState::volume_at`
+    /// now; 0 if none). The program accepts any value at least its own count.
     pub window_volume: u64,
-    /// Unix seconds the proof is for (must be close to the cluster clock when submitted).
-    pub timestamp: i64,
+    /// Unix seconds until which the proof may land: at most the rule-set's
+    /// `max_proof_age_secs` past the cluster clock, and before the credential's expiry.
+    #[schema(minimum = 0)]
+    pub valid_until: i64,
 }
 
 /// The private witness.
@@ -137,6 +141,9 @@ pub struct ProofResponse {
     pub rule_set_id: u64,
     /// Rule-set version.
     pub rule_set_version: u32,
+    /// The subject tag the proof outputs (the `transfer` argument; keys the `SubjectState`),
+    /// hex.
+    pub subject_tag_hex: String,
     /// Time spent proving, milliseconds.
     pub proving_ms: u64,
 }
@@ -300,7 +307,7 @@ impl ProofRequest {
         program_id: [u8; 32],
     ) -> Result<(Statement, ComplianceWitness), FieldError> {
         let t = &self.transfer;
-        let statement = Statement {
+        let mut statement = Statement {
             rule_set_id: self.rule_set_id,
             rule_set_version: self.rule_set_version,
             params_hash,
@@ -313,10 +320,11 @@ impl ProofRequest {
             amount: t.amount,
             nonce: t.nonce,
             window_volume: t.window_volume,
-            timestamp: t.timestamp,
+            valid_until: t.valid_until,
+            subject_tag: [0; 32],
         };
-        if t.timestamp < 0 {
-            return Err(field_err("transfer.timestamp", "must not be negative"));
+        if t.valid_until < 0 {
+            return Err(field_err("transfer.valid_until", "must not be negative"));
         }
         let w = &self.witness;
         let c = &w.credential;
@@ -343,6 +351,12 @@ impl ProofRequest {
             low_next_index: w.sanctions.low_next_index,
             path: w.sanctions.path.decode("witness.sanctions.path")?,
         };
+        // The subject tag is derived, never sent: it is whatever the credential's subject is.
+        let subject = credential
+            .subject()
+            .map_err(|e| field_err("witness.credential.subject_id", &e.to_string()))?;
+        statement.subject_tag =
+            zkgate_circuits::statement::subject_tag_bytes(self.rule_set_id, &subject);
         let witness = ComplianceWitness {
             credential,
             credential_path: w.credential_path.decode("witness.credential_path")?,
@@ -367,7 +381,7 @@ impl ProofRequest {
                 amount: statement.amount,
                 nonce: statement.nonce,
                 window_volume: statement.window_volume,
-                timestamp: statement.timestamp,
+                valid_until: statement.valid_until,
             },
             witness: WitnessInput {
                 credential: CredentialInput {

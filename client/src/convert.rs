@@ -54,23 +54,21 @@ pub fn program_statement(s: &Statement) -> zkgate::statement::Statement {
         amount: s.amount,
         nonce: s.nonce,
         window_volume: s.window_volume,
-        timestamp: s.timestamp,
+        valid_until: s.valid_until,
+        subject_tag: s.subject_tag,
     }
 }
 
-/// The window index a timestamp falls in.
-pub fn window_index(timestamp: i64, window_seconds: u64) -> u64 {
-    (timestamp.max(0) as u64) / window_seconds.max(1)
-}
-
-/// The window volume a transfer at `timestamp` must commit to, given the sender's on-chain
-/// state (`None` if the sender has never transferred under this rule-set).
+/// The window volume a transfer landing at cluster time `now` must commit to, given the
+/// subject's on-chain state (`None` if the subject never transferred under this rule-set).
+/// The volume can only fall as time passes, so a proof made with the volume at `now` stays
+/// acceptable until its `valid_until`.
 pub fn window_volume(
-    state: Option<&zkgate::state::SenderState>,
-    timestamp: i64,
+    state: Option<&zkgate::state::SubjectState>,
+    now: i64,
     window_seconds: u64,
 ) -> u64 {
     state
-        .map(|s| s.volume_in(window_index(timestamp, window_seconds)))
+        .and_then(|s| s.volume_at(now, window_seconds).ok())
         .unwrap_or(0)
 }

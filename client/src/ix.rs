@@ -3,7 +3,9 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::system_program;
 use anchor_lang::{InstructionData, ToAccountMetas};
-use zkgate::instructions::{RegisterRuleSetArgs, RuleSetConfigArgs, TransferArgs};
+use zkgate::instructions::{
+    RegisterRuleSetArgs, RuleSetConfigArgs, TransferArgs, VerifyingKeyArgs,
+};
 use zkgate::state::RuleSetStatus;
 
 use crate::pda;
@@ -16,22 +18,35 @@ fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instructi
     }
 }
 
-/// `initialize`: `admin` becomes the first admin and pays.
+/// The event-CPI accounts every instruction ends with: the event authority PDA and the
+/// program itself.
+fn event_accounts() -> (Pubkey, Pubkey) {
+    (zkgate::EVENT_AUTHORITY_AND_BUMP.0, zkgate::ID)
+}
+
+/// `initialize`: `admin` (the program's upgrade authority) becomes the first admin and pays.
 pub fn initialize(admin: &Pubkey) -> Instruction {
+    let (event_authority, program) = event_accounts();
     build(
         zkgate::accounts::Initialize {
             admin: *admin,
+            program_data: pda::program_data(),
             config: pda::config(),
             system_program: system_program::ID,
+            event_authority,
+            program,
         },
         zkgate::instruction::Initialize {},
     )
 }
 
 fn admin_only(admin: &Pubkey) -> zkgate::accounts::AdminOnly {
+    let (event_authority, program) = event_accounts();
     zkgate::accounts::AdminOnly {
         admin: *admin,
         config: pda::config(),
+        event_authority,
+        program,
     }
 }
 
@@ -45,10 +60,13 @@ pub fn propose_admin(admin: &Pubkey, new_admin: Option<Pubkey>) -> Instruction {
 
 /// `accept_admin`.
 pub fn accept_admin(new_admin: &Pubkey) -> Instruction {
+    let (event_authority, program) = event_accounts();
     build(
         zkgate::accounts::AcceptAdmin {
             new_admin: *new_admin,
             config: pda::config(),
+            event_authority,
+            program,
         },
         zkgate::instruction::AcceptAdmin {},
     )
@@ -59,49 +77,169 @@ pub fn set_paused(admin: &Pubkey, paused: bool) -> Instruction {
     build(admin_only(admin), zkgate::instruction::SetPaused { paused })
 }
 
-/// `register_rule_set`.
-pub fn register_rule_set(admin: &Pubkey, args: RegisterRuleSetArgs) -> Instruction {
-    build(
+/// The accounts a rule-set's configuration names: its accepted issuers (passed as remaining
+/// accounts, in order), its sanctions list and the mint it binds, if any.
+#[derive(Clone, Debug)]
+pub struct RuleSetRefs {
+    /// `Issuer` accounts (1 to 8).
+    pub issuers: Vec<Pubkey>,
+    /// The `SanctionsList` account.
+    pub sanctions_list: Pubkey,
+    /// The bound mint, if any.
+    pub mint: Option<Pubkey>,
+}
+
+fn with_issuers(mut ix: Instruction, issuers: &[Pubkey]) -> Instruction {
+    ix.accounts.extend(
+        issuers
+            .iter()
+            .map(|k| anchor_lang::solana_program::instruction::AccountMeta::new_readonly(*k, false)),
+    );
+    ix
+}
+
+/// `register_rule_set` (without a key: `set_verifying_key` follows).
+pub fn register_rule_set(
+    admin: &Pubkey,
+    args: RegisterRuleSetArgs,
+    refs: &RuleSetRefs,
+) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    let ix = build(
         zkgate::accounts::RegisterRuleSet {
             admin: *admin,
             config: pda::config(),
             rule_set: pda::rule_set(args.id),
+            sanctions_list: refs.sanctions_list,
+            mint: refs.mint,
             system_program: system_program::ID,
+            event_authority,
+            program,
         },
         zkgate::instruction::RegisterRuleSet { args },
-    )
+    );
+    with_issuers(ix, &refs.issuers)
 }
 
 /// `update_rule_set`.
-pub fn update_rule_set(authority: &Pubkey, id: u64, config: RuleSetConfigArgs) -> Instruction {
-    build(
-        zkgate::accounts::RuleSetAuthority {
+pub fn update_rule_set(
+    authority: &Pubkey,
+    id: u64,
+    config: RuleSetConfigArgs,
+    refs: &RuleSetRefs,
+) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    let ix = build(
+        zkgate::accounts::UpdateRuleSet {
             authority: *authority,
             rule_set: pda::rule_set(id),
+            sanctions_list: refs.sanctions_list,
+            mint: refs.mint,
+            event_authority,
+            program,
         },
         zkgate::instruction::UpdateRuleSet { config },
+    );
+    with_issuers(ix, &refs.issuers)
+}
+
+/// `set_verifying_key`: signed by the rule-set authority and the admin.
+pub fn set_verifying_key(
+    authority: &Pubkey,
+    admin: &Pubkey,
+    id: u64,
+    vk: VerifyingKeyArgs,
+) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    build(
+        zkgate::accounts::SetVerifyingKey {
+            authority: *authority,
+            admin: *admin,
+            config: pda::config(),
+            rule_set: pda::rule_set(id),
+            event_authority,
+            program,
+        },
+        zkgate::instruction::SetVerifyingKey { vk },
     )
 }
 
-/// `set_rule_set_status`.
-pub fn set_rule_set_status(authority: &Pubkey, id: u64, status: RuleSetStatus) -> Instruction {
+/// `set_rule_set_status`: signed by the rule-set authority or the admin.
+pub fn set_rule_set_status(signer: &Pubkey, id: u64, status: RuleSetStatus) -> Instruction {
+    let (event_authority, program) = event_accounts();
     build(
-        zkgate::accounts::RuleSetAuthority {
-            authority: *authority,
+        zkgate::accounts::SetRuleSetStatus {
+            signer: *signer,
+            config: pda::config(),
             rule_set: pda::rule_set(id),
+            event_authority,
+            program,
         },
         zkgate::instruction::SetRuleSetStatus { status },
     )
 }
 
+/// The account an authority hand-over is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorityTarget {
+    /// A rule-set, by id.
+    RuleSet(u64),
+    /// An issuer, by id.
+    Issuer(u64),
+    /// A sanctions list, by id.
+    SanctionsList(u64),
+}
+
+fn authority_target(signer: &Pubkey, target: AuthorityTarget) -> zkgate::accounts::AuthorityTarget {
+    let (event_authority, program) = event_accounts();
+    let (mut rule_set, mut issuer, mut sanctions_list) = (None, None, None);
+    match target {
+        AuthorityTarget::RuleSet(id) => rule_set = Some(pda::rule_set(id)),
+        AuthorityTarget::Issuer(id) => issuer = Some(pda::issuer(id)),
+        AuthorityTarget::SanctionsList(id) => sanctions_list = Some(pda::sanctions_list(id)),
+    }
+    zkgate::accounts::AuthorityTarget {
+        signer: *signer,
+        config: pda::config(),
+        rule_set,
+        issuer,
+        sanctions_list,
+        event_authority,
+        program,
+    }
+}
+
+/// `propose_authority`: signed by the target's authority or the admin.
+pub fn propose_authority(
+    signer: &Pubkey,
+    target: AuthorityTarget,
+    new_authority: Option<Pubkey>,
+) -> Instruction {
+    build(
+        authority_target(signer, target),
+        zkgate::instruction::ProposeAuthority { new_authority },
+    )
+}
+
+/// `accept_authority`: signed by the proposed authority.
+pub fn accept_authority(signer: &Pubkey, target: AuthorityTarget) -> Instruction {
+    build(
+        authority_target(signer, target),
+        zkgate::instruction::AcceptAuthority {},
+    )
+}
+
 /// `add_issuer`.
 pub fn add_issuer(admin: &Pubkey, id: u64, authority: &Pubkey) -> Instruction {
+    let (event_authority, program) = event_accounts();
     build(
         zkgate::accounts::AddIssuer {
             admin: *admin,
             config: pda::config(),
             issuer: pda::issuer(id),
             system_program: system_program::ID,
+            event_authority,
+            program,
         },
         zkgate::instruction::AddIssuer {
             id,
@@ -112,11 +250,14 @@ pub fn add_issuer(admin: &Pubkey, id: u64, authority: &Pubkey) -> Instruction {
 
 /// `set_issuer_active`.
 pub fn set_issuer_active(admin: &Pubkey, id: u64, active: bool) -> Instruction {
+    let (event_authority, program) = event_accounts();
     build(
         zkgate::accounts::SetIssuerActive {
             admin: *admin,
             config: pda::config(),
             issuer: pda::issuer(id),
+            event_authority,
+            program,
         },
         zkgate::instruction::SetIssuerActive { active },
     )
@@ -124,10 +265,13 @@ pub fn set_issuer_active(admin: &Pubkey, id: u64, active: bool) -> Instruction {
 
 /// `publish_credential_root`.
 pub fn publish_credential_root(authority: &Pubkey, issuer_id: u64, root: [u8; 32]) -> Instruction {
+    let (event_authority, program) = event_accounts();
     build(
         zkgate::accounts::PublishCredentialRoot {
             authority: *authority,
             issuer: pda::issuer(issuer_id),
+            event_authority,
+            program,
         },
         zkgate::instruction::PublishCredentialRoot { root },
     )
@@ -140,12 +284,15 @@ pub fn create_sanctions_list(
     authority: &Pubkey,
     initial_root: [u8; 32],
 ) -> Instruction {
+    let (event_authority, program) = event_accounts();
     build(
         zkgate::accounts::CreateSanctionsList {
             admin: *admin,
             config: pda::config(),
             sanctions_list: pda::sanctions_list(id),
             system_program: system_program::ID,
+            event_authority,
+            program,
         },
         zkgate::instruction::CreateSanctionsList {
             id,
@@ -155,12 +302,30 @@ pub fn create_sanctions_list(
     )
 }
 
+/// `set_sanctions_list_active`.
+pub fn set_sanctions_list_active(admin: &Pubkey, id: u64, active: bool) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    build(
+        zkgate::accounts::SetSanctionsListActive {
+            admin: *admin,
+            config: pda::config(),
+            sanctions_list: pda::sanctions_list(id),
+            event_authority,
+            program,
+        },
+        zkgate::instruction::SetSanctionsListActive { active },
+    )
+}
+
 /// `publish_sanctions_root`.
 pub fn publish_sanctions_root(authority: &Pubkey, list_id: u64, root: [u8; 32]) -> Instruction {
+    let (event_authority, program) = event_accounts();
     build(
         zkgate::accounts::PublishSanctionsRoot {
             authority: *authority,
             sanctions_list: pda::sanctions_list(list_id),
+            event_authority,
+            program,
         },
         zkgate::instruction::PublishSanctionsRoot { root },
     )
@@ -187,9 +352,10 @@ pub struct TransferAccounts {
     pub token_program: Pubkey,
 }
 
-/// `transfer`.
+/// `transfer` (the subject state PDA comes from the arguments' subject tag).
 pub fn transfer(accounts: &TransferAccounts, args: TransferArgs) -> Instruction {
     let rule_set = pda::rule_set(accounts.rule_set_id);
+    let (event_authority, program) = event_accounts();
     build(
         zkgate::accounts::Transfer {
             sender: accounts.sender,
@@ -197,19 +363,22 @@ pub fn transfer(accounts: &TransferAccounts, args: TransferArgs) -> Instruction 
             rule_set,
             issuer: pda::issuer(accounts.issuer_id),
             sanctions_list: pda::sanctions_list(accounts.sanctions_list_id),
-            sender_state: pda::sender_state(&rule_set, &accounts.sender),
+            subject_state: pda::subject_state(&rule_set, &args.subject_tag),
             mint: accounts.mint,
             source: accounts.source,
             destination: accounts.destination,
             token_program: accounts.token_program,
             system_program: system_program::ID,
+            event_authority,
+            program,
         },
         zkgate::instruction::Transfer { args },
     )
 }
 
-/// The `transfer` instruction for a prover's answer to `request`: amount, timestamp and roots
-/// from the request (what the proof commits to), the 256 proof bytes from the response.
+/// The `transfer` instruction for a prover's answer to `request`: amount, valid-until, window
+/// volume and roots from the request (what the proof commits to), the subject tag and the 256
+/// proof bytes from the response.
 pub fn transfer_from_proof(
     accounts: &TransferAccounts,
     request: &crate::api::ProofRequest,
@@ -226,7 +395,9 @@ pub fn transfer_from_proof(
         accounts,
         TransferArgs {
             amount: t.amount,
-            timestamp: t.timestamp,
+            valid_until: t.valid_until,
+            window_volume: t.window_volume,
+            subject_tag: crate::api::decode_field("subject_tag_hex", &response.subject_tag_hex)?,
             credential_root: crate::api::decode_field(
                 "transfer.credential_root",
                 &t.credential_root,

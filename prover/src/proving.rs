@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use zkgate_circuits::compliance::{check_native, ComplianceCircuit, ComplianceWitness};
-use zkgate_circuits::proof::{prove, verify_with_groth16_solana, ProveError};
+use zkgate_circuits::proof::{prove, ProveError};
 use zkgate_circuits::statement::Statement;
 use zkgate_client::api::{ProofRequest, ProofResponse};
 
@@ -115,6 +115,7 @@ pub fn prove_now(
     witness: ComplianceWitness,
 ) -> Result<(ProofResponse, Duration), ApiError> {
     let started = Instant::now();
+    let subject_tag = statement.subject_tag;
     let circuit = ComplianceCircuit {
         statement,
         params: entry.params.clone(),
@@ -128,8 +129,7 @@ pub fn prove_now(
         Err(ProveError::Violation(v)) => return Err(ApiError::Violation(v)),
         Err(e) => return Err(ApiError::Internal(e.to_string())),
     };
-    verify_with_groth16_solana(&entry.keys.program_vk(), &out.proof, &out.public_input)
-        .map_err(|e| ApiError::Internal(format!("self-check of the proof failed: {e}")))?;
+    // `prove` verified the proof with groth16-solana against these keys before returning it.
     let response = ProofResponse {
         proof_base64: base64::engine::general_purpose::STANDARD.encode(out.proof),
         proof_hex: hex::encode(out.proof),
@@ -138,6 +138,7 @@ pub fn prove_now(
         vk_hash_hex: hex::encode(entry.keys.vk_hash),
         rule_set_id: entry.rule_set_id,
         rule_set_version: entry.version,
+        subject_tag_hex: hex::encode(subject_tag),
         proving_ms: took.as_millis() as u64,
     };
     Ok((response, took))

@@ -132,7 +132,7 @@ async fn every_rule_violation_is_a_422_naming_the_rule() {
     let cases = [
         (
             SampleBuilder {
-                expiry: b.timestamp,
+                expiry: b.valid_until,
                 ..b.clone()
             },
             "credential_expired",

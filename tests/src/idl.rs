@@ -27,9 +27,41 @@ pub fn build_idl() -> Result<String, String> {
         ])
         .build()
         .map_err(|e| format!("building the IDL failed: {e}"))?;
+    let idl = with_event_cpi_accounts(idl);
     let mut json = serde_json::to_string_pretty(&idl).map_err(|e| e.to_string())?;
     json.push('\n');
     Ok(json)
+}
+
+/// `#[event_cpi]` appends `event_authority` and `program` to every instruction that emits
+/// events; `anchor-lang-idl` 0.1.4 leaves both bare (their address is a field expression it does
+/// not read). Describe them as `anchor build` does, the PDA `["__event_authority"]` and the
+/// program's own address, so generated clients derive them instead of asking for them.
+fn with_event_cpi_accounts(
+    mut idl: anchor_lang_idl::types::Idl,
+) -> anchor_lang_idl::types::Idl {
+    use anchor_lang_idl::types::{IdlInstructionAccountItem, IdlPda, IdlSeed, IdlSeedConst};
+    for ix in &mut idl.instructions {
+        for item in &mut ix.accounts {
+            if let IdlInstructionAccountItem::Single(account) = item {
+                match account.name.as_str() {
+                    "event_authority" if account.pda.is_none() && account.address.is_none() => {
+                        account.pda = Some(IdlPda {
+                            seeds: vec![IdlSeed::Const(IdlSeedConst {
+                                value: b"__event_authority".to_vec(),
+                            })],
+                            program: None,
+                        });
+                    }
+                    "program" if account.address.is_none() => {
+                        account.address = Some(idl.address.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    idl
 }
 
 /// `lower_snake_case` → `lowerCamelCase` (as Anchor's TypeScript type generation does).

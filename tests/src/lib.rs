@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::system_instruction;
-use anchor_lang::{AccountDeserialize, AnchorDeserialize, Discriminator};
+use anchor_lang::{AccountDeserialize, AnchorDeserialize};
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
@@ -74,6 +74,36 @@ pub fn program_test() -> ProgramTest {
     ProgramTest::new("zkgate", zkgate::ID, processor!(zkgate_entry))
 }
 
+/// [`program_test`] with zkgate's `ProgramData` account naming `upgrade_authority` (what the
+/// upgradeable loader writes at deployment; neither the native processor nor a test-loaded
+/// `.so` has one, so the tests add it).
+pub fn program_test_with_upgrade_authority(upgrade_authority: Option<Pubkey>) -> ProgramTest {
+    let mut pt = program_test();
+    add_program_data(&mut pt, zkgate_client::pda::program_data(), upgrade_authority);
+    pt
+}
+
+/// Adds a loader-v3 `ProgramData` account at `address` with `upgrade_authority`.
+pub fn add_program_data(pt: &mut ProgramTest, address: Pubkey, upgrade_authority: Option<Pubkey>) {
+    use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
+    let mut data = bincode::serialize(&UpgradeableLoaderState::ProgramData {
+        slot: 0,
+        upgrade_authority_address: upgrade_authority,
+    })
+    .expect("ProgramData serializes");
+    data.resize(UpgradeableLoaderState::size_of_programdata_metadata(), 0);
+    pt.add_account(
+        address,
+        solana_sdk::account::Account {
+            lamports: solana_sdk::rent::Rent::default().minimum_balance(data.len()),
+            data,
+            owner: bpf_loader_upgradeable::id(),
+            executable: false,
+            rent_epoch: 0,
+        },
+    );
+}
+
 /// Keys for the compliance circuit at [`DEPTH`], generated once per test binary.
 pub fn keys() -> &'static KeySet {
     static KEYS: OnceLock<KeySet> = OnceLock::new();
@@ -101,15 +131,42 @@ pub fn default_time() -> TimeParams {
     }
 }
 
-/// A rule-set configuration for `vk` and `params`.
-pub fn rule_set_config(vk: &ProgramVerifyingKey, params: &RuleSetParams) -> RuleSetConfigArgs {
+/// A rule-set configuration for `params`.
+pub fn rule_set_config(params: &RuleSetParams) -> RuleSetConfigArgs {
     RuleSetConfigArgs {
-        vk: convert::vk_args(vk),
         params: convert::program_params(params),
         time: default_time(),
-        mint: None,
+    }
+}
+
+/// The default accounts a test rule-set names: the default issuer and sanctions list, no mint.
+pub fn rule_set_refs() -> ix::RuleSetRefs {
+    ix::RuleSetRefs {
         issuers: vec![pda::issuer(ISSUER_ID)],
         sanctions_list: pda::sanctions_list(SANCTIONS_ID),
+        mint: None,
+    }
+}
+
+/// What a processed transaction left behind: its logs and the events it emitted through
+/// event CPI (read from the inner instructions of a simulation of the same transaction on the
+/// same state, right before it was processed).
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// Log messages.
+    pub logs: Vec<String>,
+    /// The raw data (discriminator + borsh) of every zkgate event, in order.
+    pub events: Vec<Vec<u8>>,
+}
+
+impl Outcome {
+    /// The events of type `E`.
+    pub fn events<E: anchor_lang::Event + AnchorDeserialize>(&self) -> Vec<E> {
+        self.events
+            .iter()
+            .filter_map(|data| data.strip_prefix(E::DISCRIMINATOR))
+            .filter_map(|mut body| E::deserialize(&mut body).ok())
+            .collect()
     }
 }
 
@@ -193,6 +250,18 @@ pub fn credential(
     }
 }
 
+impl Wallet {
+    /// The subject tag of this wallet's credential under the default rule-set.
+    pub fn subject_tag(&self) -> [u8; 32] {
+        let credential = self.credential.as_ref().expect("wallet has a credential");
+        let subject = credential.subject().expect("valid subject id");
+        zkgate_circuits::statement::subject_tag_bytes(RULE_SET_ID, &subject)
+    }
+}
+
+/// How long past the cluster clock the tests' proofs may land (under the default 600 s).
+pub const PROOF_LIFETIME: i64 = 300;
+
 impl World {
     /// Starts the runtime and sets up config, issuer, sanctions list, rule-set and a mint.
     pub async fn new(token: TokenKind) -> Self {
@@ -221,8 +290,10 @@ impl World {
         vk: &ProgramVerifyingKey,
         depth: usize,
     ) -> Self {
-        let ctx = program_test().start_with_context().await;
         let admin = Keypair::new();
+        let ctx = program_test_with_upgrade_authority(Some(admin.pubkey()))
+            .start_with_context()
+            .await;
         let issuer_authority = Keypair::new();
         let sanctions_authority = Keypair::new();
         let mut world = World {
@@ -277,12 +348,18 @@ impl World {
         let args = RegisterRuleSetArgs {
             id: RULE_SET_ID,
             authority: admin,
-            config: rule_set_config(vk, &world.params),
+            config: rule_set_config(&world.params),
         };
         world
-            .send(&[ix::register_rule_set(&admin, args)], &[&admin_kp])
+            .send(
+                &[
+                    ix::register_rule_set(&admin, args, &rule_set_refs()),
+                    ix::set_verifying_key(&admin, &admin, RULE_SET_ID, convert::vk_args(vk)),
+                ],
+                &[&admin_kp],
+            )
             .await
-            .expect("register rule-set");
+            .expect("register rule-set and set its key");
         world.mint = world.create_mint().await;
         world
     }
@@ -307,12 +384,12 @@ impl World {
         self.send_with_logs(ixs, signers).await.map(|_| ())
     }
 
-    /// Sends one transaction and returns its log messages.
+    /// Sends one transaction; returns its logs and the zkgate events it emitted.
     pub async fn send_with_logs(
         &mut self,
         ixs: &[Instruction],
         signers: &[&Keypair],
-    ) -> Result<Vec<String>, BanksClientError> {
+    ) -> Result<Outcome, BanksClientError> {
         let blockhash = self
             .ctx
             .get_new_latest_blockhash()
@@ -322,13 +399,28 @@ impl World {
         let mut all: Vec<&Keypair> = vec![&payer];
         all.extend_from_slice(signers);
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
+        // `process_transaction_with_metadata` records no inner instructions; a simulation on
+        // the same state does, and its outcome is the processing's.
+        let simulated = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await?;
+        let events = simulated
+            .simulation_details
+            .and_then(|d| d.inner_instructions)
+            .map(|inner| event_payloads(&tx, &inner))
+            .unwrap_or_default();
         let out = self
             .ctx
             .banks_client
             .process_transaction_with_metadata(tx)
             .await?;
         match out.result {
-            Ok(()) => Ok(out.metadata.map(|m| m.log_messages).unwrap_or_default()),
+            Ok(()) => Ok(Outcome {
+                logs: out.metadata.map(|m| m.log_messages).unwrap_or_default(),
+                events,
+            }),
             Err(e) => Err(BanksClientError::TransactionError(e)),
         }
     }
@@ -496,24 +588,39 @@ impl World {
         .expect("publish sanctions root");
     }
 
-    /// The sender's on-chain state, if it exists.
-    pub async fn sender_state(&mut self, sender: &Pubkey) -> Option<zkgate::state::SenderState> {
-        let address = pda::sender_state(&pda::rule_set(RULE_SET_ID), sender);
+    /// The subject state behind `wallet`'s credential under the default rule-set, if any.
+    pub async fn subject_state(&mut self, wallet: &Wallet) -> Option<zkgate::state::SubjectState> {
+        let address = pda::subject_state(&pda::rule_set(RULE_SET_ID), &wallet.subject_tag());
         let account = self.ctx.banks_client.get_account(address).await.ok()??;
-        zkgate::state::SenderState::try_deserialize(&mut account.data.as_slice()).ok()
+        zkgate::state::SubjectState::try_deserialize(&mut account.data.as_slice()).ok()
     }
 
-    /// The statement the program will recompute for a transfer from `from` to `to`.
+    /// The statement the program will recompute for a transfer from `from` to `to` that may
+    /// land until `valid_until`, with the subject's nonce and volume read from chain now.
     pub async fn statement(
         &mut self,
         from: &Wallet,
         to: &Wallet,
         amount: u64,
-        timestamp: i64,
+        valid_until: i64,
+    ) -> Statement {
+        let recipient = to.keypair.pubkey();
+        let now = self.clock().await.unix_timestamp;
+        let state = self.subject_state(from).await;
+        self.statement_with(from, &recipient, amount, valid_until, state.as_ref(), now)
+    }
+
+    /// [`World::statement`] with an explicit subject state and clock.
+    pub fn statement_with(
+        &self,
+        from: &Wallet,
+        recipient: &Pubkey,
+        amount: u64,
+        valid_until: i64,
+        state: Option<&zkgate::state::SubjectState>,
+        now: i64,
     ) -> Statement {
         let sender = from.keypair.pubkey();
-        let recipient = to.keypair.pubkey();
-        let state = self.sender_state(&sender).await;
         Statement {
             rule_set_id: RULE_SET_ID,
             rule_set_version: self.version,
@@ -525,13 +632,10 @@ impl World {
             recipient: recipient.to_bytes(),
             mint: self.mint.to_bytes(),
             amount,
-            nonce: state.as_ref().map(|s| s.nonce).unwrap_or(0),
-            window_volume: convert::window_volume(
-                state.as_ref(),
-                timestamp,
-                self.params.window_seconds,
-            ),
-            timestamp,
+            nonce: state.map(|s| s.nonce).unwrap_or(0),
+            window_volume: convert::window_volume(state, now, self.params.window_seconds),
+            valid_until,
+            subject_tag: from.subject_tag(),
         }
     }
 
@@ -568,10 +672,15 @@ impl World {
         }
     }
 
-    /// The prover request a wallet would send for `from` → `to` at the cluster's current time.
+    /// The `valid_until` a wallet asks for: [`PROOF_LIFETIME`] past the cluster clock.
+    pub async fn valid_until(&mut self) -> i64 {
+        self.clock().await.unix_timestamp + PROOF_LIFETIME
+    }
+
+    /// The prover request a wallet would send for `from` → `to` now.
     pub async fn proof_request(&mut self, from: &Wallet, to: &Wallet, amount: u64) -> ProofRequest {
-        let now = self.clock().await.unix_timestamp;
-        let statement = self.statement(from, to, amount, now).await;
+        let valid_until = self.valid_until().await;
+        let statement = self.statement(from, to, amount, valid_until).await;
         ProofRequest::from_parts(&statement, &self.witness(from))
     }
 
@@ -587,7 +696,9 @@ impl World {
             &self.transfer_accounts(from, to),
             TransferArgs {
                 amount: statement.amount,
-                timestamp: statement.timestamp,
+                valid_until: statement.valid_until,
+                window_volume: statement.window_volume,
+                subject_tag: statement.subject_tag,
                 credential_root: statement.credential_root,
                 sanctions_root: statement.sanctions_root,
                 proof,
@@ -595,15 +706,15 @@ impl World {
         )
     }
 
-    /// Proves and sends a compliant transfer of `amount` at the cluster's current time.
+    /// Proves and sends a compliant transfer of `amount` now.
     pub async fn transfer(
         &mut self,
         from: &Wallet,
         to: &Wallet,
         amount: u64,
-    ) -> Result<Vec<String>, BanksClientError> {
-        let now = self.clock().await.unix_timestamp;
-        let statement = self.statement(from, to, amount, now).await;
+    ) -> Result<Outcome, BanksClientError> {
+        let valid_until = self.valid_until().await;
+        let statement = self.statement(from, to, amount, valid_until).await;
         let proof = self.prove(&statement, self.witness(from));
         let ix = self.transfer_ix(from, to, &statement, proof);
         let signer = from.keypair.insecure_clone();
@@ -669,20 +780,32 @@ fn assert_custom_err<T: std::fmt::Debug>(
     }
 }
 
-/// Decodes the `TransferApproved` events from transaction logs.
-pub fn transfer_events(logs: &[String]) -> Vec<TransferApproved> {
-    use base64::Engine;
-    logs.iter()
-        // SBF builds log `Program data: ..`; natively the program logs the same payload through
-        // `sol_log` (see `zkgate::events::emit_event`).
-        .filter_map(|l| {
-            l.strip_prefix("Program data: ")
-                .or_else(|| l.strip_prefix("Program log: Program data: "))
+/// The `TransferApproved` events of a transaction.
+pub fn transfer_events(outcome: &Outcome) -> Vec<TransferApproved> {
+    outcome.events()
+}
+
+/// The payloads of zkgate's event CPIs among a transaction's inner instructions: instructions
+/// to zkgate whose data starts with Anchor's event tag and whose only account, the event
+/// authority, signed.
+pub fn event_payloads(
+    tx: &Transaction,
+    inner: &[solana_sdk::inner_instruction::InnerInstructions],
+) -> Vec<Vec<u8>> {
+    let keys = &tx.message.account_keys;
+    inner
+        .iter()
+        .flatten()
+        .filter(|i| keys.get(i.instruction.program_id_index as usize) == Some(&zkgate::ID))
+        .filter(|i| {
+            i.instruction.accounts.first().and_then(|a| keys.get(*a as usize))
+                == Some(&zkgate::EVENT_AUTHORITY_AND_BUMP.0)
         })
-        .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
-        .filter(|data| data.starts_with(TransferApproved::DISCRIMINATOR))
-        .filter_map(|data| {
-            TransferApproved::deserialize(&mut &data[TransferApproved::DISCRIMINATOR.len()..]).ok()
+        .filter_map(|i| {
+            i.instruction
+                .data
+                .strip_prefix(anchor_lang::event::EVENT_IX_TAG_LE)
+                .map(<[u8]>::to_vec)
         })
         .collect()
 }

@@ -56,14 +56,18 @@ impl SubjectState {
             .ok_or_else(|| error!(ZkgateError::Overflow))
     }
 
-    /// Records a transfer of `amount` at `now`, reusing an expired slot or merging the two
-    /// oldest live entries when every slot is live.
+    /// Records a transfer of `amount` at `now`: into an empty slot, else over the oldest
+    /// expired entry (history is kept as long as possible, so a later longer window still
+    /// sees it), else by merging the two oldest live entries when every slot is live.
     pub fn record(&mut self, now: i64, amount: u64, window_seconds: u64) -> Result<()> {
-        let slot = match self
+        let free = self
             .spends
             .iter()
-            .position(|s| !Self::live(s, now, window_seconds))
-        {
+            .enumerate()
+            .filter(|(_, s)| !Self::live(s, now, window_seconds))
+            .min_by_key(|(_, s)| (s.amount != 0, s.at))
+            .map(|(i, _)| i);
+        let slot = match free {
             Some(free) => free,
             None => {
                 let mut order: [usize; SPEND_HISTORY] = core::array::from_fn(|i| i);
@@ -117,6 +121,15 @@ mod tests {
         assert_eq!(s.volume_at(200, 1_000).unwrap(), 10 * (SPEND_HISTORY as u64 + 4));
         // The merged entry carries the newer time, so it stays counted at least as long.
         assert!(s.volume_at(1_100, 1_000).unwrap() >= 10 * 4);
+    }
+
+    #[test]
+    fn empty_slots_are_used_before_expired_history() {
+        let mut s = state();
+        s.record(0, 7, 10).unwrap();
+        s.record(100, 1, 10).unwrap();
+        // The entry at 0 expired under a 10 s window but is kept while slots are free.
+        assert_eq!(s.volume_at(100, 1_000).unwrap(), 8);
     }
 
     #[test]

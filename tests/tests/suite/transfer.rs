@@ -6,7 +6,6 @@ use zkgate::errors::ZkgateError;
 use zkgate::state::RuleSetStatus;
 use zkgate_circuits::compliance::check_native;
 use zkgate_circuits::compliance::RuleViolation;
-use zkgate_circuits::keys::ProgramVerifyingKey;
 use zkgate_client::ix;
 use zkgate_tests::*;
 
@@ -39,26 +38,28 @@ async fn approved_transfer_moves_exact_amount(token: TokenKind) {
     assert_eq!(e.rule_set_id, RULE_SET_ID);
     assert_eq!(e.rule_set_version, 1);
     assert_eq!(e.issuer, zkgate_client::pda::issuer(ISSUER_ID));
+    assert_eq!(e.source, alice.token_account);
+    assert_eq!(e.destination, bob.token_account);
+    assert_eq!(e.subject_tag, alice.subject_tag());
+    assert_eq!(e.window_volume, 0);
 
-    let state = w
-        .sender_state(&alice.keypair.pubkey())
-        .await
-        .expect("sender state");
+    let now = w.clock().await.unix_timestamp;
+    let window = w.params.window_seconds;
+    let state = w.subject_state(&alice).await.expect("subject state");
     assert_eq!(state.nonce, 1);
-    assert_eq!(state.window_volume, 2_500);
+    assert_eq!(state.volume_at(now, window).unwrap(), 2_500);
+    assert_eq!(state.subject_tag, alice.subject_tag());
 
     // The next transfer commits to nonce 1 and window volume 2_500.
     let logs = w
         .transfer(&alice, &bob, 500)
         .await
         .expect("second transfer");
-    assert_eq!(transfer_events(&logs)[0].nonce, 1);
+    let e = &transfer_events(&logs)[0];
+    assert_eq!((e.nonce, e.window_volume), (1, 2_500));
     assert_eq!(w.balance(&bob.token_account).await, 3_000);
-    let state = w
-        .sender_state(&alice.keypair.pubkey())
-        .await
-        .expect("sender state");
-    assert_eq!((state.nonce, state.window_volume), (2, 3_000));
+    let state = w.subject_state(&alice).await.expect("subject state");
+    assert_eq!((state.nonce, state.volume_at(now, window).unwrap()), (2, 3_000));
 }
 
 #[tokio::test]
@@ -76,8 +77,11 @@ async fn approved_transfer_token_2022() {
 async fn proof_is_bound_to_every_statement_field() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
     let carol = w.wallet(0, Some((13, 840, 1, EXPIRY))).await;
-    let now = w.clock().await.unix_timestamp;
-    let statement = w.statement(&alice, &bob, 1_000, now).await;
+    let valid_until = w.valid_until().await;
+    let mut statement = w.statement(&alice, &bob, 1_000, valid_until).await;
+    // The proof overstates the window volume (allowed), so that after the genuine transfer a
+    // replay still passes the volume check and meets the nonce.
+    statement.window_volume = 1_000;
     let proof = w.prove(&statement, w.witness(&alice));
     let signer = alice.keypair.insecure_clone();
 
@@ -87,9 +91,15 @@ async fn proof_is_bound_to_every_statement_field() {
     let ix = w.transfer_ix(&alice, &bob, &other, proof);
     assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
 
-    // Another timestamp.
+    // Another valid-until.
     let mut other = statement.clone();
-    other.timestamp -= 1;
+    other.valid_until -= 1;
+    let ix = w.transfer_ix(&alice, &bob, &other, proof);
+    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
+
+    // Another (higher, so accepted by the volume check) window volume.
+    let mut other = statement.clone();
+    other.window_volume += 1;
     let ix = w.transfer_ix(&alice, &bob, &other, proof);
     assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
 
@@ -149,8 +159,8 @@ async fn proof_is_bound_to_every_statement_field() {
 #[tokio::test]
 async fn proof_for_another_verifying_key_or_rule_set_version_fails() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
-    let now = w.clock().await.unix_timestamp;
-    let statement = w.statement(&alice, &bob, 100, now).await;
+    let valid_until = w.valid_until().await;
+    let statement = w.statement(&alice, &bob, 100, valid_until).await;
     let signer = alice.keypair.insecure_clone();
 
     // Proof from an independent setup of the same circuit.
@@ -161,9 +171,14 @@ async fn proof_for_another_verifying_key_or_rule_set_version_fails() {
     // A valid proof for version 1 stops verifying once the rule-set is updated (version 2).
     let proof = w.prove(&statement, w.witness(&alice));
     let admin = w.admin.insecure_clone();
-    let config = rule_set_config(&ProgramVerifyingKey::from_ark(&keys().vk), &w.params);
+    let config = rule_set_config(&w.params);
     w.send(
-        &[ix::update_rule_set(&admin.pubkey(), RULE_SET_ID, config)],
+        &[ix::update_rule_set(
+            &admin.pubkey(),
+            RULE_SET_ID,
+            config,
+            &rule_set_refs(),
+        )],
         &[&admin],
     )
     .await
@@ -179,8 +194,8 @@ async fn proof_for_another_verifying_key_or_rule_set_version_fails() {
 #[tokio::test]
 async fn corrupted_proof_bytes_are_refused() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
-    let now = w.clock().await.unix_timestamp;
-    let statement = w.statement(&alice, &bob, 100, now).await;
+    let valid_until = w.valid_until().await;
+    let statement = w.statement(&alice, &bob, 100, valid_until).await;
     let proof = w.prove(&statement, w.witness(&alice));
     let signer = alice.keypair.insecure_clone();
 
@@ -233,45 +248,82 @@ fn negate_g1_y(point: &mut [u8]) {
 }
 
 #[tokio::test]
-async fn timestamps_outside_age_and_tolerance_are_refused() {
+async fn proof_lifetime_is_bounded_by_the_cluster_clock() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
     let signer = alice.keypair.insecure_clone();
     let now = w.clock().await.unix_timestamp;
     let time = default_time();
+    let (age, tolerance) = (
+        i64::from(time.max_proof_age_secs),
+        i64::from(time.clock_tolerance_secs),
+    );
 
-    for (ts, err) in [
-        (
-            now - i64::from(time.max_proof_age_secs) - 1,
-            ZkgateError::ProofTooOld,
-        ),
-        (
-            now + i64::from(time.clock_tolerance_secs) + 5,
-            ZkgateError::TimestampInFuture,
-        ),
-    ] {
-        let statement = w.statement(&alice, &bob, 100, ts).await;
-        let proof = w.prove(&statement, w.witness(&alice));
-        let ix = w.transfer_ix(&alice, &bob, &statement, proof);
-        assert_zkgate_err(w.send(&[ix], &[&signer]).await, err);
-    }
-    // Negative timestamp: refused before any proof work.
-    let mut statement = w.statement(&alice, &bob, 100, now).await;
-    statement.timestamp = -1;
+    // A proof that claims to live longer than the rule-set allows.
+    let statement = w.statement(&alice, &bob, 100, now + age + tolerance + 1).await;
     let ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
     assert_zkgate_err(
         w.send(&[ix], &[&signer]).await,
-        ZkgateError::NegativeTimestamp,
+        ZkgateError::ProofLifetimeTooLong,
     );
+    // Negative: refused before any proof work.
+    let mut statement = w.statement(&alice, &bob, 100, now).await;
+    statement.valid_until = -1;
+    let ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::NegativeValidUntil,
+    );
+    // A real proof that lands after its valid_until (+ tolerance).
+    let statement = w.statement(&alice, &bob, 100, now + 10).await;
+    let proof = w.prove(&statement, w.witness(&alice));
+    w.advance_time(10 + tolerance + 1).await;
+    let ix = w.transfer_ix(&alice, &bob, &statement, proof);
+    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::ProofExpired);
+    // The longest lifetime allowed, at the edge.
+    let now = w.clock().await.unix_timestamp;
+    let statement = w.statement(&alice, &bob, 100, now + age + tolerance).await;
+    let proof = w.prove(&statement, w.witness(&alice));
+    let ix = w.transfer_ix(&alice, &bob, &statement, proof);
+    w.send(&[ix], &[&signer]).await.expect("longest lifetime");
+}
+
+/// A credential is never used after its expiry by more than the clock tolerance: the proof
+/// shows `valid_until < expiry` and the program refuses it after `valid_until + tolerance`.
+/// Backdating cannot help: there is no proof time, only the deadline.
+#[tokio::test]
+async fn credentials_are_not_used_after_expiry() {
+    let mut w = World::new(TokenKind::Spl).await;
+    let now = w.clock().await.unix_timestamp;
+    let expiry = now + 100;
+    let alice = w.wallet(10_000, Some((11, 840, 2, expiry))).await;
+    let bob = w.wallet(0, Some((12, 840, 1, EXPIRY))).await;
+    let signer = alice.keypair.insecure_clone();
+    let tolerance = i64::from(default_time().clock_tolerance_secs);
+
+    // A proof that would live past the expiry does not exist (prover and circuit refuse).
+    let statement = w.statement(&alice, &bob, 100, expiry).await;
+    assert_eq!(
+        check_native(&statement, &w.params, &w.witness(&alice)),
+        Err(RuleViolation::CredentialExpired)
+    );
+    // The latest possible proof: valid until one second before the expiry.
+    let statement = w.statement(&alice, &bob, 100, expiry - 1).await;
+    let proof = w.prove(&statement, w.witness(&alice));
+    // It lands until expiry - 1 + tolerance, and not a second later.
+    w.advance_time(expiry - 1 + tolerance + 1 - now).await;
+    let ix = w.transfer_ix(&alice, &bob, &statement, proof);
+    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::ProofExpired);
+    assert_eq!(w.balance(&bob.token_account).await, 0);
 }
 
 #[tokio::test]
 async fn roots_must_be_in_the_rings() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
     let signer = alice.keypair.insecure_clone();
-    let now = w.clock().await.unix_timestamp;
+    let valid_until = w.valid_until().await;
 
     // A credential root the issuer never published.
-    let mut statement = w.statement(&alice, &bob, 100, now).await;
+    let mut statement = w.statement(&alice, &bob, 100, valid_until).await;
     statement.credential_root = [3u8; 32];
     let ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
     assert_zkgate_err(
@@ -280,7 +332,7 @@ async fn roots_must_be_in_the_rings() {
     );
 
     // A sanctions root the list never published.
-    let mut statement = w.statement(&alice, &bob, 100, now).await;
+    let mut statement = w.statement(&alice, &bob, 100, valid_until).await;
     statement.sanctions_root = [3u8; 32];
     let ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
     assert_zkgate_err(
@@ -289,7 +341,7 @@ async fn roots_must_be_in_the_rings() {
     );
 
     // A superseded sanctions root: fine within the grace period, refused after it.
-    let old = w.statement(&alice, &bob, 100, now).await;
+    let old = w.statement(&alice, &bob, 100, valid_until).await;
     let old_proof = w.prove(&old, w.witness(&alice));
     w.sanctions
         .insert(zkgate_circuits::encoding::fr_from_u64(3_000_003))
@@ -308,8 +360,8 @@ async fn roots_must_be_in_the_rings() {
 async fn superseded_roots_verify_within_grace() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
     let signer = alice.keypair.insecure_clone();
-    let now = w.clock().await.unix_timestamp;
-    let statement = w.statement(&alice, &bob, 100, now).await;
+    let valid_until = w.valid_until().await;
+    let statement = w.statement(&alice, &bob, 100, valid_until).await;
     let proof = w.prove(&statement, w.witness(&alice));
     // The issuer and the list both publish new roots after the proof was made.
     let _dave = w.wallet(0, Some((14, 840, 1, EXPIRY))).await;
@@ -429,8 +481,8 @@ async fn issuer_must_be_active_and_accepted() {
     )
     .await
     .expect("publish");
-    let now = w.clock().await.unix_timestamp;
-    let statement = w.statement(&alice, &bob, 100, now).await;
+    let valid_until = w.valid_until().await;
+    let statement = w.statement(&alice, &bob, 100, valid_until).await;
     let mut ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
     ix.accounts[3].pubkey = zkgate_client::pda::issuer(99);
     let signer = alice.keypair.insecure_clone();
@@ -445,8 +497,8 @@ async fn account_substitutions_are_refused() {
     let (mut w, alice, bob) = world_with_pair(TokenKind::Spl).await;
     let signer = alice.keypair.insecure_clone();
     let admin = w.admin.insecure_clone();
-    let now = w.clock().await.unix_timestamp;
-    let statement = w.statement(&alice, &bob, 100, now).await;
+    let valid_until = w.valid_until().await;
+    let statement = w.statement(&alice, &bob, 100, valid_until).await;
     let base = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
 
     // Another sanctions list (valid account, wrong list).
@@ -518,11 +570,35 @@ async fn account_substitutions_are_refused() {
     let ix = w.transfer_ix(&alice, &bob, &zero, [0u8; 256]);
     assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::ZeroAmount);
 
+    // Without the sender's signature.
+    let mut unsigned = base.clone();
+    unsigned.accounts[0].is_signer = false;
+    assert_anchor_err(
+        w.send(&[unsigned], &[]).await,
+        AnchorError::AccountNotSigner,
+    );
+
+    // A destination token account of another mint.
+    let original_mint = w.mint;
+    w.mint = w.create_mint().await;
+    let other_mint = w.mint;
+    let bob_other = w.create_token_account(&bob.keypair.pubkey()).await;
+    w.mint = original_mint;
+    let mut bad = base.clone();
+    bad.accounts[8].pubkey = bob_other;
+    assert_anchor_err(
+        w.send(&[bad], &[&signer]).await,
+        AnchorError::ConstraintTokenMint,
+    );
+
     // A mint the rule-set is restricted away from.
-    let mut config = rule_set_config(&ProgramVerifyingKey::from_ark(&keys().vk), &w.params);
-    config.mint = Some(anchor_lang::prelude::Pubkey::new_unique());
+    let config = rule_set_config(&w.params);
+    let refs = ix::RuleSetRefs {
+        mint: Some(other_mint),
+        ..rule_set_refs()
+    };
     w.send(
-        &[ix::update_rule_set(&admin.pubkey(), RULE_SET_ID, config)],
+        &[ix::update_rule_set(&admin.pubkey(), RULE_SET_ID, config, &refs)],
         &[&admin],
     )
     .await
@@ -533,13 +609,17 @@ async fn account_substitutions_are_refused() {
     );
 }
 
-#[tokio::test]
-async fn window_volume_is_enforced_across_transfers() {
+fn window_params() -> zkgate_circuits::params::RuleSetParams {
     let mut params = default_params();
     params.per_transfer_limit = [1_000, 1_000, 1_000, 1_000];
     params.per_window_limit = [1_500, 1_500, 1_500, 1_500];
     params.window_seconds = 60;
-    let mut w = World::with_params(TokenKind::Spl, params).await;
+    params
+}
+
+#[tokio::test]
+async fn window_volume_is_enforced_across_transfers() {
+    let mut w = World::with_params(TokenKind::Spl, window_params()).await;
     let alice = w.wallet(100_000, Some((11, 840, 1, EXPIRY))).await;
     let bob = w.wallet(0, Some((12, 840, 1, EXPIRY))).await;
     let signer = alice.keypair.insecure_clone();
@@ -547,31 +627,146 @@ async fn window_volume_is_enforced_across_transfers() {
     w.transfer(&alice, &bob, 1_000)
         .await
         .expect("first transfer");
-    let now = w.clock().await.unix_timestamp;
+    let valid_until = w.valid_until().await;
 
     // The honest statement now carries window volume 1_000: 1_000 more breaks the limit, and
     // the prover's native check says so before any proving.
-    let statement = w.statement(&alice, &bob, 1_000, now).await;
+    let statement = w.statement(&alice, &bob, 1_000, valid_until).await;
     assert_eq!(statement.window_volume, 1_000);
     assert_eq!(
         check_native(&statement, &w.params, &w.witness(&alice)),
         Err(RuleViolation::WindowLimitExceeded)
     );
-    // Lying about the volume (claiming 0) gives a proof for a statement the program does not
-    // recompute.
+    // Understating the volume (claiming 0) is refused before the proof is even looked at.
     let mut lie = statement.clone();
     lie.window_volume = 0;
     let proof = w.prove(&lie, w.witness(&alice));
     let ix = w.transfer_ix(&alice, &bob, &lie, proof);
-    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::WindowVolumeUnderstated,
+    );
+    // Overstating is allowed (it proves a stricter bound): 500 more with a claimed 1_000.
+    w.transfer(&alice, &bob, 500).await.expect("up to the limit");
 
-    // A timestamp in an earlier window than the last transfer is refused.
-    let earlier = w.statement(&alice, &bob, 100, now - 120).await;
-    let ix = w.transfer_ix(&alice, &bob, &earlier, [0u8; 256]);
-    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::StaleWindow);
-
-    // In the next window the volume starts again from zero.
-    w.advance_time(60).await;
+    // The window slides with the cluster clock: 59 s later the first transfer still counts.
+    w.advance_time(59).await;
+    let vu = w.valid_until().await;
+    let statement = w.statement(&alice, &bob, 1, vu).await;
+    assert_eq!(statement.window_volume, 1_500);
+    assert_eq!(
+        check_native(&statement, &w.params, &w.witness(&alice)),
+        Err(RuleViolation::WindowLimitExceeded)
+    );
+    // At 60 s it has left the window: 1_000 are free again.
+    w.advance_time(1).await;
     w.transfer(&alice, &bob, 1_000).await.expect("next window");
-    assert_eq!(w.balance(&bob.token_account).await, 2_000);
+    assert_eq!(w.balance(&bob.token_account).await, 2_500);
+}
+
+/// The attack of the review: a fresh sender steps its proof's time one window at a time to
+/// spend a full window limit in each, in one slot. The window is the cluster's now, so
+/// whatever times the proofs carry, one window of cluster time holds at most one limit.
+#[tokio::test]
+async fn stepping_proof_times_does_not_multiply_the_window_limit() {
+    let mut w = World::with_params(TokenKind::Spl, window_params()).await;
+    let alice = w.wallet(100_000, Some((11, 840, 1, EXPIRY))).await;
+    let bob = w.wallet(0, Some((12, 840, 1, EXPIRY))).await;
+    let signer = alice.keypair.insecure_clone();
+    let now = w.clock().await.unix_timestamp;
+    let mut sent = 0u64;
+    // Proofs "for" 11 successive windows, all landing in the same slot.
+    for step in 0..11i64 {
+        let valid_until = now + step * 60 % 600;
+        let statement = w.statement(&alice, &bob, 1_000, valid_until).await;
+        if check_native(&statement, &w.params, &w.witness(&alice)).is_err() {
+            // The honest prover refuses; a dishonest one can only understate the volume.
+            let mut lie = statement.clone();
+            lie.window_volume = 0;
+            let proof = w.prove(&lie, w.witness(&alice));
+            let ix = w.transfer_ix(&alice, &bob, &lie, proof);
+            assert_zkgate_err(
+                w.send(&[ix], &[&signer]).await,
+                ZkgateError::WindowVolumeUnderstated,
+            );
+            continue;
+        }
+        let proof = w.prove(&statement, w.witness(&alice));
+        let ix = w.transfer_ix(&alice, &bob, &statement, proof);
+        w.send(&[ix], &[&signer]).await.expect("within the limit");
+        sent += 1_000;
+    }
+    assert_eq!(sent, 1_000, "one transfer of 1_000 fits a 1_500 window");
+    assert_eq!(w.balance(&bob.token_account).await, 1_000);
+}
+
+/// Every wallet of one subject shares one volume window (the subject tag keys it).
+#[tokio::test]
+async fn a_subjects_wallets_share_one_window() {
+    let mut w = World::with_params(TokenKind::Spl, window_params()).await;
+    // Two wallets, two credentials, one subject (11).
+    let alice = w.wallet(100_000, Some((11, 840, 1, EXPIRY))).await;
+    let alice2 = w.wallet(100_000, Some((11, 840, 1, EXPIRY))).await;
+    let bob = w.wallet(0, Some((12, 840, 1, EXPIRY))).await;
+    assert_eq!(alice.subject_tag(), alice2.subject_tag());
+    w.transfer(&alice, &bob, 1_000).await.expect("first wallet");
+    // The second wallet sees the subject's volume and nonce.
+    let vu = w.valid_until().await;
+    let statement = w.statement(&alice2, &bob, 1_000, vu).await;
+    assert_eq!((statement.nonce, statement.window_volume), (1, 1_000));
+    assert_eq!(
+        check_native(&statement, &w.params, &w.witness(&alice2)),
+        Err(RuleViolation::WindowLimitExceeded)
+    );
+    w.transfer(&alice2, &bob, 500).await.expect("the rest of the limit");
+    assert_eq!(w.balance(&bob.token_account).await, 1_500);
+    // Claiming another subject's tag (a fresh state) needs a proof for that subject.
+    let vu = w.valid_until().await;
+    let mut other = w.statement(&alice2, &bob, 500, vu).await;
+    other.subject_tag = bob.subject_tag();
+    other.nonce = 0;
+    other.window_volume = 0;
+    assert_eq!(
+        check_native(&other, &w.params, &w.witness(&alice2)),
+        Err(RuleViolation::SubjectTagMismatch)
+    );
+}
+
+/// Changing the window length never locks a subject out: the state records each transfer's
+/// time, and the new length applies to it at once.
+#[tokio::test]
+async fn a_window_change_does_not_lock_anyone_out() {
+    let mut w = World::with_params(TokenKind::Spl, window_params()).await;
+    let alice = w.wallet(100_000, Some((11, 840, 1, EXPIRY))).await;
+    let bob = w.wallet(0, Some((12, 840, 1, EXPIRY))).await;
+    w.transfer(&alice, &bob, 1_000).await.expect("before");
+    w.advance_time(120).await;
+    let admin = w.admin.insecure_clone();
+    for window_seconds in [3_600, 30] {
+        let mut params = w.params.clone();
+        params.window_seconds = window_seconds;
+        w.send(
+            &[ix::update_rule_set(
+                &admin.pubkey(),
+                RULE_SET_ID,
+                rule_set_config(&params),
+                &rule_set_refs(),
+            )],
+            &[&admin],
+        )
+        .await
+        .expect("change the window");
+        w.params = params;
+        w.version += 1;
+        w.transfer(&alice, &bob, 100)
+            .await
+            .expect("transfers go on after a window change");
+    }
+    // Under the 1-hour window the first transfer counted again (1_000 + 100 + 100 < 1_500);
+    // under 30 s only the two made just now count.
+    let now = w.clock().await.unix_timestamp;
+    let state = w.subject_state(&alice).await.expect("state");
+    assert_eq!(state.volume_at(now, 3_600).unwrap(), 1_200);
+    assert_eq!(state.volume_at(now, 30).unwrap(), 200);
+    assert_eq!(state.nonce, 3);
 }

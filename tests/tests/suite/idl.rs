@@ -1,5 +1,5 @@
 //! The committed IDL (`idl/zkgate.json`) and its TypeScript type (`idl/zkgate.ts`) must match
-//! the program. Regenerate both with `ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test idl`.
+//! the program. Regenerate both with `ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test suite idl`.
 use zkgate_tests::idl::{build_idl, idl_ts, workspace_root};
 
 #[test]
@@ -17,7 +17,7 @@ fn committed_idl_is_up_to_date() {
         assert!(
             &committed == fresh,
             "idl/{file} is out of date with the program; regenerate with \
-             ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test idl"
+             ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test suite idl"
         );
     }
 }
@@ -42,6 +42,10 @@ fn idl_names_every_instruction() {
         "register_rule_set",
         "update_rule_set",
         "set_rule_set_status",
+        "set_verifying_key",
+        "propose_authority",
+        "accept_authority",
+        "set_sanctions_list_active",
         "add_issuer",
         "set_issuer_active",
         "publish_credential_root",
@@ -76,7 +80,9 @@ fn transfer_fixture() -> String {
     }
     let args = zkgate::instructions::transfer::TransferArgs {
         amount: 123_456_789_012,
-        timestamp: 1_764_000_000,
+        valid_until: 1_764_000_000,
+        window_volume: 987_654_321,
+        subject_tag: [9; 32],
         credential_root: [7; 32],
         sanctions_root: [8; 32],
         proof,
@@ -105,7 +111,9 @@ fn transfer_fixture() -> String {
             "destination": key(6).to_string(),
             "tokenProgram": anchor_spl::token_2022::ID.to_string(),
             "amount": "123456789012",
-            "timestamp": "1764000000",
+            "validUntil": "1764000000",
+            "windowVolume": "987654321",
+            "subjectTagHex": hex::encode([9u8; 32]),
             "credentialRootHex": hex::encode([7u8; 32]),
             "sanctionsRootHex": hex::encode([8u8; 32]),
             "proofHex": hex::encode(proof),
@@ -128,7 +136,7 @@ fn kit_client_fixture_is_up_to_date() {
     assert!(
         committed == fresh,
         "{} is out of date with the Rust client; regenerate with \
-         ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test idl",
+         ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test suite idl",
         path.display()
     );
 }

@@ -50,7 +50,8 @@ fn program_and_circuit_hash_the_same_statement() {
             amount: if i == 3 { u64::MAX } else { rng.gen() },
             nonce: rng.gen(),
             window_volume: rng.gen(),
-            timestamp: rng.gen_range(0..i64::MAX),
+            valid_until: rng.gen_range(0..i64::MAX),
+            subject_tag: random_field(&mut rng),
         };
         let program = convert::program_statement(&s).hash().expect("program hash");
         let circuit = s.hash_bytes().expect("circuit hash");

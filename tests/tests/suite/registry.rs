@@ -1,13 +1,12 @@
 //! The registry's admin instructions in the real runtime: authority checks, two-step admin
 //! hand-over, re-initialization, verifying-key screening, parameter validation.
-use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountDeserialize;
 use solana_program_test::BanksClientError;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::TransactionError;
 use zkgate::errors::ZkgateError;
 use zkgate::instructions::RegisterRuleSetArgs;
-use zkgate::state::{RuleSet, RuleSetStatus};
+use zkgate::state::{RuleSet, RuleSetStatus, MAX_ISSUERS};
 use zkgate::verifier::G2_GENERATOR_BE;
 use zkgate_circuits::keys::ProgramVerifyingKey;
 use zkgate_client::{convert, ix, pda};
@@ -37,11 +36,18 @@ async fn register(
     let args = RegisterRuleSetArgs {
         id,
         authority: signer.pubkey(),
-        config: rule_set_config(vk, &w.params),
+        config: rule_set_config(&w.params),
     };
     let signer = signer.insecure_clone();
-    w.send(&[ix::register_rule_set(&signer.pubkey(), args)], &[&signer])
-        .await
+    let key = signer.pubkey();
+    w.send(
+        &[
+            ix::register_rule_set(&key, args, &rule_set_refs()),
+            ix::set_verifying_key(&key, &key, id, convert::vk_args(vk)),
+        ],
+        &[&signer],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -133,10 +139,13 @@ async fn admin_instructions_require_the_admin() {
     );
 
     // Rule-set authority instructions.
-    let config = rule_set_config(&vk(), &w.params);
+    let config = rule_set_config(&w.params);
     assert_zkgate_err(
-        w.send(&[ix::update_rule_set(&m, RULE_SET_ID, config)], &[&mallory])
-            .await,
+        w.send(
+            &[ix::update_rule_set(&m, RULE_SET_ID, config, &rule_set_refs())],
+            &[&mallory],
+        )
+        .await,
         ZkgateError::NotRuleSetAuthority,
     );
     assert_zkgate_err(
@@ -149,7 +158,7 @@ async fn admin_instructions_require_the_admin() {
             &[&mallory],
         )
         .await,
-        ZkgateError::NotRuleSetAuthority,
+        ZkgateError::NotAuthorityOrAdmin,
     );
     // Root publication.
     assert_zkgate_err(
@@ -322,15 +331,18 @@ async fn malformed_parameters_are_refused() {
         let args = RegisterRuleSetArgs {
             id: 200 + i as u64,
             authority: admin.pubkey(),
-            config: rule_set_config(&vk(), &params),
+            config: rule_set_config(&params),
         };
         assert_zkgate_err(
-            w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin])
-                .await,
+            w.send(
+                &[ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs())],
+                &[&admin],
+            )
+            .await,
             err,
         );
     }
-    let mut config = rule_set_config(&vk(), &base);
+    let mut config = rule_set_config(&base);
     config.time.max_proof_age_secs = 0;
     let args = RegisterRuleSetArgs {
         id: 300,
@@ -338,21 +350,50 @@ async fn malformed_parameters_are_refused() {
         config,
     };
     assert_zkgate_err(
-        w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin])
-            .await,
+        w.send(
+            &[ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs())],
+            &[&admin],
+        )
+        .await,
         ZkgateError::InvalidTimeParams,
     );
-    let mut config = rule_set_config(&vk(), &base);
-    config.issuers = vec![Pubkey::new_unique(); 2];
+    // Issuer lists: duplicated, empty, too long.
+    let issuer = pda::issuer(ISSUER_ID);
+    for (id, issuers) in [
+        (301, vec![issuer; 2]),
+        (302, vec![]),
+        (303, vec![issuer; MAX_ISSUERS + 1]),
+    ] {
+        let args = RegisterRuleSetArgs {
+            id,
+            authority: admin.pubkey(),
+            config: rule_set_config(&base),
+        };
+        let refs = ix::RuleSetRefs {
+            issuers,
+            ..rule_set_refs()
+        };
+        assert_zkgate_err(
+            w.send(&[ix::register_rule_set(&admin.pubkey(), args, &refs)], &[&admin])
+                .await,
+            ZkgateError::InvalidIssuerList,
+        );
+    }
+    // A window longer than a year.
+    let mut params = base.clone();
+    params.window_seconds = zkgate::state::MAX_WINDOW_SECONDS + 1;
     let args = RegisterRuleSetArgs {
-        id: 301,
+        id: 304,
         authority: admin.pubkey(),
-        config,
+        config: rule_set_config(&params),
     };
     assert_zkgate_err(
-        w.send(&[ix::register_rule_set(&admin.pubkey(), args)], &[&admin])
-            .await,
-        ZkgateError::InvalidIssuerList,
+        w.send(
+            &[ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs())],
+            &[&admin],
+        )
+        .await,
+        ZkgateError::InvalidWindow,
     );
 }
 

@@ -60,9 +60,13 @@ async fn prover_over_http_then_program_in_runtime() {
         resp.statement_hash_hex
     );
 
-    // Replay of the same instruction: the nonce moved, so the statement differs.
+    // Replay of the same instruction: the subject's volume and nonce moved on (the volume
+    // check fires first).
     w.ctx.get_new_latest_blockhash().await.expect("blockhash");
-    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::WindowVolumeUnderstated,
+    );
     assert_eq!(w.balance(&bob.token_account).await, 2_500, "nothing moved");
 
     // Refused by the prover before any proving.
@@ -117,21 +121,29 @@ async fn proof_cannot_be_carried_to_another_rule_set() {
     let args = zkgate::instructions::RegisterRuleSetArgs {
         id: RULE_SET_ID + 1,
         authority: admin.pubkey(),
-        config: rule_set_config(&vk, &params),
+        config: rule_set_config(&params),
     };
     w.send(
-        &[zkgate_client::ix::register_rule_set(&admin.pubkey(), args)],
+        &[
+            zkgate_client::ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs()),
+            zkgate_client::ix::set_verifying_key(
+                &admin.pubkey(),
+                &admin.pubkey(),
+                RULE_SET_ID + 1,
+                zkgate_client::convert::vk_args(&vk),
+            ),
+        ],
         &[&admin],
     )
     .await
     .expect("second rule-set");
-    let now = w.clock().await.unix_timestamp;
-    let statement = w.statement(&alice, &bob, 1_000, now).await;
+    let valid_until = w.valid_until().await;
+    let statement = w.statement(&alice, &bob, 1_000, valid_until).await;
     let proof = w.prove(&statement, w.witness(&alice));
     let mut ix = w.transfer_ix(&alice, &bob, &statement, proof);
     let other = zkgate_client::pda::rule_set(RULE_SET_ID + 1);
     ix.accounts[2].pubkey = other;
-    ix.accounts[5].pubkey = zkgate_client::pda::sender_state(&other, &alice.keypair.pubkey());
+    ix.accounts[5].pubkey = zkgate_client::pda::subject_state(&other, &statement.subject_tag);
     let signer = alice.keypair.insecure_clone();
     assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
     // Under its own rule-set the proof is good (Token-2022 mint).

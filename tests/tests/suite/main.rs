@@ -1,0 +1,7 @@
+//! zkgate's end-to-end suite in the real Solana runtime: one test binary (the agave runtime is
+//! linked once, and the Groth16 keys are generated once for every module).
+mod e2e;
+mod idl;
+mod registry;
+mod statement;
+mod transfer;
