@@ -58,6 +58,7 @@ interface RuleSetFile {
 interface Manifest {
   circuit: string;
   depth: number;
+  constraints_sha256: string;
   pk_sha256: string;
   vk_hash: string;
   insecure_single_party: boolean;
@@ -99,9 +100,15 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
 
   const [config] = PublicKey.findProgramAddressSync([seed("config")], program.programId);
   if ((await provider.connection.getAccountInfo(config)) === null) {
+    // Only the program's upgrade authority may initialize (its ProgramData names it), so
+    // nobody can take the registry between the deployment and this transaction.
+    const [programData] = PublicKey.findProgramAddressSync(
+      [program.programId.toBuffer()],
+      new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111"),
+    );
     await program.methods
       .initialize()
-      .accountsPartial({ admin, config, systemProgram: SystemProgram.programId })
+      .accountsPartial({ admin, programData, config, systemProgram: SystemProgram.programId })
       .rpc();
     console.log(`initialized config ${config.toBase58()} (admin ${admin.toBase58()})`);
   }
@@ -118,9 +125,13 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
     .split(",")
     .filter((s) => s.length > 0)
     .map((s) => new PublicKey(s));
-  const sanctionsList = new PublicKey(
-    process.env.ZKGATE_SANCTIONS ?? PublicKey.default.toBase58(),
-  );
+  if (issuers.length === 0 || process.env.ZKGATE_SANCTIONS === undefined) {
+    throw new Error(
+      "set ZKGATE_ISSUERS (comma-separated Issuer accounts) and ZKGATE_SANCTIONS (the " +
+        "SanctionsList account): a rule-set names real accounts of the program",
+    );
+  }
+  const sanctionsList = new PublicKey(process.env.ZKGATE_SANCTIONS);
   const [ruleSet] = PublicKey.findProgramAddressSync(
     [seed("rule_set"), u64le(id)],
     program.programId,
@@ -130,7 +141,6 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
       id,
       authority: admin,
       config: {
-        vk,
         params: {
           allowedJurisdictions: file.params.allowed_jurisdictions,
           deniedJurisdictions: file.params.denied_jurisdictions,
@@ -144,14 +154,26 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
           credentialRootGraceSecs: 3600,
           sanctionsRootGraceSecs: 300,
         },
-        mint: null,
-        issuers,
-        sanctionsList,
       },
     })
-    .accountsPartial({ admin, config, ruleSet, systemProgram: SystemProgram.programId })
+    .accountsPartial({
+      admin,
+      config,
+      ruleSet,
+      sanctionsList,
+      mint: null,
+      systemProgram: SystemProgram.programId,
+    })
+    .remainingAccounts(issuers.map((pubkey) => ({ pubkey, isSigner: false, isWritable: false })))
     .rpc();
   console.log(`registered rule-set ${id.toString()} at ${ruleSet.toBase58()}`);
+  // The key: signed by the rule-set authority and the admin (here the same deploying wallet;
+  // in production the admin is a separate multisig that co-signs).
+  await program.methods
+    .setVerifyingKey(vk)
+    .accountsPartial({ authority: admin, admin, config, ruleSet })
+    .rpc();
+  console.log(`set the verifying key of rule-set ${id.toString()}`);
 }
 
 // `anchor migrate` calls the module itself; the key checks stay reachable for

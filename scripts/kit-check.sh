@@ -22,7 +22,12 @@ const fixture = JSON.parse(fs.readFileSync("clients/js/test/transfer.fixture.jso
 const i = fixture.input;
 const hex = (s) => new Uint8Array(Buffer.from(s, "hex"));
 (async () => {
+  const [subjectState] = await kit.getProgramDerivedAddress({
+    programAddress: client.ZKGATE_PROGRAM_ADDRESS,
+    seeds: [Buffer.from("subject"), kit.getAddressEncoder().encode(kit.address(i.ruleSet)), hex(i.subjectTagHex)],
+  });
   const ix = await client.getTransferInstructionAsync({
+    subjectState,
     sender: kit.createNoopSigner(kit.address(i.sender)),
     ruleSet: kit.address(i.ruleSet),
     issuer: kit.address(i.issuer),

@@ -10,4 +10,4 @@ export * from "./config";
 export * from "./issuer";
 export * from "./ruleSet";
 export * from "./sanctionsList";
-export * from "./senderState";
+export * from "./subjectState";

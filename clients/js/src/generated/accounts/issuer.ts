@@ -21,6 +21,8 @@ import {
   getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -30,14 +32,16 @@ import {
   transformEncoder,
   type Account,
   type Address,
+  type Codec,
+  type Decoder,
   type EncodedAccount,
+  type Encoder,
   type FetchAccountConfig,
   type FetchAccountsConfig,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
   type MaybeAccount,
   type MaybeEncodedAccount,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
@@ -61,6 +65,8 @@ export type Issuer = {
   id: bigint;
   /** Who may publish roots. */
   authority: Address;
+  /** The proposed next authority (two-step hand-over), if any. */
+  pendingAuthority: Option<Address>;
   /** Deactivated issuers are refused by `transfer`. */
   active: boolean;
   /** Recent credential-tree roots. */
@@ -74,6 +80,8 @@ export type IssuerArgs = {
   id: number | bigint;
   /** Who may publish roots. */
   authority: Address;
+  /** The proposed next authority (two-step hand-over), if any. */
+  pendingAuthority: OptionOrNullable<Address>;
   /** Deactivated issuers are refused by `transfer`. */
   active: boolean;
   /** Recent credential-tree roots. */
@@ -83,12 +91,13 @@ export type IssuerArgs = {
 };
 
 /** Gets the encoder for {@link IssuerArgs} account data. */
-export function getIssuerEncoder(): FixedSizeEncoder<IssuerArgs> {
+export function getIssuerEncoder(): Encoder<IssuerArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["id", getU64Encoder()],
       ["authority", getAddressEncoder()],
+      ["pendingAuthority", getOptionEncoder(getAddressEncoder())],
       ["active", getBooleanEncoder()],
       ["roots", getRootRingEncoder()],
       ["bump", getU8Encoder()],
@@ -98,11 +107,12 @@ export function getIssuerEncoder(): FixedSizeEncoder<IssuerArgs> {
 }
 
 /** Gets the decoder for {@link Issuer} account data. */
-export function getIssuerDecoder(): FixedSizeDecoder<Issuer> {
+export function getIssuerDecoder(): Decoder<Issuer> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["id", getU64Decoder()],
     ["authority", getAddressDecoder()],
+    ["pendingAuthority", getOptionDecoder(getAddressDecoder())],
     ["active", getBooleanDecoder()],
     ["roots", getRootRingDecoder()],
     ["bump", getU8Decoder()],
@@ -110,7 +120,7 @@ export function getIssuerDecoder(): FixedSizeDecoder<Issuer> {
 }
 
 /** Gets the codec for {@link Issuer} account data. */
-export function getIssuerCodec(): FixedSizeCodec<IssuerArgs, Issuer> {
+export function getIssuerCodec(): Codec<IssuerArgs, Issuer> {
   return combineCodec(getIssuerEncoder(), getIssuerDecoder());
 }
 
@@ -165,8 +175,4 @@ export async function fetchAllMaybeIssuer(
 ): Promise<MaybeAccount<Issuer>[]> {
   const maybeAccounts = await fetchEncodedAccounts(rpc, addresses, config);
   return maybeAccounts.map((maybeAccount) => decodeIssuer(maybeAccount));
-}
-
-export function getIssuerSize(): number {
-  return 692;
 }

@@ -81,11 +81,16 @@ export type RuleSet = {
   version: number;
   /** Who may update, pause and retire this rule-set. */
   authority: Address;
+  /** The proposed next authority (two-step hand-over), if any. */
+  pendingAuthority: Option<Address>;
   /** Lifecycle status. */
   status: RuleSetStatus;
-  /** The Groth16 verifying key of the compliance circuit. */
+  /**
+   * The Groth16 verifying key of the compliance circuit (all zero until the first
+   * `set_verifying_key`).
+   */
   vk: VerifyingKeyData;
-  /** SHA-256 of the verifying key bytes. */
+  /** SHA-256 of the verifying key bytes; all zero while no key is set (`transfer` refuses). */
   vkHash: ReadonlyUint8Array;
   /** The parameters the circuit enforces. */
   params: RuleSetParams;
@@ -110,11 +115,16 @@ export type RuleSetArgs = {
   version: number;
   /** Who may update, pause and retire this rule-set. */
   authority: Address;
+  /** The proposed next authority (two-step hand-over), if any. */
+  pendingAuthority: OptionOrNullable<Address>;
   /** Lifecycle status. */
   status: RuleSetStatusArgs;
-  /** The Groth16 verifying key of the compliance circuit. */
+  /**
+   * The Groth16 verifying key of the compliance circuit (all zero until the first
+   * `set_verifying_key`).
+   */
   vk: VerifyingKeyDataArgs;
-  /** SHA-256 of the verifying key bytes. */
+  /** SHA-256 of the verifying key bytes; all zero while no key is set (`transfer` refuses). */
   vkHash: ReadonlyUint8Array;
   /** The parameters the circuit enforces. */
   params: RuleSetParamsArgs;
@@ -140,6 +150,7 @@ export function getRuleSetEncoder(): Encoder<RuleSetArgs> {
       ["id", getU64Encoder()],
       ["version", getU32Encoder()],
       ["authority", getAddressEncoder()],
+      ["pendingAuthority", getOptionEncoder(getAddressEncoder())],
       ["status", getRuleSetStatusEncoder()],
       ["vk", getVerifyingKeyDataEncoder()],
       ["vkHash", fixEncoderSize(getBytesEncoder(), 32)],
@@ -162,6 +173,7 @@ export function getRuleSetDecoder(): Decoder<RuleSet> {
     ["id", getU64Decoder()],
     ["version", getU32Decoder()],
     ["authority", getAddressDecoder()],
+    ["pendingAuthority", getOptionDecoder(getAddressDecoder())],
     ["status", getRuleSetStatusDecoder()],
     ["vk", getVerifyingKeyDataDecoder()],
     ["vkHash", fixDecoderSize(getBytesDecoder(), 32)],

@@ -17,8 +17,12 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
+  getBooleanDecoder,
+  getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getOptionDecoder,
+  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -28,14 +32,16 @@ import {
   transformEncoder,
   type Account,
   type Address,
+  type Codec,
+  type Decoder,
   type EncodedAccount,
+  type Encoder,
   type FetchAccountConfig,
   type FetchAccountsConfig,
-  type FixedSizeCodec,
-  type FixedSizeDecoder,
-  type FixedSizeEncoder,
   type MaybeAccount,
   type MaybeEncodedAccount,
+  type Option,
+  type OptionOrNullable,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
@@ -61,6 +67,13 @@ export type SanctionsList = {
   id: bigint;
   /** Who may publish roots. */
   authority: Address;
+  /** The proposed next authority (two-step hand-over), if any. */
+  pendingAuthority: Option<Address>;
+  /**
+   * Deactivated lists accept no roots, and `transfer` refuses every rule-set screening
+   * against them.
+   */
+  active: boolean;
   /** Recent roots; superseded roots expire after the rule-set's sanctions grace period. */
   roots: RootRing;
   /** Canonical PDA bump. */
@@ -72,6 +85,13 @@ export type SanctionsListArgs = {
   id: number | bigint;
   /** Who may publish roots. */
   authority: Address;
+  /** The proposed next authority (two-step hand-over), if any. */
+  pendingAuthority: OptionOrNullable<Address>;
+  /**
+   * Deactivated lists accept no roots, and `transfer` refuses every rule-set screening
+   * against them.
+   */
+  active: boolean;
   /** Recent roots; superseded roots expire after the rule-set's sanctions grace period. */
   roots: RootRingArgs;
   /** Canonical PDA bump. */
@@ -79,12 +99,14 @@ export type SanctionsListArgs = {
 };
 
 /** Gets the encoder for {@link SanctionsListArgs} account data. */
-export function getSanctionsListEncoder(): FixedSizeEncoder<SanctionsListArgs> {
+export function getSanctionsListEncoder(): Encoder<SanctionsListArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["id", getU64Encoder()],
       ["authority", getAddressEncoder()],
+      ["pendingAuthority", getOptionEncoder(getAddressEncoder())],
+      ["active", getBooleanEncoder()],
       ["roots", getRootRingEncoder()],
       ["bump", getU8Encoder()],
     ]),
@@ -93,18 +115,20 @@ export function getSanctionsListEncoder(): FixedSizeEncoder<SanctionsListArgs> {
 }
 
 /** Gets the decoder for {@link SanctionsList} account data. */
-export function getSanctionsListDecoder(): FixedSizeDecoder<SanctionsList> {
+export function getSanctionsListDecoder(): Decoder<SanctionsList> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["id", getU64Decoder()],
     ["authority", getAddressDecoder()],
+    ["pendingAuthority", getOptionDecoder(getAddressDecoder())],
+    ["active", getBooleanDecoder()],
     ["roots", getRootRingDecoder()],
     ["bump", getU8Decoder()],
   ]);
 }
 
 /** Gets the codec for {@link SanctionsList} account data. */
-export function getSanctionsListCodec(): FixedSizeCodec<
+export function getSanctionsListCodec(): Codec<
   SanctionsListArgs,
   SanctionsList
 > {
@@ -166,8 +190,4 @@ export async function fetchAllMaybeSanctionsList(
 ): Promise<MaybeAccount<SanctionsList>[]> {
   const maybeAccounts = await fetchEncodedAccounts(rpc, addresses, config);
   return maybeAccounts.map((maybeAccount) => decodeSanctionsList(maybeAccount));
-}
-
-export function getSanctionsListSize(): number {
-  return 691;
 }

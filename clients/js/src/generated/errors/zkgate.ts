@@ -46,14 +46,14 @@ export const ZKGATE_ERROR__UNKNOWN_CREDENTIAL_ROOT = 0x177d; // 6013
 export const ZKGATE_ERROR__UNKNOWN_SANCTIONS_ROOT = 0x177e; // 6014
 /** RootNotInField: root is not a canonical non-zero BN254 field element */
 export const ZKGATE_ERROR__ROOT_NOT_IN_FIELD = 0x177f; // 6015
-/** NegativeTimestamp: timestamp is negative */
-export const ZKGATE_ERROR__NEGATIVE_TIMESTAMP = 0x1780; // 6016
-/** TimestampInFuture: proof timestamp is in the future */
-export const ZKGATE_ERROR__TIMESTAMP_IN_FUTURE = 0x1781; // 6017
-/** ProofTooOld: proof is too old */
-export const ZKGATE_ERROR__PROOF_TOO_OLD = 0x1782; // 6018
-/** StaleWindow: timestamp falls in a window older than the sender's last transfer */
-export const ZKGATE_ERROR__STALE_WINDOW = 0x1783; // 6019
+/** NegativeValidUntil: valid_until is negative */
+export const ZKGATE_ERROR__NEGATIVE_VALID_UNTIL = 0x1780; // 6016
+/** ProofLifetimeTooLong: proof lifetime is longer than the rule-set allows */
+export const ZKGATE_ERROR__PROOF_LIFETIME_TOO_LONG = 0x1781; // 6017
+/** ProofExpired: proof has expired (valid_until passed) */
+export const ZKGATE_ERROR__PROOF_EXPIRED = 0x1782; // 6018
+/** WindowVolumeUnderstated: proof understates the subject's volume in the current window */
+export const ZKGATE_ERROR__WINDOW_VOLUME_UNDERSTATED = 0x1783; // 6019
 /** ZeroAmount: amount must be greater than zero */
 export const ZKGATE_ERROR__ZERO_AMOUNT = 0x1784; // 6020
 /** MintNotAllowed: mint is not allowed by this rule-set */
@@ -84,9 +84,52 @@ export const ZKGATE_ERROR__INVALID_TIME_PARAMS = 0x1790; // 6032
 export const ZKGATE_ERROR__INVALID_ISSUER_LIST = 0x1791; // 6033
 /** Overflow: arithmetic overflow */
 export const ZKGATE_ERROR__OVERFLOW = 0x1792; // 6034
+/** NotUpgradeAuthority: signer is not the program's upgrade authority */
+export const ZKGATE_ERROR__NOT_UPGRADE_AUTHORITY = 0x1793; // 6035
+/** NotAuthorityOrAdmin: signer is neither the authority nor the admin */
+export const ZKGATE_ERROR__NOT_AUTHORITY_OR_ADMIN = 0x1794; // 6036
+/** NotPendingAuthority: signer is not the pending authority */
+export const ZKGATE_ERROR__NOT_PENDING_AUTHORITY = 0x1795; // 6037
+/** NoPendingAuthority: no authority hand-over is pending */
+export const ZKGATE_ERROR__NO_PENDING_AUTHORITY = 0x1796; // 6038
+/** InvalidAuthorityTarget: exactly one target account (rule-set, issuer or sanctions list) must be given */
+export const ZKGATE_ERROR__INVALID_AUTHORITY_TARGET = 0x1797; // 6039
+/** SanctionsListInactive: sanctions list is not active */
+export const ZKGATE_ERROR__SANCTIONS_LIST_INACTIVE = 0x1798; // 6040
+/** NoVerifyingKey: rule-set has no verifying key */
+export const ZKGATE_ERROR__NO_VERIFYING_KEY = 0x1799; // 6041
+/** InvalidIssuerAccount: issuer account is not a zkgate Issuer */
+export const ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT = 0x179a; // 6042
+/** SubjectTagNotInField: subject tag is not a canonical BN254 field element */
+export const ZKGATE_ERROR__SUBJECT_TAG_NOT_IN_FIELD = 0x179b; // 6043
+/** SubjectStateMismatch: subject state does not match the proof's subject tag */
+export const ZKGATE_ERROR__SUBJECT_STATE_MISMATCH = 0x179c; // 6044
+/** MintHasTransferFee: mint has a transfer fee (unsupported) */
+export const ZKGATE_ERROR__MINT_HAS_TRANSFER_FEE = 0x179d; // 6045
+/** MintHasPermanentDelegate: mint has a permanent delegate (unsupported) */
+export const ZKGATE_ERROR__MINT_HAS_PERMANENT_DELEGATE = 0x179e; // 6046
+/** MintNonTransferable: mint is non-transferable */
+export const ZKGATE_ERROR__MINT_NON_TRANSFERABLE = 0x179f; // 6047
+/** MintHasConfidentialTransfers: mint allows confidential transfers (unsupported) */
+export const ZKGATE_ERROR__MINT_HAS_CONFIDENTIAL_TRANSFERS = 0x17a0; // 6048
+/** MintHasTransferHook: mint has a transfer hook (unsupported) */
+export const ZKGATE_ERROR__MINT_HAS_TRANSFER_HOOK = 0x17a1; // 6049
+/** MintExtensionsUnreadable: mint extensions could not be read */
+export const ZKGATE_ERROR__MINT_EXTENSIONS_UNREADABLE = 0x17a2; // 6050
+/** MintAccountMismatch: mint account missing or not the bound mint */
+export const ZKGATE_ERROR__MINT_ACCOUNT_MISMATCH = 0x17a3; // 6051
+/** MintExtensionUnsupported: mint has an unsupported Token-2022 extension */
+export const ZKGATE_ERROR__MINT_EXTENSION_UNSUPPORTED = 0x17a4; // 6052
+/** SourceCpiGuardEnabled: source token account has its CPI guard enabled */
+export const ZKGATE_ERROR__SOURCE_CPI_GUARD_ENABLED = 0x17a5; // 6053
+/** DestinationRequiresMemo: destination token account requires memos */
+export const ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO = 0x17a6; // 6054
 
 export type ZkgateError =
   | typeof ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY
+  | typeof ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO
+  | typeof ZKGATE_ERROR__INVALID_AUTHORITY_TARGET
+  | typeof ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT
   | typeof ZKGATE_ERROR__INVALID_ISSUER_LIST
   | typeof ZKGATE_ERROR__INVALID_JURISDICTIONS
   | typeof ZKGATE_ERROR__INVALID_PROOF
@@ -99,33 +142,53 @@ export type ZkgateError =
   | typeof ZKGATE_ERROR__ISSUER_INACTIVE
   | typeof ZKGATE_ERROR__ISSUER_NOT_IN_RULE_SET
   | typeof ZKGATE_ERROR__MALFORMED_PROOF
+  | typeof ZKGATE_ERROR__MINT_ACCOUNT_MISMATCH
+  | typeof ZKGATE_ERROR__MINT_EXTENSIONS_UNREADABLE
+  | typeof ZKGATE_ERROR__MINT_EXTENSION_UNSUPPORTED
+  | typeof ZKGATE_ERROR__MINT_HAS_CONFIDENTIAL_TRANSFERS
+  | typeof ZKGATE_ERROR__MINT_HAS_PERMANENT_DELEGATE
+  | typeof ZKGATE_ERROR__MINT_HAS_TRANSFER_FEE
+  | typeof ZKGATE_ERROR__MINT_HAS_TRANSFER_HOOK
+  | typeof ZKGATE_ERROR__MINT_NON_TRANSFERABLE
   | typeof ZKGATE_ERROR__MINT_NOT_ALLOWED
-  | typeof ZKGATE_ERROR__NEGATIVE_TIMESTAMP
+  | typeof ZKGATE_ERROR__NEGATIVE_VALID_UNTIL
   | typeof ZKGATE_ERROR__NO_PENDING_ADMIN
+  | typeof ZKGATE_ERROR__NO_PENDING_AUTHORITY
   | typeof ZKGATE_ERROR__NOT_ADMIN
+  | typeof ZKGATE_ERROR__NOT_AUTHORITY_OR_ADMIN
   | typeof ZKGATE_ERROR__NOT_ISSUER_AUTHORITY
   | typeof ZKGATE_ERROR__NOT_PENDING_ADMIN
+  | typeof ZKGATE_ERROR__NOT_PENDING_AUTHORITY
   | typeof ZKGATE_ERROR__NOT_RULE_SET_AUTHORITY
   | typeof ZKGATE_ERROR__NOT_SANCTIONS_AUTHORITY
+  | typeof ZKGATE_ERROR__NOT_UPGRADE_AUTHORITY
+  | typeof ZKGATE_ERROR__NO_VERIFYING_KEY
   | typeof ZKGATE_ERROR__OVERFLOW
   | typeof ZKGATE_ERROR__PROGRAM_PAUSED
-  | typeof ZKGATE_ERROR__PROOF_TOO_OLD
+  | typeof ZKGATE_ERROR__PROOF_EXPIRED
+  | typeof ZKGATE_ERROR__PROOF_LIFETIME_TOO_LONG
   | typeof ZKGATE_ERROR__PUBLIC_INPUT_NOT_REDUCED
   | typeof ZKGATE_ERROR__ROOT_NOT_IN_FIELD
   | typeof ZKGATE_ERROR__RULE_SET_PAUSED
   | typeof ZKGATE_ERROR__RULE_SET_RETIRED
+  | typeof ZKGATE_ERROR__SANCTIONS_LIST_INACTIVE
   | typeof ZKGATE_ERROR__SANCTIONS_LIST_MISMATCH
-  | typeof ZKGATE_ERROR__STALE_WINDOW
+  | typeof ZKGATE_ERROR__SOURCE_CPI_GUARD_ENABLED
   | typeof ZKGATE_ERROR__STATEMENT_HASH_FAILED
-  | typeof ZKGATE_ERROR__TIMESTAMP_IN_FUTURE
+  | typeof ZKGATE_ERROR__SUBJECT_STATE_MISMATCH
+  | typeof ZKGATE_ERROR__SUBJECT_TAG_NOT_IN_FIELD
   | typeof ZKGATE_ERROR__UNKNOWN_CREDENTIAL_ROOT
   | typeof ZKGATE_ERROR__UNKNOWN_SANCTIONS_ROOT
+  | typeof ZKGATE_ERROR__WINDOW_VOLUME_UNDERSTATED
   | typeof ZKGATE_ERROR__ZERO_AMOUNT;
 
 let zkgateErrorMessages: Record<ZkgateError, string> | undefined;
 if (process.env.NODE_ENV !== "production") {
   zkgateErrorMessages = {
     [ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY]: `verifying key is degenerate (forgeable)`,
+    [ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO]: `destination token account requires memos`,
+    [ZKGATE_ERROR__INVALID_AUTHORITY_TARGET]: `exactly one target account (rule-set, issuer or sanctions list) must be given`,
+    [ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT]: `issuer account is not a zkgate Issuer`,
     [ZKGATE_ERROR__INVALID_ISSUER_LIST]: `invalid issuer list`,
     [ZKGATE_ERROR__INVALID_JURISDICTIONS]: `invalid jurisdiction lists`,
     [ZKGATE_ERROR__INVALID_PROOF]: `proof does not verify for this statement`,
@@ -138,27 +201,44 @@ if (process.env.NODE_ENV !== "production") {
     [ZKGATE_ERROR__ISSUER_INACTIVE]: `issuer is not active`,
     [ZKGATE_ERROR__ISSUER_NOT_IN_RULE_SET]: `issuer is not accepted by this rule-set`,
     [ZKGATE_ERROR__MALFORMED_PROOF]: `proof bytes are malformed (point not on curve)`,
+    [ZKGATE_ERROR__MINT_ACCOUNT_MISMATCH]: `mint account missing or not the bound mint`,
+    [ZKGATE_ERROR__MINT_EXTENSIONS_UNREADABLE]: `mint extensions could not be read`,
+    [ZKGATE_ERROR__MINT_EXTENSION_UNSUPPORTED]: `mint has an unsupported Token-2022 extension`,
+    [ZKGATE_ERROR__MINT_HAS_CONFIDENTIAL_TRANSFERS]: `mint allows confidential transfers (unsupported)`,
+    [ZKGATE_ERROR__MINT_HAS_PERMANENT_DELEGATE]: `mint has a permanent delegate (unsupported)`,
+    [ZKGATE_ERROR__MINT_HAS_TRANSFER_FEE]: `mint has a transfer fee (unsupported)`,
+    [ZKGATE_ERROR__MINT_HAS_TRANSFER_HOOK]: `mint has a transfer hook (unsupported)`,
+    [ZKGATE_ERROR__MINT_NON_TRANSFERABLE]: `mint is non-transferable`,
     [ZKGATE_ERROR__MINT_NOT_ALLOWED]: `mint is not allowed by this rule-set`,
-    [ZKGATE_ERROR__NEGATIVE_TIMESTAMP]: `timestamp is negative`,
+    [ZKGATE_ERROR__NEGATIVE_VALID_UNTIL]: `valid_until is negative`,
     [ZKGATE_ERROR__NO_PENDING_ADMIN]: `no admin hand-over is pending`,
+    [ZKGATE_ERROR__NO_PENDING_AUTHORITY]: `no authority hand-over is pending`,
     [ZKGATE_ERROR__NOT_ADMIN]: `signer is not the zkgate admin`,
+    [ZKGATE_ERROR__NOT_AUTHORITY_OR_ADMIN]: `signer is neither the authority nor the admin`,
     [ZKGATE_ERROR__NOT_ISSUER_AUTHORITY]: `signer is not the issuer authority`,
     [ZKGATE_ERROR__NOT_PENDING_ADMIN]: `signer is not the pending admin`,
+    [ZKGATE_ERROR__NOT_PENDING_AUTHORITY]: `signer is not the pending authority`,
     [ZKGATE_ERROR__NOT_RULE_SET_AUTHORITY]: `signer is not the rule-set authority`,
     [ZKGATE_ERROR__NOT_SANCTIONS_AUTHORITY]: `signer is not the sanctions list authority`,
+    [ZKGATE_ERROR__NOT_UPGRADE_AUTHORITY]: `signer is not the program's upgrade authority`,
+    [ZKGATE_ERROR__NO_VERIFYING_KEY]: `rule-set has no verifying key`,
     [ZKGATE_ERROR__OVERFLOW]: `arithmetic overflow`,
     [ZKGATE_ERROR__PROGRAM_PAUSED]: `zkgate is paused`,
-    [ZKGATE_ERROR__PROOF_TOO_OLD]: `proof is too old`,
+    [ZKGATE_ERROR__PROOF_EXPIRED]: `proof has expired (valid_until passed)`,
+    [ZKGATE_ERROR__PROOF_LIFETIME_TOO_LONG]: `proof lifetime is longer than the rule-set allows`,
     [ZKGATE_ERROR__PUBLIC_INPUT_NOT_REDUCED]: `public input is not reduced below the field modulus`,
     [ZKGATE_ERROR__ROOT_NOT_IN_FIELD]: `root is not a canonical non-zero BN254 field element`,
     [ZKGATE_ERROR__RULE_SET_PAUSED]: `rule-set is paused`,
     [ZKGATE_ERROR__RULE_SET_RETIRED]: `rule-set is retired`,
+    [ZKGATE_ERROR__SANCTIONS_LIST_INACTIVE]: `sanctions list is not active`,
     [ZKGATE_ERROR__SANCTIONS_LIST_MISMATCH]: `sanctions list does not belong to this rule-set`,
-    [ZKGATE_ERROR__STALE_WINDOW]: `timestamp falls in a window older than the sender's last transfer`,
+    [ZKGATE_ERROR__SOURCE_CPI_GUARD_ENABLED]: `source token account has its CPI guard enabled`,
     [ZKGATE_ERROR__STATEMENT_HASH_FAILED]: `statement hashing failed`,
-    [ZKGATE_ERROR__TIMESTAMP_IN_FUTURE]: `proof timestamp is in the future`,
+    [ZKGATE_ERROR__SUBJECT_STATE_MISMATCH]: `subject state does not match the proof's subject tag`,
+    [ZKGATE_ERROR__SUBJECT_TAG_NOT_IN_FIELD]: `subject tag is not a canonical BN254 field element`,
     [ZKGATE_ERROR__UNKNOWN_CREDENTIAL_ROOT]: `credential root is not an accepted root of the issuer`,
     [ZKGATE_ERROR__UNKNOWN_SANCTIONS_ROOT]: `sanctions root is not current (or past its grace period)`,
+    [ZKGATE_ERROR__WINDOW_VOLUME_UNDERSTATED]: `proof understates the subject's volume in the current window`,
     [ZKGATE_ERROR__ZERO_AMOUNT]: `amount must be greater than zero`,
   };
 }

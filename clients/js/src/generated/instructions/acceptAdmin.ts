@@ -24,12 +24,13 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -47,6 +48,9 @@ export type AcceptAdminInstruction<
   TProgram extends string = typeof ZKGATE_PROGRAM_ADDRESS,
   TAccountNewAdmin extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -59,6 +63,12 @@ export type AcceptAdminInstruction<
       TAccountConfig extends string
         ? WritableAccount<TAccountConfig>
         : TAccountConfig,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -93,22 +103,39 @@ export function getAcceptAdminInstructionDataCodec(): FixedSizeCodec<
 export type AcceptAdminAsyncInput<
   TAccountNewAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The proposed admin, accepting. */
   newAdmin: TransactionSigner<TAccountNewAdmin>;
   /** The config. */
   config?: Address<TAccountConfig>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getAcceptAdminInstructionAsync<
   TAccountNewAdmin extends string,
   TAccountConfig extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: AcceptAdminAsyncInput<TAccountNewAdmin, TAccountConfig>,
+  input: AcceptAdminAsyncInput<
+    TAccountNewAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
-  AcceptAdminInstruction<TProgramAddress, TAccountNewAdmin, TAccountConfig>
+  AcceptAdminInstruction<
+    TProgramAddress,
+    TAccountNewAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -117,6 +144,8 @@ export async function getAcceptAdminInstructionAsync<
   const originalAccounts = {
     newAdmin: { value: input.newAdmin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -127,40 +156,68 @@ export async function getAcceptAdminInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.newAdmin),
       getAccountMeta(accounts.config),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getAcceptAdminInstructionDataEncoder().encode({}),
     programAddress,
   } as AcceptAdminInstruction<
     TProgramAddress,
     TAccountNewAdmin,
-    TAccountConfig
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
 export type AcceptAdminInput<
   TAccountNewAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The proposed admin, accepting. */
   newAdmin: TransactionSigner<TAccountNewAdmin>;
   /** The config. */
   config: Address<TAccountConfig>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getAcceptAdminInstruction<
   TAccountNewAdmin extends string,
   TAccountConfig extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: AcceptAdminInput<TAccountNewAdmin, TAccountConfig>,
+  input: AcceptAdminInput<
+    TAccountNewAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): AcceptAdminInstruction<TProgramAddress, TAccountNewAdmin, TAccountConfig> {
+): AcceptAdminInstruction<
+  TProgramAddress,
+  TAccountNewAdmin,
+  TAccountConfig,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
 
@@ -168,24 +225,36 @@ export function getAcceptAdminInstruction<
   const originalAccounts = {
     newAdmin: { value: input.newAdmin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
     ResolvedAccount
   >;
 
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.newAdmin),
       getAccountMeta(accounts.config),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getAcceptAdminInstructionDataEncoder().encode({}),
     programAddress,
   } as AcceptAdminInstruction<
     TProgramAddress,
     TAccountNewAdmin,
-    TAccountConfig
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -199,6 +268,8 @@ export type ParsedAcceptAdminInstruction<
     newAdmin: TAccountMetas[0];
     /** The config. */
     config: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: AcceptAdminInstructionData;
 };
@@ -211,7 +282,7 @@ export function parseAcceptAdminInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedAcceptAdminInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -223,7 +294,12 @@ export function parseAcceptAdminInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { newAdmin: getNextAccount(), config: getNextAccount() },
+    accounts: {
+      newAdmin: getNextAccount(),
+      config: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getAcceptAdminInstructionDataDecoder().decode(instruction.data),
   };
 }

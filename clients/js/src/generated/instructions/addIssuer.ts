@@ -34,7 +34,7 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findConfigPda, findIssuerPda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda, findIssuerPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import {
   expectSome,
@@ -57,6 +57,9 @@ export type AddIssuerInstruction<
   TAccountIssuer extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -75,6 +78,12 @@ export type AddIssuerInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -124,6 +133,8 @@ export type AddIssuerAsyncInput<
   TAccountConfig extends string = string,
   TAccountIssuer extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The admin; pays for the account. */
   admin: TransactionSigner<TAccountAdmin>;
@@ -133,6 +144,8 @@ export type AddIssuerAsyncInput<
   issuer?: Address<TAccountIssuer>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   id: AddIssuerInstructionDataArgs["id"];
   authority: AddIssuerInstructionDataArgs["authority"];
 };
@@ -142,13 +155,17 @@ export async function getAddIssuerInstructionAsync<
   TAccountConfig extends string,
   TAccountIssuer extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: AddIssuerAsyncInput<
     TAccountAdmin,
     TAccountConfig,
     TAccountIssuer,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -157,7 +174,9 @@ export async function getAddIssuerInstructionAsync<
     TAccountAdmin,
     TAccountConfig,
     TAccountIssuer,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -169,6 +188,8 @@ export async function getAddIssuerInstructionAsync<
     config: { value: input.config ?? null, isWritable: false },
     issuer: { value: input.issuer ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -189,6 +210,13 @@ export async function getAddIssuerInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -197,6 +225,8 @@ export async function getAddIssuerInstructionAsync<
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.issuer),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getAddIssuerInstructionDataEncoder().encode(
       args as AddIssuerInstructionDataArgs,
@@ -207,7 +237,9 @@ export async function getAddIssuerInstructionAsync<
     TAccountAdmin,
     TAccountConfig,
     TAccountIssuer,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -216,6 +248,8 @@ export type AddIssuerInput<
   TAccountConfig extends string = string,
   TAccountIssuer extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The admin; pays for the account. */
   admin: TransactionSigner<TAccountAdmin>;
@@ -225,6 +259,8 @@ export type AddIssuerInput<
   issuer: Address<TAccountIssuer>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   id: AddIssuerInstructionDataArgs["id"];
   authority: AddIssuerInstructionDataArgs["authority"];
 };
@@ -234,13 +270,17 @@ export function getAddIssuerInstruction<
   TAccountConfig extends string,
   TAccountIssuer extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: AddIssuerInput<
     TAccountAdmin,
     TAccountConfig,
     TAccountIssuer,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): AddIssuerInstruction<
@@ -248,7 +288,9 @@ export function getAddIssuerInstruction<
   TAccountAdmin,
   TAccountConfig,
   TAccountIssuer,
-  TAccountSystemProgram
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -259,6 +301,8 @@ export function getAddIssuerInstruction<
     config: { value: input.config ?? null, isWritable: false },
     issuer: { value: input.issuer ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -273,6 +317,10 @@ export function getAddIssuerInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -281,6 +329,8 @@ export function getAddIssuerInstruction<
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.issuer),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getAddIssuerInstructionDataEncoder().encode(
       args as AddIssuerInstructionDataArgs,
@@ -291,7 +341,9 @@ export function getAddIssuerInstruction<
     TAccountAdmin,
     TAccountConfig,
     TAccountIssuer,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -309,6 +361,8 @@ export type ParsedAddIssuerInstruction<
     issuer: TAccountMetas[2];
     /** System program. */
     systemProgram: TAccountMetas[3];
+    eventAuthority: TAccountMetas[4];
+    program: TAccountMetas[5];
   };
   data: AddIssuerInstructionData;
 };
@@ -321,7 +375,7 @@ export function parseAddIssuerInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedAddIssuerInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 4) {
+  if (instruction.accounts.length < 6) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -338,6 +392,8 @@ export function parseAddIssuerInstruction<
       config: getNextAccount(),
       issuer: getNextAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getAddIssuerInstructionDataDecoder().decode(instruction.data),
   };

@@ -34,7 +34,11 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findConfigPda, findSanctionsListPda } from "../pdas";
+import {
+  findConfigPda,
+  findEventAuthorityPda,
+  findSanctionsListPda,
+} from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import {
   expectSome,
@@ -59,6 +63,9 @@ export type CreateSanctionsListInstruction<
   TAccountSanctionsList extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -77,6 +84,12 @@ export type CreateSanctionsListInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -133,6 +146,8 @@ export type CreateSanctionsListAsyncInput<
   TAccountConfig extends string = string,
   TAccountSanctionsList extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The admin; pays for the account. */
   admin: TransactionSigner<TAccountAdmin>;
@@ -142,6 +157,8 @@ export type CreateSanctionsListAsyncInput<
   sanctionsList?: Address<TAccountSanctionsList>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   id: CreateSanctionsListInstructionDataArgs["id"];
   authority: CreateSanctionsListInstructionDataArgs["authority"];
   initialRoot: CreateSanctionsListInstructionDataArgs["initialRoot"];
@@ -152,13 +169,17 @@ export async function getCreateSanctionsListInstructionAsync<
   TAccountConfig extends string,
   TAccountSanctionsList extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: CreateSanctionsListAsyncInput<
     TAccountAdmin,
     TAccountConfig,
     TAccountSanctionsList,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -167,7 +188,9 @@ export async function getCreateSanctionsListInstructionAsync<
     TAccountAdmin,
     TAccountConfig,
     TAccountSanctionsList,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -179,6 +202,8 @@ export async function getCreateSanctionsListInstructionAsync<
     config: { value: input.config ?? null, isWritable: false },
     sanctionsList: { value: input.sanctionsList ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -201,6 +226,13 @@ export async function getCreateSanctionsListInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -209,6 +241,8 @@ export async function getCreateSanctionsListInstructionAsync<
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.sanctionsList),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getCreateSanctionsListInstructionDataEncoder().encode(
       args as CreateSanctionsListInstructionDataArgs,
@@ -219,7 +253,9 @@ export async function getCreateSanctionsListInstructionAsync<
     TAccountAdmin,
     TAccountConfig,
     TAccountSanctionsList,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -228,6 +264,8 @@ export type CreateSanctionsListInput<
   TAccountConfig extends string = string,
   TAccountSanctionsList extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The admin; pays for the account. */
   admin: TransactionSigner<TAccountAdmin>;
@@ -237,6 +275,8 @@ export type CreateSanctionsListInput<
   sanctionsList: Address<TAccountSanctionsList>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   id: CreateSanctionsListInstructionDataArgs["id"];
   authority: CreateSanctionsListInstructionDataArgs["authority"];
   initialRoot: CreateSanctionsListInstructionDataArgs["initialRoot"];
@@ -247,13 +287,17 @@ export function getCreateSanctionsListInstruction<
   TAccountConfig extends string,
   TAccountSanctionsList extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: CreateSanctionsListInput<
     TAccountAdmin,
     TAccountConfig,
     TAccountSanctionsList,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): CreateSanctionsListInstruction<
@@ -261,7 +305,9 @@ export function getCreateSanctionsListInstruction<
   TAccountAdmin,
   TAccountConfig,
   TAccountSanctionsList,
-  TAccountSystemProgram
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -272,6 +318,8 @@ export function getCreateSanctionsListInstruction<
     config: { value: input.config ?? null, isWritable: false },
     sanctionsList: { value: input.sanctionsList ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -286,6 +334,10 @@ export function getCreateSanctionsListInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -294,6 +346,8 @@ export function getCreateSanctionsListInstruction<
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.sanctionsList),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getCreateSanctionsListInstructionDataEncoder().encode(
       args as CreateSanctionsListInstructionDataArgs,
@@ -304,7 +358,9 @@ export function getCreateSanctionsListInstruction<
     TAccountAdmin,
     TAccountConfig,
     TAccountSanctionsList,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -322,6 +378,8 @@ export type ParsedCreateSanctionsListInstruction<
     sanctionsList: TAccountMetas[2];
     /** System program. */
     systemProgram: TAccountMetas[3];
+    eventAuthority: TAccountMetas[4];
+    program: TAccountMetas[5];
   };
   data: CreateSanctionsListInstructionData;
 };
@@ -334,7 +392,7 @@ export function parseCreateSanctionsListInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCreateSanctionsListInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 4) {
+  if (instruction.accounts.length < 6) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -351,6 +409,8 @@ export function parseCreateSanctionsListInstruction<
       config: getNextAccount(),
       sanctionsList: getNextAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getCreateSanctionsListInstructionDataDecoder().decode(
       instruction.data,

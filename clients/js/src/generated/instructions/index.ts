@@ -7,15 +7,19 @@
  */
 
 export * from "./acceptAdmin";
+export * from "./acceptAuthority";
 export * from "./addIssuer";
 export * from "./createSanctionsList";
 export * from "./initialize";
 export * from "./proposeAdmin";
+export * from "./proposeAuthority";
 export * from "./publishCredentialRoot";
 export * from "./publishSanctionsRoot";
 export * from "./registerRuleSet";
 export * from "./setIssuerActive";
 export * from "./setPaused";
 export * from "./setRuleSetStatus";
+export * from "./setSanctionsListActive";
+export * from "./setVerifyingKey";
 export * from "./transfer";
 export * from "./updateRuleSet";

@@ -30,7 +30,7 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -45,9 +45,14 @@ export function getInitializeDiscriminatorBytes() {
 export type InitializeInstruction<
   TProgram extends string = typeof ZKGATE_PROGRAM_ADDRESS,
   TAccountAdmin extends string | AccountMeta<string> = string,
+  TAccountProgramData extends string | AccountMeta<string> =
+    "25HUzm7y757MVAJBi7pNhYW4g64AfG41p3TNtdfjfYg8",
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -57,12 +62,21 @@ export type InitializeInstruction<
         ? WritableSignerAccount<TAccountAdmin> &
             AccountSignerMeta<TAccountAdmin>
         : TAccountAdmin,
+      TAccountProgramData extends string
+        ? ReadonlyAccount<TAccountProgramData>
+        : TAccountProgramData,
       TAccountConfig extends string
         ? WritableAccount<TAccountConfig>
         : TAccountConfig,
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -96,35 +110,54 @@ export function getInitializeInstructionDataCodec(): FixedSizeCodec<
 
 export type InitializeAsyncInput<
   TAccountAdmin extends string = string,
+  TAccountProgramData extends string = string,
   TAccountConfig extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
-  /** The first admin; pays for the config account. */
+  /** The first admin: must be the program's upgrade authority; pays for the config account. */
   admin: TransactionSigner<TAccountAdmin>;
+  /**
+   * The program's `ProgramData`; its upgrade authority must be `admin`, so nobody can take
+   * the registry between the deployment and the first transaction.
+   */
+  programData?: Address<TAccountProgramData>;
   /** The global config PDA; `init` makes a second initialization fail. */
   config?: Address<TAccountConfig>;
   /** System program (account creation). */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getInitializeInstructionAsync<
   TAccountAdmin extends string,
+  TAccountProgramData extends string,
   TAccountConfig extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: InitializeAsyncInput<
     TAccountAdmin,
+    TAccountProgramData,
     TAccountConfig,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
   InitializeInstruction<
     TProgramAddress,
     TAccountAdmin,
+    TAccountProgramData,
     TAccountConfig,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -133,8 +166,11 @@ export async function getInitializeInstructionAsync<
   // Original accounts.
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: true },
+    programData: { value: input.programData ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -142,6 +178,10 @@ export async function getInitializeInstructionAsync<
   >;
 
   // Resolve default values.
+  if (!accounts.programData.value) {
+    accounts.programData.value =
+      "25HUzm7y757MVAJBi7pNhYW4g64AfG41p3TNtdfjfYg8" as Address<"25HUzm7y757MVAJBi7pNhYW4g64AfG41p3TNtdfjfYg8">;
+  }
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
@@ -149,50 +189,86 @@ export async function getInitializeInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.admin),
+      getAccountMeta(accounts.programData),
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getInitializeInstructionDataEncoder().encode({}),
     programAddress,
   } as InitializeInstruction<
     TProgramAddress,
     TAccountAdmin,
+    TAccountProgramData,
     TAccountConfig,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
 export type InitializeInput<
   TAccountAdmin extends string = string,
+  TAccountProgramData extends string = string,
   TAccountConfig extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
-  /** The first admin; pays for the config account. */
+  /** The first admin: must be the program's upgrade authority; pays for the config account. */
   admin: TransactionSigner<TAccountAdmin>;
+  /**
+   * The program's `ProgramData`; its upgrade authority must be `admin`, so nobody can take
+   * the registry between the deployment and the first transaction.
+   */
+  programData?: Address<TAccountProgramData>;
   /** The global config PDA; `init` makes a second initialization fail. */
   config: Address<TAccountConfig>;
   /** System program (account creation). */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getInitializeInstruction<
   TAccountAdmin extends string,
+  TAccountProgramData extends string,
   TAccountConfig extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: InitializeInput<TAccountAdmin, TAccountConfig, TAccountSystemProgram>,
+  input: InitializeInput<
+    TAccountAdmin,
+    TAccountProgramData,
+    TAccountConfig,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): InitializeInstruction<
   TProgramAddress,
   TAccountAdmin,
+  TAccountProgramData,
   TAccountConfig,
-  TAccountSystemProgram
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -200,8 +276,11 @@ export function getInitializeInstruction<
   // Original accounts.
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: true },
+    programData: { value: input.programData ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -209,25 +288,39 @@ export function getInitializeInstruction<
   >;
 
   // Resolve default values.
+  if (!accounts.programData.value) {
+    accounts.programData.value =
+      "25HUzm7y757MVAJBi7pNhYW4g64AfG41p3TNtdfjfYg8" as Address<"25HUzm7y757MVAJBi7pNhYW4g64AfG41p3TNtdfjfYg8">;
+  }
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.admin),
+      getAccountMeta(accounts.programData),
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getInitializeInstructionDataEncoder().encode({}),
     programAddress,
   } as InitializeInstruction<
     TProgramAddress,
     TAccountAdmin,
+    TAccountProgramData,
     TAccountConfig,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -237,12 +330,19 @@ export type ParsedInitializeInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The first admin; pays for the config account. */
+    /** The first admin: must be the program's upgrade authority; pays for the config account. */
     admin: TAccountMetas[0];
+    /**
+     * The program's `ProgramData`; its upgrade authority must be `admin`, so nobody can take
+     * the registry between the deployment and the first transaction.
+     */
+    programData: TAccountMetas[1];
     /** The global config PDA; `init` makes a second initialization fail. */
-    config: TAccountMetas[1];
+    config: TAccountMetas[2];
     /** System program (account creation). */
-    systemProgram: TAccountMetas[2];
+    systemProgram: TAccountMetas[3];
+    eventAuthority: TAccountMetas[4];
+    program: TAccountMetas[5];
   };
   data: InitializeInstructionData;
 };
@@ -255,7 +355,7 @@ export function parseInitializeInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedInitializeInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 3) {
+  if (instruction.accounts.length < 6) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -269,8 +369,11 @@ export function parseInitializeInstruction<
     programAddress: instruction.programAddress,
     accounts: {
       admin: getNextAccount(),
+      programData: getNextAccount(),
       config: getNextAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getInitializeInstructionDataDecoder().decode(instruction.data),
   };

@@ -30,12 +30,13 @@ import {
   type InstructionWithData,
   type Option,
   type OptionOrNullable,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -53,6 +54,9 @@ export type ProposeAdminInstruction<
   TProgram extends string = typeof ZKGATE_PROGRAM_ADDRESS,
   TAccountAdmin extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -65,6 +69,12 @@ export type ProposeAdminInstruction<
       TAccountConfig extends string
         ? WritableAccount<TAccountConfig>
         : TAccountConfig,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -108,23 +118,40 @@ export function getProposeAdminInstructionDataCodec(): Codec<
 export type ProposeAdminAsyncInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The current admin. */
   admin: TransactionSigner<TAccountAdmin>;
   /** The config; must name the signer as admin. */
   config?: Address<TAccountConfig>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   newAdmin: ProposeAdminInstructionDataArgs["newAdmin"];
 };
 
 export async function getProposeAdminInstructionAsync<
   TAccountAdmin extends string,
   TAccountConfig extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: ProposeAdminAsyncInput<TAccountAdmin, TAccountConfig>,
+  input: ProposeAdminAsyncInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
-  ProposeAdminInstruction<TProgramAddress, TAccountAdmin, TAccountConfig>
+  ProposeAdminInstruction<
+    TProgramAddress,
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -133,6 +160,8 @@ export async function getProposeAdminInstructionAsync<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -146,36 +175,71 @@ export async function getProposeAdminInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
-    accounts: [getAccountMeta(accounts.admin), getAccountMeta(accounts.config)],
+    accounts: [
+      getAccountMeta(accounts.admin),
+      getAccountMeta(accounts.config),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
+    ],
     data: getProposeAdminInstructionDataEncoder().encode(
       args as ProposeAdminInstructionDataArgs,
     ),
     programAddress,
-  } as ProposeAdminInstruction<TProgramAddress, TAccountAdmin, TAccountConfig>);
+  } as ProposeAdminInstruction<
+    TProgramAddress,
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type ProposeAdminInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The current admin. */
   admin: TransactionSigner<TAccountAdmin>;
   /** The config; must name the signer as admin. */
   config: Address<TAccountConfig>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   newAdmin: ProposeAdminInstructionDataArgs["newAdmin"];
 };
 
 export function getProposeAdminInstruction<
   TAccountAdmin extends string,
   TAccountConfig extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: ProposeAdminInput<TAccountAdmin, TAccountConfig>,
+  input: ProposeAdminInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): ProposeAdminInstruction<TProgramAddress, TAccountAdmin, TAccountConfig> {
+): ProposeAdminInstruction<
+  TProgramAddress,
+  TAccountAdmin,
+  TAccountConfig,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
 
@@ -183,6 +247,8 @@ export function getProposeAdminInstruction<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -192,14 +258,31 @@ export function getProposeAdminInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
-    accounts: [getAccountMeta(accounts.admin), getAccountMeta(accounts.config)],
+    accounts: [
+      getAccountMeta(accounts.admin),
+      getAccountMeta(accounts.config),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
+    ],
     data: getProposeAdminInstructionDataEncoder().encode(
       args as ProposeAdminInstructionDataArgs,
     ),
     programAddress,
-  } as ProposeAdminInstruction<TProgramAddress, TAccountAdmin, TAccountConfig>);
+  } as ProposeAdminInstruction<
+    TProgramAddress,
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type ParsedProposeAdminInstruction<
@@ -212,6 +295,8 @@ export type ParsedProposeAdminInstruction<
     admin: TAccountMetas[0];
     /** The config; must name the signer as admin. */
     config: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: ProposeAdminInstructionData;
 };
@@ -224,7 +309,7 @@ export function parseProposeAdminInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedProposeAdminInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -236,7 +321,12 @@ export function parseProposeAdminInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { admin: getNextAccount(), config: getNextAccount() },
+    accounts: {
+      admin: getNextAccount(),
+      config: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getProposeAdminInstructionDataDecoder().decode(instruction.data),
   };
 }

@@ -24,11 +24,13 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
+import { findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -46,6 +48,9 @@ export type PublishCredentialRootInstruction<
   TProgram extends string = typeof ZKGATE_PROGRAM_ADDRESS,
   TAccountAuthority extends string | AccountMeta<string> = string,
   TAccountIssuer extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -58,6 +63,12 @@ export type PublishCredentialRootInstruction<
       TAccountIssuer extends string
         ? WritableAccount<TAccountIssuer>
         : TAccountIssuer,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -101,28 +112,43 @@ export function getPublishCredentialRootInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type PublishCredentialRootInput<
+export type PublishCredentialRootAsyncInput<
   TAccountAuthority extends string = string,
   TAccountIssuer extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The issuer's authority. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The issuer. */
   issuer: Address<TAccountIssuer>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   root: PublishCredentialRootInstructionDataArgs["root"];
 };
 
-export function getPublishCredentialRootInstruction<
+export async function getPublishCredentialRootInstructionAsync<
   TAccountAuthority extends string,
   TAccountIssuer extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: PublishCredentialRootInput<TAccountAuthority, TAccountIssuer>,
+  input: PublishCredentialRootAsyncInput<
+    TAccountAuthority,
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): PublishCredentialRootInstruction<
-  TProgramAddress,
-  TAccountAuthority,
-  TAccountIssuer
+): Promise<
+  PublishCredentialRootInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -131,6 +157,8 @@ export function getPublishCredentialRootInstruction<
   const originalAccounts = {
     authority: { value: input.authority ?? null, isWritable: false },
     issuer: { value: input.issuer ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -140,11 +168,22 @@ export function getPublishCredentialRootInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.authority),
       getAccountMeta(accounts.issuer),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getPublishCredentialRootInstructionDataEncoder().encode(
       args as PublishCredentialRootInstructionDataArgs,
@@ -153,7 +192,90 @@ export function getPublishCredentialRootInstruction<
   } as PublishCredentialRootInstruction<
     TProgramAddress,
     TAccountAuthority,
-    TAccountIssuer
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
+export type PublishCredentialRootInput<
+  TAccountAuthority extends string = string,
+  TAccountIssuer extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The issuer's authority. */
+  authority: TransactionSigner<TAccountAuthority>;
+  /** The issuer. */
+  issuer: Address<TAccountIssuer>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  root: PublishCredentialRootInstructionDataArgs["root"];
+};
+
+export function getPublishCredentialRootInstruction<
+  TAccountAuthority extends string,
+  TAccountIssuer extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
+>(
+  input: PublishCredentialRootInput<
+    TAccountAuthority,
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): PublishCredentialRootInstruction<
+  TProgramAddress,
+  TAccountAuthority,
+  TAccountIssuer,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    authority: { value: input.authority ?? null, isWritable: false },
+    issuer: { value: input.issuer ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta(accounts.authority),
+      getAccountMeta(accounts.issuer),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
+    ],
+    data: getPublishCredentialRootInstructionDataEncoder().encode(
+      args as PublishCredentialRootInstructionDataArgs,
+    ),
+    programAddress,
+  } as PublishCredentialRootInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -167,6 +289,8 @@ export type ParsedPublishCredentialRootInstruction<
     authority: TAccountMetas[0];
     /** The issuer. */
     issuer: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: PublishCredentialRootInstructionData;
 };
@@ -179,7 +303,7 @@ export function parsePublishCredentialRootInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedPublishCredentialRootInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -191,7 +315,12 @@ export function parsePublishCredentialRootInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { authority: getNextAccount(), issuer: getNextAccount() },
+    accounts: {
+      authority: getNextAccount(),
+      issuer: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getPublishCredentialRootInstructionDataDecoder().decode(
       instruction.data,
     ),

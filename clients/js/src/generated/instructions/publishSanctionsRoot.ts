@@ -24,11 +24,13 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
+import { findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -46,6 +48,9 @@ export type PublishSanctionsRootInstruction<
   TProgram extends string = typeof ZKGATE_PROGRAM_ADDRESS,
   TAccountAuthority extends string | AccountMeta<string> = string,
   TAccountSanctionsList extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -58,6 +63,12 @@ export type PublishSanctionsRootInstruction<
       TAccountSanctionsList extends string
         ? WritableAccount<TAccountSanctionsList>
         : TAccountSanctionsList,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -101,28 +112,43 @@ export function getPublishSanctionsRootInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type PublishSanctionsRootInput<
+export type PublishSanctionsRootAsyncInput<
   TAccountAuthority extends string = string,
   TAccountSanctionsList extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The list's authority. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The sanctions list. */
   sanctionsList: Address<TAccountSanctionsList>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   root: PublishSanctionsRootInstructionDataArgs["root"];
 };
 
-export function getPublishSanctionsRootInstruction<
+export async function getPublishSanctionsRootInstructionAsync<
   TAccountAuthority extends string,
   TAccountSanctionsList extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: PublishSanctionsRootInput<TAccountAuthority, TAccountSanctionsList>,
+  input: PublishSanctionsRootAsyncInput<
+    TAccountAuthority,
+    TAccountSanctionsList,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): PublishSanctionsRootInstruction<
-  TProgramAddress,
-  TAccountAuthority,
-  TAccountSanctionsList
+): Promise<
+  PublishSanctionsRootInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountSanctionsList,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -131,6 +157,8 @@ export function getPublishSanctionsRootInstruction<
   const originalAccounts = {
     authority: { value: input.authority ?? null, isWritable: false },
     sanctionsList: { value: input.sanctionsList ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -140,11 +168,22 @@ export function getPublishSanctionsRootInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.authority),
       getAccountMeta(accounts.sanctionsList),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getPublishSanctionsRootInstructionDataEncoder().encode(
       args as PublishSanctionsRootInstructionDataArgs,
@@ -153,7 +192,90 @@ export function getPublishSanctionsRootInstruction<
   } as PublishSanctionsRootInstruction<
     TProgramAddress,
     TAccountAuthority,
-    TAccountSanctionsList
+    TAccountSanctionsList,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
+export type PublishSanctionsRootInput<
+  TAccountAuthority extends string = string,
+  TAccountSanctionsList extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The list's authority. */
+  authority: TransactionSigner<TAccountAuthority>;
+  /** The sanctions list. */
+  sanctionsList: Address<TAccountSanctionsList>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  root: PublishSanctionsRootInstructionDataArgs["root"];
+};
+
+export function getPublishSanctionsRootInstruction<
+  TAccountAuthority extends string,
+  TAccountSanctionsList extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
+>(
+  input: PublishSanctionsRootInput<
+    TAccountAuthority,
+    TAccountSanctionsList,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): PublishSanctionsRootInstruction<
+  TProgramAddress,
+  TAccountAuthority,
+  TAccountSanctionsList,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    authority: { value: input.authority ?? null, isWritable: false },
+    sanctionsList: { value: input.sanctionsList ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta(accounts.authority),
+      getAccountMeta(accounts.sanctionsList),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
+    ],
+    data: getPublishSanctionsRootInstructionDataEncoder().encode(
+      args as PublishSanctionsRootInstructionDataArgs,
+    ),
+    programAddress,
+  } as PublishSanctionsRootInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountSanctionsList,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -167,6 +289,8 @@ export type ParsedPublishSanctionsRootInstruction<
     authority: TAccountMetas[0];
     /** The sanctions list. */
     sanctionsList: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: PublishSanctionsRootInstructionData;
 };
@@ -179,7 +303,7 @@ export function parsePublishSanctionsRootInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedPublishSanctionsRootInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -191,7 +315,12 @@ export function parsePublishSanctionsRootInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { authority: getNextAccount(), sanctionsList: getNextAccount() },
+    accounts: {
+      authority: getNextAccount(),
+      sanctionsList: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getPublishSanctionsRootInstructionDataDecoder().decode(
       instruction.data,
     ),

@@ -22,9 +22,9 @@ import {
   type AccountMeta,
   type AccountSignerMeta,
   type Address,
-  type Codec,
-  type Decoder,
-  type Encoder,
+  type FixedSizeCodec,
+  type FixedSizeDecoder,
+  type FixedSizeEncoder,
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
@@ -34,7 +34,7 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 import {
@@ -59,8 +59,13 @@ export type RegisterRuleSetInstruction<
   TAccountAdmin extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountRuleSet extends string | AccountMeta<string> = string,
+  TAccountSanctionsList extends string | AccountMeta<string> = string,
+  TAccountMint extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -76,9 +81,21 @@ export type RegisterRuleSetInstruction<
       TAccountRuleSet extends string
         ? WritableAccount<TAccountRuleSet>
         : TAccountRuleSet,
+      TAccountSanctionsList extends string
+        ? ReadonlyAccount<TAccountSanctionsList>
+        : TAccountSanctionsList,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -102,7 +119,7 @@ export type RegisterRuleSetInstructionDataArgs = {
   config: RuleSetConfigArgsArgs;
 };
 
-export function getRegisterRuleSetInstructionDataEncoder(): Encoder<RegisterRuleSetInstructionDataArgs> {
+export function getRegisterRuleSetInstructionDataEncoder(): FixedSizeEncoder<RegisterRuleSetInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
@@ -114,7 +131,7 @@ export function getRegisterRuleSetInstructionDataEncoder(): Encoder<RegisterRule
   );
 }
 
-export function getRegisterRuleSetInstructionDataDecoder(): Decoder<RegisterRuleSetInstructionData> {
+export function getRegisterRuleSetInstructionDataDecoder(): FixedSizeDecoder<RegisterRuleSetInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["id", getU64Decoder()],
@@ -123,7 +140,7 @@ export function getRegisterRuleSetInstructionDataDecoder(): Decoder<RegisterRule
   ]);
 }
 
-export function getRegisterRuleSetInstructionDataCodec(): Codec<
+export function getRegisterRuleSetInstructionDataCodec(): FixedSizeCodec<
   RegisterRuleSetInstructionDataArgs,
   RegisterRuleSetInstructionData
 > {
@@ -137,7 +154,11 @@ export type RegisterRuleSetAsyncInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
   TAccountRuleSet extends string = string,
+  TAccountSanctionsList extends string = string,
+  TAccountMint extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The admin; pays for the account. */
   admin: TransactionSigner<TAccountAdmin>;
@@ -145,8 +166,14 @@ export type RegisterRuleSetAsyncInput<
   config?: Address<TAccountConfig>;
   /** The new rule-set PDA. */
   ruleSet: Address<TAccountRuleSet>;
+  /** The sanctions list the rule-set screens against (a real `SanctionsList`). */
+  sanctionsList: Address<TAccountSanctionsList>;
+  /** The only mint the rule-set gates, if it binds one (its extensions are screened). */
+  mint?: Address<TAccountMint>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   id: RegisterRuleSetInstructionDataArgs["id"];
   authority: RegisterRuleSetInstructionDataArgs["authority"];
   configArg: RegisterRuleSetInstructionDataArgs["config"];
@@ -156,14 +183,22 @@ export async function getRegisterRuleSetInstructionAsync<
   TAccountAdmin extends string,
   TAccountConfig extends string,
   TAccountRuleSet extends string,
+  TAccountSanctionsList extends string,
+  TAccountMint extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: RegisterRuleSetAsyncInput<
     TAccountAdmin,
     TAccountConfig,
     TAccountRuleSet,
-    TAccountSystemProgram
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -172,7 +207,11 @@ export async function getRegisterRuleSetInstructionAsync<
     TAccountAdmin,
     TAccountConfig,
     TAccountRuleSet,
-    TAccountSystemProgram
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -183,7 +222,11 @@ export async function getRegisterRuleSetInstructionAsync<
     admin: { value: input.admin ?? null, isWritable: true },
     config: { value: input.config ?? null, isWritable: false },
     ruleSet: { value: input.ruleSet ?? null, isWritable: true },
+    sanctionsList: { value: input.sanctionsList ?? null, isWritable: false },
+    mint: { value: input.mint ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -201,6 +244,13 @@ export async function getRegisterRuleSetInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -208,7 +258,11 @@ export async function getRegisterRuleSetInstructionAsync<
       getAccountMeta(accounts.admin),
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.ruleSet),
+      getAccountMeta(accounts.sanctionsList),
+      getAccountMeta(accounts.mint),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getRegisterRuleSetInstructionDataEncoder().encode(
       args as RegisterRuleSetInstructionDataArgs,
@@ -219,7 +273,11 @@ export async function getRegisterRuleSetInstructionAsync<
     TAccountAdmin,
     TAccountConfig,
     TAccountRuleSet,
-    TAccountSystemProgram
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -227,7 +285,11 @@ export type RegisterRuleSetInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
   TAccountRuleSet extends string = string,
+  TAccountSanctionsList extends string = string,
+  TAccountMint extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The admin; pays for the account. */
   admin: TransactionSigner<TAccountAdmin>;
@@ -235,8 +297,14 @@ export type RegisterRuleSetInput<
   config: Address<TAccountConfig>;
   /** The new rule-set PDA. */
   ruleSet: Address<TAccountRuleSet>;
+  /** The sanctions list the rule-set screens against (a real `SanctionsList`). */
+  sanctionsList: Address<TAccountSanctionsList>;
+  /** The only mint the rule-set gates, if it binds one (its extensions are screened). */
+  mint?: Address<TAccountMint>;
   /** System program. */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   id: RegisterRuleSetInstructionDataArgs["id"];
   authority: RegisterRuleSetInstructionDataArgs["authority"];
   configArg: RegisterRuleSetInstructionDataArgs["config"];
@@ -246,14 +314,22 @@ export function getRegisterRuleSetInstruction<
   TAccountAdmin extends string,
   TAccountConfig extends string,
   TAccountRuleSet extends string,
+  TAccountSanctionsList extends string,
+  TAccountMint extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: RegisterRuleSetInput<
     TAccountAdmin,
     TAccountConfig,
     TAccountRuleSet,
-    TAccountSystemProgram
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): RegisterRuleSetInstruction<
@@ -261,7 +337,11 @@ export function getRegisterRuleSetInstruction<
   TAccountAdmin,
   TAccountConfig,
   TAccountRuleSet,
-  TAccountSystemProgram
+  TAccountSanctionsList,
+  TAccountMint,
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -271,7 +351,11 @@ export function getRegisterRuleSetInstruction<
     admin: { value: input.admin ?? null, isWritable: true },
     config: { value: input.config ?? null, isWritable: false },
     ruleSet: { value: input.ruleSet ?? null, isWritable: true },
+    sanctionsList: { value: input.sanctionsList ?? null, isWritable: false },
+    mint: { value: input.mint ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -286,6 +370,10 @@ export function getRegisterRuleSetInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -293,7 +381,11 @@ export function getRegisterRuleSetInstruction<
       getAccountMeta(accounts.admin),
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.ruleSet),
+      getAccountMeta(accounts.sanctionsList),
+      getAccountMeta(accounts.mint),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getRegisterRuleSetInstructionDataEncoder().encode(
       args as RegisterRuleSetInstructionDataArgs,
@@ -304,7 +396,11 @@ export function getRegisterRuleSetInstruction<
     TAccountAdmin,
     TAccountConfig,
     TAccountRuleSet,
-    TAccountSystemProgram
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -320,8 +416,14 @@ export type ParsedRegisterRuleSetInstruction<
     config: TAccountMetas[1];
     /** The new rule-set PDA. */
     ruleSet: TAccountMetas[2];
+    /** The sanctions list the rule-set screens against (a real `SanctionsList`). */
+    sanctionsList: TAccountMetas[3];
+    /** The only mint the rule-set gates, if it binds one (its extensions are screened). */
+    mint?: TAccountMetas[4] | undefined;
     /** System program. */
-    systemProgram: TAccountMetas[3];
+    systemProgram: TAccountMetas[5];
+    eventAuthority: TAccountMetas[6];
+    program: TAccountMetas[7];
   };
   data: RegisterRuleSetInstructionData;
 };
@@ -334,7 +436,7 @@ export function parseRegisterRuleSetInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedRegisterRuleSetInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 4) {
+  if (instruction.accounts.length < 8) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -344,13 +446,23 @@ export function parseRegisterRuleSetInstruction<
     accountIndex += 1;
     return accountMeta;
   };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === ZKGATE_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
+  };
   return {
     programAddress: instruction.programAddress,
     accounts: {
       admin: getNextAccount(),
       config: getNextAccount(),
       ruleSet: getNextAccount(),
+      sanctionsList: getNextAccount(),
+      mint: getNextOptionalAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getRegisterRuleSetInstructionDataDecoder().decode(instruction.data),
   };

@@ -32,7 +32,7 @@ import {
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -51,6 +51,9 @@ export type SetIssuerActiveInstruction<
   TAccountAdmin extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountIssuer extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -66,6 +69,12 @@ export type SetIssuerActiveInstruction<
       TAccountIssuer extends string
         ? WritableAccount<TAccountIssuer>
         : TAccountIssuer,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -108,6 +117,8 @@ export type SetIssuerActiveAsyncInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
   TAccountIssuer extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The admin. */
   admin: TransactionSigner<TAccountAdmin>;
@@ -115,6 +126,8 @@ export type SetIssuerActiveAsyncInput<
   config?: Address<TAccountConfig>;
   /** The issuer. */
   issuer: Address<TAccountIssuer>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   active: SetIssuerActiveInstructionDataArgs["active"];
 };
 
@@ -122,12 +135,16 @@ export async function getSetIssuerActiveInstructionAsync<
   TAccountAdmin extends string,
   TAccountConfig extends string,
   TAccountIssuer extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: SetIssuerActiveAsyncInput<
     TAccountAdmin,
     TAccountConfig,
-    TAccountIssuer
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -135,7 +152,9 @@ export async function getSetIssuerActiveInstructionAsync<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
-    TAccountIssuer
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -146,6 +165,8 @@ export async function getSetIssuerActiveInstructionAsync<
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: false },
     issuer: { value: input.issuer ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -159,6 +180,13 @@ export async function getSetIssuerActiveInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -166,6 +194,8 @@ export async function getSetIssuerActiveInstructionAsync<
       getAccountMeta(accounts.admin),
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.issuer),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSetIssuerActiveInstructionDataEncoder().encode(
       args as SetIssuerActiveInstructionDataArgs,
@@ -175,7 +205,9 @@ export async function getSetIssuerActiveInstructionAsync<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
-    TAccountIssuer
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -183,6 +215,8 @@ export type SetIssuerActiveInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
   TAccountIssuer extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The admin. */
   admin: TransactionSigner<TAccountAdmin>;
@@ -190,6 +224,8 @@ export type SetIssuerActiveInput<
   config: Address<TAccountConfig>;
   /** The issuer. */
   issuer: Address<TAccountIssuer>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   active: SetIssuerActiveInstructionDataArgs["active"];
 };
 
@@ -197,15 +233,25 @@ export function getSetIssuerActiveInstruction<
   TAccountAdmin extends string,
   TAccountConfig extends string,
   TAccountIssuer extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: SetIssuerActiveInput<TAccountAdmin, TAccountConfig, TAccountIssuer>,
+  input: SetIssuerActiveInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): SetIssuerActiveInstruction<
   TProgramAddress,
   TAccountAdmin,
   TAccountConfig,
-  TAccountIssuer
+  TAccountIssuer,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -215,6 +261,8 @@ export function getSetIssuerActiveInstruction<
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: false },
     issuer: { value: input.issuer ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -224,12 +272,20 @@ export function getSetIssuerActiveInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.admin),
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.issuer),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSetIssuerActiveInstructionDataEncoder().encode(
       args as SetIssuerActiveInstructionDataArgs,
@@ -239,7 +295,9 @@ export function getSetIssuerActiveInstruction<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
-    TAccountIssuer
+    TAccountIssuer,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -255,6 +313,8 @@ export type ParsedSetIssuerActiveInstruction<
     config: TAccountMetas[1];
     /** The issuer. */
     issuer: TAccountMetas[2];
+    eventAuthority: TAccountMetas[3];
+    program: TAccountMetas[4];
   };
   data: SetIssuerActiveInstructionData;
 };
@@ -267,7 +327,7 @@ export function parseSetIssuerActiveInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSetIssuerActiveInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 3) {
+  if (instruction.accounts.length < 5) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -283,6 +343,8 @@ export function parseSetIssuerActiveInstruction<
       admin: getNextAccount(),
       config: getNextAccount(),
       issuer: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getSetIssuerActiveInstructionDataDecoder().decode(instruction.data),
   };

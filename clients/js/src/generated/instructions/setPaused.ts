@@ -26,12 +26,13 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
-import { findConfigPda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
@@ -47,6 +48,9 @@ export type SetPausedInstruction<
   TProgram extends string = typeof ZKGATE_PROGRAM_ADDRESS,
   TAccountAdmin extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -59,6 +63,12 @@ export type SetPausedInstruction<
       TAccountConfig extends string
         ? WritableAccount<TAccountConfig>
         : TAccountConfig,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -100,23 +110,40 @@ export function getSetPausedInstructionDataCodec(): FixedSizeCodec<
 export type SetPausedAsyncInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The current admin. */
   admin: TransactionSigner<TAccountAdmin>;
   /** The config; must name the signer as admin. */
   config?: Address<TAccountConfig>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   paused: SetPausedInstructionDataArgs["paused"];
 };
 
 export async function getSetPausedInstructionAsync<
   TAccountAdmin extends string,
   TAccountConfig extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: SetPausedAsyncInput<TAccountAdmin, TAccountConfig>,
+  input: SetPausedAsyncInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
-  SetPausedInstruction<TProgramAddress, TAccountAdmin, TAccountConfig>
+  SetPausedInstruction<
+    TProgramAddress,
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -125,6 +152,8 @@ export async function getSetPausedInstructionAsync<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -138,36 +167,71 @@ export async function getSetPausedInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
-    accounts: [getAccountMeta(accounts.admin), getAccountMeta(accounts.config)],
+    accounts: [
+      getAccountMeta(accounts.admin),
+      getAccountMeta(accounts.config),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
+    ],
     data: getSetPausedInstructionDataEncoder().encode(
       args as SetPausedInstructionDataArgs,
     ),
     programAddress,
-  } as SetPausedInstruction<TProgramAddress, TAccountAdmin, TAccountConfig>);
+  } as SetPausedInstruction<
+    TProgramAddress,
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type SetPausedInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The current admin. */
   admin: TransactionSigner<TAccountAdmin>;
   /** The config; must name the signer as admin. */
   config: Address<TAccountConfig>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   paused: SetPausedInstructionDataArgs["paused"];
 };
 
 export function getSetPausedInstruction<
   TAccountAdmin extends string,
   TAccountConfig extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: SetPausedInput<TAccountAdmin, TAccountConfig>,
+  input: SetPausedInput<
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): SetPausedInstruction<TProgramAddress, TAccountAdmin, TAccountConfig> {
+): SetPausedInstruction<
+  TProgramAddress,
+  TAccountAdmin,
+  TAccountConfig,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
 
@@ -175,6 +239,8 @@ export function getSetPausedInstruction<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -184,14 +250,31 @@ export function getSetPausedInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
-    accounts: [getAccountMeta(accounts.admin), getAccountMeta(accounts.config)],
+    accounts: [
+      getAccountMeta(accounts.admin),
+      getAccountMeta(accounts.config),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
+    ],
     data: getSetPausedInstructionDataEncoder().encode(
       args as SetPausedInstructionDataArgs,
     ),
     programAddress,
-  } as SetPausedInstruction<TProgramAddress, TAccountAdmin, TAccountConfig>);
+  } as SetPausedInstruction<
+    TProgramAddress,
+    TAccountAdmin,
+    TAccountConfig,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type ParsedSetPausedInstruction<
@@ -204,6 +287,8 @@ export type ParsedSetPausedInstruction<
     admin: TAccountMetas[0];
     /** The config; must name the signer as admin. */
     config: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: SetPausedInstructionData;
 };
@@ -216,7 +301,7 @@ export function parseSetPausedInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSetPausedInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -228,7 +313,12 @@ export function parseSetPausedInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { admin: getNextAccount(), config: getNextAccount() },
+    accounts: {
+      admin: getNextAccount(),
+      config: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getSetPausedInstructionDataDecoder().decode(instruction.data),
   };
 }

@@ -24,11 +24,13 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 import {
@@ -50,20 +52,33 @@ export function getSetRuleSetStatusDiscriminatorBytes() {
 
 export type SetRuleSetStatusInstruction<
   TProgram extends string = typeof ZKGATE_PROGRAM_ADDRESS,
-  TAccountAuthority extends string | AccountMeta<string> = string,
+  TAccountSigner extends string | AccountMeta<string> = string,
+  TAccountConfig extends string | AccountMeta<string> = string,
   TAccountRuleSet extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
   InstructionWithAccounts<
     [
-      TAccountAuthority extends string
-        ? ReadonlySignerAccount<TAccountAuthority> &
-            AccountSignerMeta<TAccountAuthority>
-        : TAccountAuthority,
+      TAccountSigner extends string
+        ? ReadonlySignerAccount<TAccountSigner> &
+            AccountSignerMeta<TAccountSigner>
+        : TAccountSigner,
+      TAccountConfig extends string
+        ? ReadonlyAccount<TAccountConfig>
+        : TAccountConfig,
       TAccountRuleSet extends string
         ? WritableAccount<TAccountRuleSet>
         : TAccountRuleSet,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -102,36 +117,60 @@ export function getSetRuleSetStatusInstructionDataCodec(): FixedSizeCodec<
   );
 }
 
-export type SetRuleSetStatusInput<
-  TAccountAuthority extends string = string,
+export type SetRuleSetStatusAsyncInput<
+  TAccountSigner extends string = string,
+  TAccountConfig extends string = string,
   TAccountRuleSet extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
-  /** The rule-set authority. */
-  authority: TransactionSigner<TAccountAuthority>;
+  /** The rule-set authority or the zkgate admin. */
+  signer: TransactionSigner<TAccountSigner>;
+  /** The config (names the admin). */
+  config?: Address<TAccountConfig>;
   /** The rule-set. */
   ruleSet: Address<TAccountRuleSet>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   status: SetRuleSetStatusInstructionDataArgs["status"];
 };
 
-export function getSetRuleSetStatusInstruction<
-  TAccountAuthority extends string,
+export async function getSetRuleSetStatusInstructionAsync<
+  TAccountSigner extends string,
+  TAccountConfig extends string,
   TAccountRuleSet extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: SetRuleSetStatusInput<TAccountAuthority, TAccountRuleSet>,
+  input: SetRuleSetStatusAsyncInput<
+    TAccountSigner,
+    TAccountConfig,
+    TAccountRuleSet,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): SetRuleSetStatusInstruction<
-  TProgramAddress,
-  TAccountAuthority,
-  TAccountRuleSet
+): Promise<
+  SetRuleSetStatusInstruction<
+    TProgramAddress,
+    TAccountSigner,
+    TAccountConfig,
+    TAccountRuleSet,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
 
   // Original accounts.
   const originalAccounts = {
-    authority: { value: input.authority ?? null, isWritable: false },
+    signer: { value: input.signer ?? null, isWritable: false },
+    config: { value: input.config ?? null, isWritable: false },
     ruleSet: { value: input.ruleSet ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -141,11 +180,26 @@ export function getSetRuleSetStatusInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.config.value) {
+    accounts.config.value = await findConfigPda();
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
-      getAccountMeta(accounts.authority),
+      getAccountMeta(accounts.signer),
+      getAccountMeta(accounts.config),
       getAccountMeta(accounts.ruleSet),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSetRuleSetStatusInstructionDataEncoder().encode(
       args as SetRuleSetStatusInstructionDataArgs,
@@ -153,8 +207,101 @@ export function getSetRuleSetStatusInstruction<
     programAddress,
   } as SetRuleSetStatusInstruction<
     TProgramAddress,
-    TAccountAuthority,
-    TAccountRuleSet
+    TAccountSigner,
+    TAccountConfig,
+    TAccountRuleSet,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
+export type SetRuleSetStatusInput<
+  TAccountSigner extends string = string,
+  TAccountConfig extends string = string,
+  TAccountRuleSet extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The rule-set authority or the zkgate admin. */
+  signer: TransactionSigner<TAccountSigner>;
+  /** The config (names the admin). */
+  config: Address<TAccountConfig>;
+  /** The rule-set. */
+  ruleSet: Address<TAccountRuleSet>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  status: SetRuleSetStatusInstructionDataArgs["status"];
+};
+
+export function getSetRuleSetStatusInstruction<
+  TAccountSigner extends string,
+  TAccountConfig extends string,
+  TAccountRuleSet extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
+>(
+  input: SetRuleSetStatusInput<
+    TAccountSigner,
+    TAccountConfig,
+    TAccountRuleSet,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): SetRuleSetStatusInstruction<
+  TProgramAddress,
+  TAccountSigner,
+  TAccountConfig,
+  TAccountRuleSet,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    signer: { value: input.signer ?? null, isWritable: false },
+    config: { value: input.config ?? null, isWritable: false },
+    ruleSet: { value: input.ruleSet ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta(accounts.signer),
+      getAccountMeta(accounts.config),
+      getAccountMeta(accounts.ruleSet),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
+    ],
+    data: getSetRuleSetStatusInstructionDataEncoder().encode(
+      args as SetRuleSetStatusInstructionDataArgs,
+    ),
+    programAddress,
+  } as SetRuleSetStatusInstruction<
+    TProgramAddress,
+    TAccountSigner,
+    TAccountConfig,
+    TAccountRuleSet,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -164,10 +311,14 @@ export type ParsedSetRuleSetStatusInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The rule-set authority. */
-    authority: TAccountMetas[0];
+    /** The rule-set authority or the zkgate admin. */
+    signer: TAccountMetas[0];
+    /** The config (names the admin). */
+    config: TAccountMetas[1];
     /** The rule-set. */
-    ruleSet: TAccountMetas[1];
+    ruleSet: TAccountMetas[2];
+    eventAuthority: TAccountMetas[3];
+    program: TAccountMetas[4];
   };
   data: SetRuleSetStatusInstructionData;
 };
@@ -180,7 +331,7 @@ export function parseSetRuleSetStatusInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSetRuleSetStatusInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 5) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -192,7 +343,13 @@ export function parseSetRuleSetStatusInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { authority: getNextAccount(), ruleSet: getNextAccount() },
+    accounts: {
+      signer: getNextAccount(),
+      config: getNextAccount(),
+      ruleSet: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getSetRuleSetStatusInstructionDataDecoder().decode(instruction.data),
   };
 }

@@ -34,13 +34,9 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findConfigPda, findSenderStatePda } from "../pdas";
+import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
-import {
-  expectAddress,
-  getAccountMetaFactory,
-  type ResolvedAccount,
-} from "../shared";
+import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 
 export const TRANSFER_DISCRIMINATOR = new Uint8Array([
   163, 52, 200, 231, 140, 3, 69, 186,
@@ -57,7 +53,7 @@ export type TransferInstruction<
   TAccountRuleSet extends string | AccountMeta<string> = string,
   TAccountIssuer extends string | AccountMeta<string> = string,
   TAccountSanctionsList extends string | AccountMeta<string> = string,
-  TAccountSenderState extends string | AccountMeta<string> = string,
+  TAccountSubjectState extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountSource extends string | AccountMeta<string> = string,
   TAccountDestination extends string | AccountMeta<string> = string,
@@ -65,6 +61,9 @@ export type TransferInstruction<
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -86,9 +85,9 @@ export type TransferInstruction<
       TAccountSanctionsList extends string
         ? ReadonlyAccount<TAccountSanctionsList>
         : TAccountSanctionsList,
-      TAccountSenderState extends string
-        ? WritableAccount<TAccountSenderState>
-        : TAccountSenderState,
+      TAccountSubjectState extends string
+        ? WritableAccount<TAccountSubjectState>
+        : TAccountSubjectState,
       TAccountMint extends string
         ? ReadonlyAccount<TAccountMint>
         : TAccountMint,
@@ -104,6 +103,12 @@ export type TransferInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -112,8 +117,18 @@ export type TransferInstructionData = {
   discriminator: ReadonlyUint8Array;
   /** Amount in base units. */
   amount: bigint;
-  /** Unix seconds the proof was made for (checked against the cluster clock). */
-  timestamp: bigint;
+  /**
+   * Unix seconds until which the proof may land; the proof shows the credential expires
+   * after it. At most `max_proof_age_secs` (+ tolerance) past the cluster clock.
+   */
+  validUntil: bigint;
+  /**
+   * The window volume the proof commits to; must be at least the subject's volume in the
+   * last `window_seconds` of cluster time (a client passes the volume it read on chain).
+   */
+  windowVolume: bigint;
+  /** The subject tag the proof outputs; keys the subject's volume state. */
+  subjectTag: ReadonlyUint8Array;
   /** The issuer credential-tree root the proof used (must be in the issuer's ring). */
   credentialRoot: ReadonlyUint8Array;
   /** The sanctions-tree root the proof used (must be in the list's ring). */
@@ -125,8 +140,18 @@ export type TransferInstructionData = {
 export type TransferInstructionDataArgs = {
   /** Amount in base units. */
   amount: number | bigint;
-  /** Unix seconds the proof was made for (checked against the cluster clock). */
-  timestamp: number | bigint;
+  /**
+   * Unix seconds until which the proof may land; the proof shows the credential expires
+   * after it. At most `max_proof_age_secs` (+ tolerance) past the cluster clock.
+   */
+  validUntil: number | bigint;
+  /**
+   * The window volume the proof commits to; must be at least the subject's volume in the
+   * last `window_seconds` of cluster time (a client passes the volume it read on chain).
+   */
+  windowVolume: number | bigint;
+  /** The subject tag the proof outputs; keys the subject's volume state. */
+  subjectTag: ReadonlyUint8Array;
   /** The issuer credential-tree root the proof used (must be in the issuer's ring). */
   credentialRoot: ReadonlyUint8Array;
   /** The sanctions-tree root the proof used (must be in the list's ring). */
@@ -140,7 +165,9 @@ export function getTransferInstructionDataEncoder(): FixedSizeEncoder<TransferIn
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["amount", getU64Encoder()],
-      ["timestamp", getI64Encoder()],
+      ["validUntil", getI64Encoder()],
+      ["windowVolume", getU64Encoder()],
+      ["subjectTag", fixEncoderSize(getBytesEncoder(), 32)],
       ["credentialRoot", fixEncoderSize(getBytesEncoder(), 32)],
       ["sanctionsRoot", fixEncoderSize(getBytesEncoder(), 32)],
       ["proof", fixEncoderSize(getBytesEncoder(), 256)],
@@ -153,7 +180,9 @@ export function getTransferInstructionDataDecoder(): FixedSizeDecoder<TransferIn
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["amount", getU64Decoder()],
-    ["timestamp", getI64Decoder()],
+    ["validUntil", getI64Decoder()],
+    ["windowVolume", getU64Decoder()],
+    ["subjectTag", fixDecoderSize(getBytesDecoder(), 32)],
     ["credentialRoot", fixDecoderSize(getBytesDecoder(), 32)],
     ["sanctionsRoot", fixDecoderSize(getBytesDecoder(), 32)],
     ["proof", fixDecoderSize(getBytesDecoder(), 256)],
@@ -176,14 +205,16 @@ export type TransferAsyncInput<
   TAccountRuleSet extends string = string,
   TAccountIssuer extends string = string,
   TAccountSanctionsList extends string = string,
-  TAccountSenderState extends string = string,
+  TAccountSubjectState extends string = string,
   TAccountMint extends string = string,
   TAccountSource extends string = string,
   TAccountDestination extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
-  /** The sending wallet: signs, owns `source`, pays for its `sender_state` on first use. */
+  /** The sending wallet: signs, owns `source`, pays for the subject state on first use. */
   sender: TransactionSigner<TAccountSender>;
   /** The global config (pause switch). */
   config?: Address<TAccountConfig>;
@@ -194,11 +225,12 @@ export type TransferAsyncInput<
   /** The rule-set's sanctions list. */
   sanctionsList: Address<TAccountSanctionsList>;
   /**
-   * The sender's nonce and window volume under this rule-set. Created on first use; it is
-   * keyed by the signing sender, so nobody else can create or take it over.
+   * The subject's nonce and volume under this rule-set, keyed by the proof's subject tag
+   * (shared by every wallet of the subject). Created on first use; its content only
+   * changes after a proof for this tag verified.
    */
-  senderState?: Address<TAccountSenderState>;
-  /** The token mint (SPL Token or Token-2022). */
+  subjectState: Address<TAccountSubjectState>;
+  /** The token mint (SPL Token or Token-2022; extensions screened). */
   mint: Address<TAccountMint>;
   /** The sender's token account. */
   source: Address<TAccountSource>;
@@ -209,10 +241,14 @@ export type TransferAsyncInput<
   destination: Address<TAccountDestination>;
   /** SPL Token or Token-2022 (checked by `Interface`). */
   tokenProgram?: Address<TAccountTokenProgram>;
-  /** System program (creates `sender_state`). */
+  /** System program (creates `subject_state`). */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   amount: TransferInstructionDataArgs["amount"];
-  timestamp: TransferInstructionDataArgs["timestamp"];
+  validUntil: TransferInstructionDataArgs["validUntil"];
+  windowVolume: TransferInstructionDataArgs["windowVolume"];
+  subjectTag: TransferInstructionDataArgs["subjectTag"];
   credentialRoot: TransferInstructionDataArgs["credentialRoot"];
   sanctionsRoot: TransferInstructionDataArgs["sanctionsRoot"];
   proof: TransferInstructionDataArgs["proof"];
@@ -224,12 +260,14 @@ export async function getTransferInstructionAsync<
   TAccountRuleSet extends string,
   TAccountIssuer extends string,
   TAccountSanctionsList extends string,
-  TAccountSenderState extends string,
+  TAccountSubjectState extends string,
   TAccountMint extends string,
   TAccountSource extends string,
   TAccountDestination extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: TransferAsyncInput<
@@ -238,12 +276,14 @@ export async function getTransferInstructionAsync<
     TAccountRuleSet,
     TAccountIssuer,
     TAccountSanctionsList,
-    TAccountSenderState,
+    TAccountSubjectState,
     TAccountMint,
     TAccountSource,
     TAccountDestination,
     TAccountTokenProgram,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -254,12 +294,14 @@ export async function getTransferInstructionAsync<
     TAccountRuleSet,
     TAccountIssuer,
     TAccountSanctionsList,
-    TAccountSenderState,
+    TAccountSubjectState,
     TAccountMint,
     TAccountSource,
     TAccountDestination,
     TAccountTokenProgram,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -272,12 +314,14 @@ export async function getTransferInstructionAsync<
     ruleSet: { value: input.ruleSet ?? null, isWritable: false },
     issuer: { value: input.issuer ?? null, isWritable: false },
     sanctionsList: { value: input.sanctionsList ?? null, isWritable: false },
-    senderState: { value: input.senderState ?? null, isWritable: true },
+    subjectState: { value: input.subjectState ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     source: { value: input.source ?? null, isWritable: true },
     destination: { value: input.destination ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -291,12 +335,6 @@ export async function getTransferInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
-  if (!accounts.senderState.value) {
-    accounts.senderState.value = await findSenderStatePda({
-      ruleSet: expectAddress(accounts.ruleSet.value),
-      sender: expectAddress(accounts.sender.value),
-    });
-  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
@@ -304,6 +342,13 @@ export async function getTransferInstructionAsync<
   if (!accounts.systemProgram.value) {
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -314,12 +359,14 @@ export async function getTransferInstructionAsync<
       getAccountMeta(accounts.ruleSet),
       getAccountMeta(accounts.issuer),
       getAccountMeta(accounts.sanctionsList),
-      getAccountMeta(accounts.senderState),
+      getAccountMeta(accounts.subjectState),
       getAccountMeta(accounts.mint),
       getAccountMeta(accounts.source),
       getAccountMeta(accounts.destination),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getTransferInstructionDataEncoder().encode(
       args as TransferInstructionDataArgs,
@@ -332,12 +379,14 @@ export async function getTransferInstructionAsync<
     TAccountRuleSet,
     TAccountIssuer,
     TAccountSanctionsList,
-    TAccountSenderState,
+    TAccountSubjectState,
     TAccountMint,
     TAccountSource,
     TAccountDestination,
     TAccountTokenProgram,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -347,14 +396,16 @@ export type TransferInput<
   TAccountRuleSet extends string = string,
   TAccountIssuer extends string = string,
   TAccountSanctionsList extends string = string,
-  TAccountSenderState extends string = string,
+  TAccountSubjectState extends string = string,
   TAccountMint extends string = string,
   TAccountSource extends string = string,
   TAccountDestination extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
-  /** The sending wallet: signs, owns `source`, pays for its `sender_state` on first use. */
+  /** The sending wallet: signs, owns `source`, pays for the subject state on first use. */
   sender: TransactionSigner<TAccountSender>;
   /** The global config (pause switch). */
   config: Address<TAccountConfig>;
@@ -365,11 +416,12 @@ export type TransferInput<
   /** The rule-set's sanctions list. */
   sanctionsList: Address<TAccountSanctionsList>;
   /**
-   * The sender's nonce and window volume under this rule-set. Created on first use; it is
-   * keyed by the signing sender, so nobody else can create or take it over.
+   * The subject's nonce and volume under this rule-set, keyed by the proof's subject tag
+   * (shared by every wallet of the subject). Created on first use; its content only
+   * changes after a proof for this tag verified.
    */
-  senderState: Address<TAccountSenderState>;
-  /** The token mint (SPL Token or Token-2022). */
+  subjectState: Address<TAccountSubjectState>;
+  /** The token mint (SPL Token or Token-2022; extensions screened). */
   mint: Address<TAccountMint>;
   /** The sender's token account. */
   source: Address<TAccountSource>;
@@ -380,10 +432,14 @@ export type TransferInput<
   destination: Address<TAccountDestination>;
   /** SPL Token or Token-2022 (checked by `Interface`). */
   tokenProgram?: Address<TAccountTokenProgram>;
-  /** System program (creates `sender_state`). */
+  /** System program (creates `subject_state`). */
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   amount: TransferInstructionDataArgs["amount"];
-  timestamp: TransferInstructionDataArgs["timestamp"];
+  validUntil: TransferInstructionDataArgs["validUntil"];
+  windowVolume: TransferInstructionDataArgs["windowVolume"];
+  subjectTag: TransferInstructionDataArgs["subjectTag"];
   credentialRoot: TransferInstructionDataArgs["credentialRoot"];
   sanctionsRoot: TransferInstructionDataArgs["sanctionsRoot"];
   proof: TransferInstructionDataArgs["proof"];
@@ -395,12 +451,14 @@ export function getTransferInstruction<
   TAccountRuleSet extends string,
   TAccountIssuer extends string,
   TAccountSanctionsList extends string,
-  TAccountSenderState extends string,
+  TAccountSubjectState extends string,
   TAccountMint extends string,
   TAccountSource extends string,
   TAccountDestination extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
   input: TransferInput<
@@ -409,12 +467,14 @@ export function getTransferInstruction<
     TAccountRuleSet,
     TAccountIssuer,
     TAccountSanctionsList,
-    TAccountSenderState,
+    TAccountSubjectState,
     TAccountMint,
     TAccountSource,
     TAccountDestination,
     TAccountTokenProgram,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): TransferInstruction<
@@ -424,12 +484,14 @@ export function getTransferInstruction<
   TAccountRuleSet,
   TAccountIssuer,
   TAccountSanctionsList,
-  TAccountSenderState,
+  TAccountSubjectState,
   TAccountMint,
   TAccountSource,
   TAccountDestination,
   TAccountTokenProgram,
-  TAccountSystemProgram
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -441,12 +503,14 @@ export function getTransferInstruction<
     ruleSet: { value: input.ruleSet ?? null, isWritable: false },
     issuer: { value: input.issuer ?? null, isWritable: false },
     sanctionsList: { value: input.sanctionsList ?? null, isWritable: false },
-    senderState: { value: input.senderState ?? null, isWritable: true },
+    subjectState: { value: input.subjectState ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: false },
     source: { value: input.source ?? null, isWritable: true },
     destination: { value: input.destination ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -465,6 +529,10 @@ export function getTransferInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -474,12 +542,14 @@ export function getTransferInstruction<
       getAccountMeta(accounts.ruleSet),
       getAccountMeta(accounts.issuer),
       getAccountMeta(accounts.sanctionsList),
-      getAccountMeta(accounts.senderState),
+      getAccountMeta(accounts.subjectState),
       getAccountMeta(accounts.mint),
       getAccountMeta(accounts.source),
       getAccountMeta(accounts.destination),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getTransferInstructionDataEncoder().encode(
       args as TransferInstructionDataArgs,
@@ -492,12 +562,14 @@ export function getTransferInstruction<
     TAccountRuleSet,
     TAccountIssuer,
     TAccountSanctionsList,
-    TAccountSenderState,
+    TAccountSubjectState,
     TAccountMint,
     TAccountSource,
     TAccountDestination,
     TAccountTokenProgram,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -507,7 +579,7 @@ export type ParsedTransferInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** The sending wallet: signs, owns `source`, pays for its `sender_state` on first use. */
+    /** The sending wallet: signs, owns `source`, pays for the subject state on first use. */
     sender: TAccountMetas[0];
     /** The global config (pause switch). */
     config: TAccountMetas[1];
@@ -518,11 +590,12 @@ export type ParsedTransferInstruction<
     /** The rule-set's sanctions list. */
     sanctionsList: TAccountMetas[4];
     /**
-     * The sender's nonce and window volume under this rule-set. Created on first use; it is
-     * keyed by the signing sender, so nobody else can create or take it over.
+     * The subject's nonce and volume under this rule-set, keyed by the proof's subject tag
+     * (shared by every wallet of the subject). Created on first use; its content only
+     * changes after a proof for this tag verified.
      */
-    senderState: TAccountMetas[5];
-    /** The token mint (SPL Token or Token-2022). */
+    subjectState: TAccountMetas[5];
+    /** The token mint (SPL Token or Token-2022; extensions screened). */
     mint: TAccountMetas[6];
     /** The sender's token account. */
     source: TAccountMetas[7];
@@ -533,8 +606,10 @@ export type ParsedTransferInstruction<
     destination: TAccountMetas[8];
     /** SPL Token or Token-2022 (checked by `Interface`). */
     tokenProgram: TAccountMetas[9];
-    /** System program (creates `sender_state`). */
+    /** System program (creates `subject_state`). */
     systemProgram: TAccountMetas[10];
+    eventAuthority: TAccountMetas[11];
+    program: TAccountMetas[12];
   };
   data: TransferInstructionData;
 };
@@ -547,7 +622,7 @@ export function parseTransferInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedTransferInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 11) {
+  if (instruction.accounts.length < 13) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -565,12 +640,14 @@ export function parseTransferInstruction<
       ruleSet: getNextAccount(),
       issuer: getNextAccount(),
       sanctionsList: getNextAccount(),
-      senderState: getNextAccount(),
+      subjectState: getNextAccount(),
       mint: getNextAccount(),
       source: getNextAccount(),
       destination: getNextAccount(),
       tokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getTransferInstructionDataDecoder().decode(instruction.data),
   };

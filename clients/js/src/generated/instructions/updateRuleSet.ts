@@ -18,17 +18,19 @@ import {
   type AccountMeta,
   type AccountSignerMeta,
   type Address,
-  type Codec,
-  type Decoder,
-  type Encoder,
+  type FixedSizeCodec,
+  type FixedSizeDecoder,
+  type FixedSizeEncoder,
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
 } from "@solana/kit";
+import { findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
 import {
@@ -52,6 +54,11 @@ export type UpdateRuleSetInstruction<
   TProgram extends string = typeof ZKGATE_PROGRAM_ADDRESS,
   TAccountAuthority extends string | AccountMeta<string> = string,
   TAccountRuleSet extends string | AccountMeta<string> = string,
+  TAccountSanctionsList extends string | AccountMeta<string> = string,
+  TAccountMint extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> = string,
+  TAccountProgram extends string | AccountMeta<string> =
+    "ZKGate1111111111111111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -64,6 +71,18 @@ export type UpdateRuleSetInstruction<
       TAccountRuleSet extends string
         ? WritableAccount<TAccountRuleSet>
         : TAccountRuleSet,
+      TAccountSanctionsList extends string
+        ? ReadonlyAccount<TAccountSanctionsList>
+        : TAccountSanctionsList,
+      TAccountMint extends string
+        ? ReadonlyAccount<TAccountMint>
+        : TAccountMint,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -77,7 +96,7 @@ export type UpdateRuleSetInstructionDataArgs = {
   config: RuleSetConfigArgsArgs;
 };
 
-export function getUpdateRuleSetInstructionDataEncoder(): Encoder<UpdateRuleSetInstructionDataArgs> {
+export function getUpdateRuleSetInstructionDataEncoder(): FixedSizeEncoder<UpdateRuleSetInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
@@ -87,14 +106,14 @@ export function getUpdateRuleSetInstructionDataEncoder(): Encoder<UpdateRuleSetI
   );
 }
 
-export function getUpdateRuleSetInstructionDataDecoder(): Decoder<UpdateRuleSetInstructionData> {
+export function getUpdateRuleSetInstructionDataDecoder(): FixedSizeDecoder<UpdateRuleSetInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["config", getRuleSetConfigArgsDecoder()],
   ]);
 }
 
-export function getUpdateRuleSetInstructionDataCodec(): Codec<
+export function getUpdateRuleSetInstructionDataCodec(): FixedSizeCodec<
   UpdateRuleSetInstructionDataArgs,
   UpdateRuleSetInstructionData
 > {
@@ -104,28 +123,55 @@ export function getUpdateRuleSetInstructionDataCodec(): Codec<
   );
 }
 
-export type UpdateRuleSetInput<
+export type UpdateRuleSetAsyncInput<
   TAccountAuthority extends string = string,
   TAccountRuleSet extends string = string,
+  TAccountSanctionsList extends string = string,
+  TAccountMint extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The rule-set authority. */
   authority: TransactionSigner<TAccountAuthority>;
   /** The rule-set. */
   ruleSet: Address<TAccountRuleSet>;
+  /** The sanctions list the rule-set screens against (a real `SanctionsList`). */
+  sanctionsList: Address<TAccountSanctionsList>;
+  /** The only mint the rule-set gates, if it binds one. */
+  mint?: Address<TAccountMint>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   config: UpdateRuleSetInstructionDataArgs["config"];
 };
 
-export function getUpdateRuleSetInstruction<
+export async function getUpdateRuleSetInstructionAsync<
   TAccountAuthority extends string,
   TAccountRuleSet extends string,
+  TAccountSanctionsList extends string,
+  TAccountMint extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
 >(
-  input: UpdateRuleSetInput<TAccountAuthority, TAccountRuleSet>,
+  input: UpdateRuleSetAsyncInput<
+    TAccountAuthority,
+    TAccountRuleSet,
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): UpdateRuleSetInstruction<
-  TProgramAddress,
-  TAccountAuthority,
-  TAccountRuleSet
+): Promise<
+  UpdateRuleSetInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountRuleSet,
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
@@ -134,6 +180,10 @@ export function getUpdateRuleSetInstruction<
   const originalAccounts = {
     authority: { value: input.authority ?? null, isWritable: false },
     ruleSet: { value: input.ruleSet ?? null, isWritable: true },
+    sanctionsList: { value: input.sanctionsList ?? null, isWritable: false },
+    mint: { value: input.mint ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -143,11 +193,24 @@ export function getUpdateRuleSetInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value = await findEventAuthorityPda();
+  }
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.authority),
       getAccountMeta(accounts.ruleSet),
+      getAccountMeta(accounts.sanctionsList),
+      getAccountMeta(accounts.mint),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUpdateRuleSetInstructionDataEncoder().encode(
       args as UpdateRuleSetInstructionDataArgs,
@@ -156,7 +219,110 @@ export function getUpdateRuleSetInstruction<
   } as UpdateRuleSetInstruction<
     TProgramAddress,
     TAccountAuthority,
-    TAccountRuleSet
+    TAccountRuleSet,
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
+}
+
+export type UpdateRuleSetInput<
+  TAccountAuthority extends string = string,
+  TAccountRuleSet extends string = string,
+  TAccountSanctionsList extends string = string,
+  TAccountMint extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
+> = {
+  /** The rule-set authority. */
+  authority: TransactionSigner<TAccountAuthority>;
+  /** The rule-set. */
+  ruleSet: Address<TAccountRuleSet>;
+  /** The sanctions list the rule-set screens against (a real `SanctionsList`). */
+  sanctionsList: Address<TAccountSanctionsList>;
+  /** The only mint the rule-set gates, if it binds one. */
+  mint?: Address<TAccountMint>;
+  eventAuthority: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
+  config: UpdateRuleSetInstructionDataArgs["config"];
+};
+
+export function getUpdateRuleSetInstruction<
+  TAccountAuthority extends string,
+  TAccountRuleSet extends string,
+  TAccountSanctionsList extends string,
+  TAccountMint extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
+  TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
+>(
+  input: UpdateRuleSetInput<
+    TAccountAuthority,
+    TAccountRuleSet,
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
+  config?: { programAddress?: TProgramAddress },
+): UpdateRuleSetInstruction<
+  TProgramAddress,
+  TAccountAuthority,
+  TAccountRuleSet,
+  TAccountSanctionsList,
+  TAccountMint,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
+  // Program address.
+  const programAddress = config?.programAddress ?? ZKGATE_PROGRAM_ADDRESS;
+
+  // Original accounts.
+  const originalAccounts = {
+    authority: { value: input.authority ?? null, isWritable: false },
+    ruleSet: { value: input.ruleSet ?? null, isWritable: true },
+    sanctionsList: { value: input.sanctionsList ?? null, isWritable: false },
+    mint: { value: input.mint ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
+  };
+  const accounts = originalAccounts as Record<
+    keyof typeof originalAccounts,
+    ResolvedAccount
+  >;
+
+  // Original args.
+  const args = { ...input };
+
+  // Resolve default values.
+  if (!accounts.program.value) {
+    accounts.program.value =
+      "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
+  }
+
+  const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
+  return Object.freeze({
+    accounts: [
+      getAccountMeta(accounts.authority),
+      getAccountMeta(accounts.ruleSet),
+      getAccountMeta(accounts.sanctionsList),
+      getAccountMeta(accounts.mint),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
+    ],
+    data: getUpdateRuleSetInstructionDataEncoder().encode(
+      args as UpdateRuleSetInstructionDataArgs,
+    ),
+    programAddress,
+  } as UpdateRuleSetInstruction<
+    TProgramAddress,
+    TAccountAuthority,
+    TAccountRuleSet,
+    TAccountSanctionsList,
+    TAccountMint,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -170,6 +336,12 @@ export type ParsedUpdateRuleSetInstruction<
     authority: TAccountMetas[0];
     /** The rule-set. */
     ruleSet: TAccountMetas[1];
+    /** The sanctions list the rule-set screens against (a real `SanctionsList`). */
+    sanctionsList: TAccountMetas[2];
+    /** The only mint the rule-set gates, if it binds one. */
+    mint?: TAccountMetas[3] | undefined;
+    eventAuthority: TAccountMetas[4];
+    program: TAccountMetas[5];
   };
   data: UpdateRuleSetInstructionData;
 };
@@ -182,7 +354,7 @@ export function parseUpdateRuleSetInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUpdateRuleSetInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 6) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -192,9 +364,22 @@ export function parseUpdateRuleSetInstruction<
     accountIndex += 1;
     return accountMeta;
   };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === ZKGATE_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
+  };
   return {
     programAddress: instruction.programAddress,
-    accounts: { authority: getNextAccount(), ruleSet: getNextAccount() },
+    accounts: {
+      authority: getNextAccount(),
+      ruleSet: getNextAccount(),
+      sanctionsList: getNextAccount(),
+      mint: getNextOptionalAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getUpdateRuleSetInstructionDataDecoder().decode(instruction.data),
   };
 }

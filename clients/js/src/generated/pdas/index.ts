@@ -7,6 +7,6 @@
  */
 
 export * from "./config";
+export * from "./eventAuthority";
 export * from "./issuer";
 export * from "./sanctionsList";
-export * from "./senderState";

@@ -18,29 +18,37 @@ import {
 } from "@solana/kit";
 import {
   parseAcceptAdminInstruction,
+  parseAcceptAuthorityInstruction,
   parseAddIssuerInstruction,
   parseCreateSanctionsListInstruction,
   parseInitializeInstruction,
   parseProposeAdminInstruction,
+  parseProposeAuthorityInstruction,
   parsePublishCredentialRootInstruction,
   parsePublishSanctionsRootInstruction,
   parseRegisterRuleSetInstruction,
   parseSetIssuerActiveInstruction,
   parseSetPausedInstruction,
   parseSetRuleSetStatusInstruction,
+  parseSetSanctionsListActiveInstruction,
+  parseSetVerifyingKeyInstruction,
   parseTransferInstruction,
   parseUpdateRuleSetInstruction,
   type ParsedAcceptAdminInstruction,
+  type ParsedAcceptAuthorityInstruction,
   type ParsedAddIssuerInstruction,
   type ParsedCreateSanctionsListInstruction,
   type ParsedInitializeInstruction,
   type ParsedProposeAdminInstruction,
+  type ParsedProposeAuthorityInstruction,
   type ParsedPublishCredentialRootInstruction,
   type ParsedPublishSanctionsRootInstruction,
   type ParsedRegisterRuleSetInstruction,
   type ParsedSetIssuerActiveInstruction,
   type ParsedSetPausedInstruction,
   type ParsedSetRuleSetStatusInstruction,
+  type ParsedSetSanctionsListActiveInstruction,
+  type ParsedSetVerifyingKeyInstruction,
   type ParsedTransferInstruction,
   type ParsedUpdateRuleSetInstruction,
 } from "../instructions";
@@ -53,7 +61,7 @@ export enum ZkgateAccount {
   Issuer,
   RuleSet,
   SanctionsList,
-  SenderState,
+  SubjectState,
 }
 
 export function identifyZkgateAccount(
@@ -108,12 +116,12 @@ export function identifyZkgateAccount(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
-        new Uint8Array([15, 38, 72, 105, 206, 169, 147, 163]),
+        new Uint8Array([149, 42, 66, 246, 114, 187, 174, 102]),
       ),
       0,
     )
   ) {
-    return ZkgateAccount.SenderState;
+    return ZkgateAccount.SubjectState;
   }
   throw new Error(
     "The provided account could not be identified as a zkgate account.",
@@ -122,16 +130,20 @@ export function identifyZkgateAccount(
 
 export enum ZkgateInstruction {
   AcceptAdmin,
+  AcceptAuthority,
   AddIssuer,
   CreateSanctionsList,
   Initialize,
   ProposeAdmin,
+  ProposeAuthority,
   PublishCredentialRoot,
   PublishSanctionsRoot,
   RegisterRuleSet,
   SetIssuerActive,
   SetPaused,
   SetRuleSetStatus,
+  SetSanctionsListActive,
+  SetVerifyingKey,
   Transfer,
   UpdateRuleSet,
 }
@@ -150,6 +162,17 @@ export function identifyZkgateInstruction(
     )
   ) {
     return ZkgateInstruction.AcceptAdmin;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([107, 86, 198, 91, 33, 12, 107, 160]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateInstruction.AcceptAuthority;
   }
   if (
     containsBytes(
@@ -194,6 +217,17 @@ export function identifyZkgateInstruction(
     )
   ) {
     return ZkgateInstruction.ProposeAdmin;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([20, 148, 236, 198, 76, 119, 99, 142]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateInstruction.ProposeAuthority;
   }
   if (
     containsBytes(
@@ -265,6 +299,28 @@ export function identifyZkgateInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([183, 223, 212, 106, 185, 124, 192, 225]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateInstruction.SetSanctionsListActive;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([79, 162, 161, 210, 103, 106, 246, 78]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateInstruction.SetVerifyingKey;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([163, 52, 200, 231, 140, 3, 69, 186]),
       ),
       0,
@@ -295,6 +351,9 @@ export type ParsedZkgateInstruction<
       instructionType: ZkgateInstruction.AcceptAdmin;
     } & ParsedAcceptAdminInstruction<TProgram>)
   | ({
+      instructionType: ZkgateInstruction.AcceptAuthority;
+    } & ParsedAcceptAuthorityInstruction<TProgram>)
+  | ({
       instructionType: ZkgateInstruction.AddIssuer;
     } & ParsedAddIssuerInstruction<TProgram>)
   | ({
@@ -306,6 +365,9 @@ export type ParsedZkgateInstruction<
   | ({
       instructionType: ZkgateInstruction.ProposeAdmin;
     } & ParsedProposeAdminInstruction<TProgram>)
+  | ({
+      instructionType: ZkgateInstruction.ProposeAuthority;
+    } & ParsedProposeAuthorityInstruction<TProgram>)
   | ({
       instructionType: ZkgateInstruction.PublishCredentialRoot;
     } & ParsedPublishCredentialRootInstruction<TProgram>)
@@ -325,6 +387,12 @@ export type ParsedZkgateInstruction<
       instructionType: ZkgateInstruction.SetRuleSetStatus;
     } & ParsedSetRuleSetStatusInstruction<TProgram>)
   | ({
+      instructionType: ZkgateInstruction.SetSanctionsListActive;
+    } & ParsedSetSanctionsListActiveInstruction<TProgram>)
+  | ({
+      instructionType: ZkgateInstruction.SetVerifyingKey;
+    } & ParsedSetVerifyingKeyInstruction<TProgram>)
+  | ({
       instructionType: ZkgateInstruction.Transfer;
     } & ParsedTransferInstruction<TProgram>)
   | ({
@@ -341,6 +409,13 @@ export function parseZkgateInstruction<TProgram extends string>(
       return {
         instructionType: ZkgateInstruction.AcceptAdmin,
         ...parseAcceptAdminInstruction(instruction),
+      };
+    }
+    case ZkgateInstruction.AcceptAuthority: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ZkgateInstruction.AcceptAuthority,
+        ...parseAcceptAuthorityInstruction(instruction),
       };
     }
     case ZkgateInstruction.AddIssuer: {
@@ -369,6 +444,13 @@ export function parseZkgateInstruction<TProgram extends string>(
       return {
         instructionType: ZkgateInstruction.ProposeAdmin,
         ...parseProposeAdminInstruction(instruction),
+      };
+    }
+    case ZkgateInstruction.ProposeAuthority: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ZkgateInstruction.ProposeAuthority,
+        ...parseProposeAuthorityInstruction(instruction),
       };
     }
     case ZkgateInstruction.PublishCredentialRoot: {
@@ -411,6 +493,20 @@ export function parseZkgateInstruction<TProgram extends string>(
       return {
         instructionType: ZkgateInstruction.SetRuleSetStatus,
         ...parseSetRuleSetStatusInstruction(instruction),
+      };
+    }
+    case ZkgateInstruction.SetSanctionsListActive: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ZkgateInstruction.SetSanctionsListActive,
+        ...parseSetSanctionsListActiveInstruction(instruction),
+      };
+    }
+    case ZkgateInstruction.SetVerifyingKey: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ZkgateInstruction.SetVerifyingKey,
+        ...parseSetVerifyingKeyInstruction(instruction),
       };
     }
     case ZkgateInstruction.Transfer: {

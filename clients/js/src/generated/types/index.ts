@@ -6,10 +6,11 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./authorityKind";
 export * from "./rootRing";
 export * from "./ruleSetConfigArgs";
 export * from "./ruleSetParams";
 export * from "./ruleSetStatus";
+export * from "./spend";
 export * from "./timeParams";
-export * from "./verifyingKeyArgs";
 export * from "./verifyingKeyData";

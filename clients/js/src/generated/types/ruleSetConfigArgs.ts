@@ -8,90 +8,58 @@
 
 import {
   combineCodec,
-  getAddressDecoder,
-  getAddressEncoder,
-  getArrayDecoder,
-  getArrayEncoder,
-  getOptionDecoder,
-  getOptionEncoder,
   getStructDecoder,
   getStructEncoder,
-  type Address,
-  type Codec,
-  type Decoder,
-  type Encoder,
-  type Option,
-  type OptionOrNullable,
+  type FixedSizeCodec,
+  type FixedSizeDecoder,
+  type FixedSizeEncoder,
 } from "@solana/kit";
 import {
   getRuleSetParamsDecoder,
   getRuleSetParamsEncoder,
   getTimeParamsDecoder,
   getTimeParamsEncoder,
-  getVerifyingKeyArgsDecoder,
-  getVerifyingKeyArgsEncoder,
   type RuleSetParams,
   type RuleSetParamsArgs,
   type TimeParams,
   type TimeParamsArgs,
-  type VerifyingKeyArgs,
-  type VerifyingKeyArgsArgs,
 } from ".";
 
-/** Everything a rule-set is configured with (register and update). */
+/**
+ * The scalar configuration of a rule-set (register and update). The accepted issuers are the
+ * instruction's remaining accounts (each must be an `Issuer` of this program), the sanctions
+ * list and the optional bound mint are named accounts, and the verifying key has its own
+ * instruction (`set_verifying_key`), so every transaction stays under the packet limit.
+ */
 export type RuleSetConfigArgs = {
-  /** The compliance circuit's verifying key. */
-  vk: VerifyingKeyArgs;
   /** Circuit-enforced parameters. */
   params: RuleSetParams;
   /** Program-enforced time rules. */
   time: TimeParams;
-  /** Restrict to one mint (`None`: any mint). */
-  mint: Option<Address>;
-  /** Accepted `Issuer` accounts. */
-  issuers: Array<Address>;
-  /** The `SanctionsList` account. */
-  sanctionsList: Address;
 };
 
 export type RuleSetConfigArgsArgs = {
-  /** The compliance circuit's verifying key. */
-  vk: VerifyingKeyArgsArgs;
   /** Circuit-enforced parameters. */
   params: RuleSetParamsArgs;
   /** Program-enforced time rules. */
   time: TimeParamsArgs;
-  /** Restrict to one mint (`None`: any mint). */
-  mint: OptionOrNullable<Address>;
-  /** Accepted `Issuer` accounts. */
-  issuers: Array<Address>;
-  /** The `SanctionsList` account. */
-  sanctionsList: Address;
 };
 
-export function getRuleSetConfigArgsEncoder(): Encoder<RuleSetConfigArgsArgs> {
+export function getRuleSetConfigArgsEncoder(): FixedSizeEncoder<RuleSetConfigArgsArgs> {
   return getStructEncoder([
-    ["vk", getVerifyingKeyArgsEncoder()],
     ["params", getRuleSetParamsEncoder()],
     ["time", getTimeParamsEncoder()],
-    ["mint", getOptionEncoder(getAddressEncoder())],
-    ["issuers", getArrayEncoder(getAddressEncoder())],
-    ["sanctionsList", getAddressEncoder()],
   ]);
 }
 
-export function getRuleSetConfigArgsDecoder(): Decoder<RuleSetConfigArgs> {
+export function getRuleSetConfigArgsDecoder(): FixedSizeDecoder<RuleSetConfigArgs> {
   return getStructDecoder([
-    ["vk", getVerifyingKeyArgsDecoder()],
     ["params", getRuleSetParamsDecoder()],
     ["time", getTimeParamsDecoder()],
-    ["mint", getOptionDecoder(getAddressDecoder())],
-    ["issuers", getArrayDecoder(getAddressDecoder())],
-    ["sanctionsList", getAddressDecoder()],
   ]);
 }
 
-export function getRuleSetConfigArgsCodec(): Codec<
+export function getRuleSetConfigArgsCodec(): FixedSizeCodec<
   RuleSetConfigArgsArgs,
   RuleSetConfigArgs
 > {

@@ -31,7 +31,7 @@ export type RuleSetParams = {
   perTransferLimit: Array<bigint>;
   /** Per-window limit for tiers 1..=4, in token base units. */
   perWindowLimit: Array<bigint>;
-  /** Length of the volume window in seconds (window index = timestamp / window_seconds). */
+  /** Length of the sliding volume window in seconds of cluster time (at most a year). */
   windowSeconds: bigint;
 };
 
@@ -44,7 +44,7 @@ export type RuleSetParamsArgs = {
   perTransferLimit: Array<number | bigint>;
   /** Per-window limit for tiers 1..=4, in token base units. */
   perWindowLimit: Array<number | bigint>;
-  /** Length of the volume window in seconds (window index = timestamp / window_seconds). */
+  /** Length of the sliding volume window in seconds of cluster time (at most a year). */
   windowSeconds: number | bigint;
 };
 

@@ -19,9 +19,15 @@ import {
 
 /** Time rules the program (not the circuit) enforces. */
 export type TimeParams = {
-  /** A proof's timestamp may be at most this many seconds older than the cluster clock. */
+  /**
+   * The longest a proof lives: its `valid_until` may be at most this many seconds (plus
+   * the tolerance) past the cluster clock when it lands.
+   */
   maxProofAgeSecs: number;
-  /** A proof's timestamp may be at most this many seconds ahead of the cluster clock. */
+  /**
+   * Skew allowed between the prover's and the cluster's clock: a proof lands until
+   * `valid_until + clock_tolerance_secs`.
+   */
   clockToleranceSecs: number;
   /** How long a superseded credential root stays acceptable. */
   credentialRootGraceSecs: number;

@@ -7,20 +7,13 @@
  */
 
 import {
-  getAddressEncoder,
   getBytesEncoder,
   getProgramDerivedAddress,
   type Address,
   type ProgramDerivedAddress,
 } from "@solana/kit";
 
-export type SenderStateSeeds = {
-  ruleSet: Address;
-  sender: Address;
-};
-
-export async function findSenderStatePda(
-  seeds: SenderStateSeeds,
+export async function findEventAuthorityPda(
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
@@ -29,9 +22,12 @@ export async function findSenderStatePda(
   return await getProgramDerivedAddress({
     programAddress,
     seeds: [
-      getBytesEncoder().encode(new Uint8Array([115, 101, 110, 100, 101, 114])),
-      getAddressEncoder().encode(seeds.ruleSet),
-      getAddressEncoder().encode(seeds.sender),
+      getBytesEncoder().encode(
+        new Uint8Array([
+          95, 95, 101, 118, 101, 110, 116, 95, 97, 117, 116, 104, 111, 114, 105,
+          116, 121,
+        ]),
+      ),
     ],
   });
 }

@@ -17,6 +17,8 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
+  getArrayDecoder,
+  getArrayEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getStructDecoder,
@@ -38,138 +40,138 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
+import {
+  getSpendDecoder,
+  getSpendEncoder,
+  type Spend,
+  type SpendArgs,
+} from "../types";
 
-export const SENDER_STATE_DISCRIMINATOR = new Uint8Array([
-  15, 38, 72, 105, 206, 169, 147, 163,
+export const SUBJECT_STATE_DISCRIMINATOR = new Uint8Array([
+  149, 42, 66, 246, 114, 187, 174, 102,
 ]);
 
-export function getSenderStateDiscriminatorBytes() {
+export function getSubjectStateDiscriminatorBytes() {
   return fixEncoderSize(getBytesEncoder(), 8).encode(
-    SENDER_STATE_DISCRIMINATOR,
+    SUBJECT_STATE_DISCRIMINATOR,
   );
 }
 
-export type SenderState = {
+export type SubjectState = {
   discriminator: ReadonlyUint8Array;
   /** The rule-set this state belongs to. */
   ruleSet: Address;
-  /** The sender wallet. */
-  sender: Address;
+  /** The subject tag (public output of the proof) this state is keyed by. */
+  subjectTag: ReadonlyUint8Array;
   /** Number of transfers made; the next proof must commit to this value. */
   nonce: bigint;
-  /** Index (`timestamp / window_seconds`) of the window `window_volume` counts. */
-  windowIndex: bigint;
-  /** Volume sent in window `window_index`. */
-  windowVolume: bigint;
+  /** Recent transfers, unordered; empty slots have `amount == 0`. */
+  spends: Array<Spend>;
   /** Canonical PDA bump. */
   bump: number;
 };
 
-export type SenderStateArgs = {
+export type SubjectStateArgs = {
   /** The rule-set this state belongs to. */
   ruleSet: Address;
-  /** The sender wallet. */
-  sender: Address;
+  /** The subject tag (public output of the proof) this state is keyed by. */
+  subjectTag: ReadonlyUint8Array;
   /** Number of transfers made; the next proof must commit to this value. */
   nonce: number | bigint;
-  /** Index (`timestamp / window_seconds`) of the window `window_volume` counts. */
-  windowIndex: number | bigint;
-  /** Volume sent in window `window_index`. */
-  windowVolume: number | bigint;
+  /** Recent transfers, unordered; empty slots have `amount == 0`. */
+  spends: Array<SpendArgs>;
   /** Canonical PDA bump. */
   bump: number;
 };
 
-/** Gets the encoder for {@link SenderStateArgs} account data. */
-export function getSenderStateEncoder(): FixedSizeEncoder<SenderStateArgs> {
+/** Gets the encoder for {@link SubjectStateArgs} account data. */
+export function getSubjectStateEncoder(): FixedSizeEncoder<SubjectStateArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["ruleSet", getAddressEncoder()],
-      ["sender", getAddressEncoder()],
+      ["subjectTag", fixEncoderSize(getBytesEncoder(), 32)],
       ["nonce", getU64Encoder()],
-      ["windowIndex", getU64Encoder()],
-      ["windowVolume", getU64Encoder()],
+      ["spends", getArrayEncoder(getSpendEncoder(), { size: 16 })],
       ["bump", getU8Encoder()],
     ]),
-    (value) => ({ ...value, discriminator: SENDER_STATE_DISCRIMINATOR }),
+    (value) => ({ ...value, discriminator: SUBJECT_STATE_DISCRIMINATOR }),
   );
 }
 
-/** Gets the decoder for {@link SenderState} account data. */
-export function getSenderStateDecoder(): FixedSizeDecoder<SenderState> {
+/** Gets the decoder for {@link SubjectState} account data. */
+export function getSubjectStateDecoder(): FixedSizeDecoder<SubjectState> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["ruleSet", getAddressDecoder()],
-    ["sender", getAddressDecoder()],
+    ["subjectTag", fixDecoderSize(getBytesDecoder(), 32)],
     ["nonce", getU64Decoder()],
-    ["windowIndex", getU64Decoder()],
-    ["windowVolume", getU64Decoder()],
+    ["spends", getArrayDecoder(getSpendDecoder(), { size: 16 })],
     ["bump", getU8Decoder()],
   ]);
 }
 
-/** Gets the codec for {@link SenderState} account data. */
-export function getSenderStateCodec(): FixedSizeCodec<
-  SenderStateArgs,
-  SenderState
+/** Gets the codec for {@link SubjectState} account data. */
+export function getSubjectStateCodec(): FixedSizeCodec<
+  SubjectStateArgs,
+  SubjectState
 > {
-  return combineCodec(getSenderStateEncoder(), getSenderStateDecoder());
+  return combineCodec(getSubjectStateEncoder(), getSubjectStateDecoder());
 }
 
-export function decodeSenderState<TAddress extends string = string>(
+export function decodeSubjectState<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress>,
-): Account<SenderState, TAddress>;
-export function decodeSenderState<TAddress extends string = string>(
+): Account<SubjectState, TAddress>;
+export function decodeSubjectState<TAddress extends string = string>(
   encodedAccount: MaybeEncodedAccount<TAddress>,
-): MaybeAccount<SenderState, TAddress>;
-export function decodeSenderState<TAddress extends string = string>(
+): MaybeAccount<SubjectState, TAddress>;
+export function decodeSubjectState<TAddress extends string = string>(
   encodedAccount: EncodedAccount<TAddress> | MaybeEncodedAccount<TAddress>,
-): Account<SenderState, TAddress> | MaybeAccount<SenderState, TAddress> {
+): Account<SubjectState, TAddress> | MaybeAccount<SubjectState, TAddress> {
   return decodeAccount(
     encodedAccount as MaybeEncodedAccount<TAddress>,
-    getSenderStateDecoder(),
+    getSubjectStateDecoder(),
   );
 }
 
-export async function fetchSenderState<TAddress extends string = string>(
+export async function fetchSubjectState<TAddress extends string = string>(
   rpc: Parameters<typeof fetchEncodedAccount>[0],
   address: Address<TAddress>,
   config?: FetchAccountConfig,
-): Promise<Account<SenderState, TAddress>> {
-  const maybeAccount = await fetchMaybeSenderState(rpc, address, config);
+): Promise<Account<SubjectState, TAddress>> {
+  const maybeAccount = await fetchMaybeSubjectState(rpc, address, config);
   assertAccountExists(maybeAccount);
   return maybeAccount;
 }
 
-export async function fetchMaybeSenderState<TAddress extends string = string>(
+export async function fetchMaybeSubjectState<TAddress extends string = string>(
   rpc: Parameters<typeof fetchEncodedAccount>[0],
   address: Address<TAddress>,
   config?: FetchAccountConfig,
-): Promise<MaybeAccount<SenderState, TAddress>> {
+): Promise<MaybeAccount<SubjectState, TAddress>> {
   const maybeAccount = await fetchEncodedAccount(rpc, address, config);
-  return decodeSenderState(maybeAccount);
+  return decodeSubjectState(maybeAccount);
 }
 
-export async function fetchAllSenderState(
+export async function fetchAllSubjectState(
   rpc: Parameters<typeof fetchEncodedAccounts>[0],
   addresses: Array<Address>,
   config?: FetchAccountsConfig,
-): Promise<Account<SenderState>[]> {
-  const maybeAccounts = await fetchAllMaybeSenderState(rpc, addresses, config);
+): Promise<Account<SubjectState>[]> {
+  const maybeAccounts = await fetchAllMaybeSubjectState(rpc, addresses, config);
   assertAccountsExist(maybeAccounts);
   return maybeAccounts;
 }
 
-export async function fetchAllMaybeSenderState(
+export async function fetchAllMaybeSubjectState(
   rpc: Parameters<typeof fetchEncodedAccounts>[0],
   addresses: Array<Address>,
   config?: FetchAccountsConfig,
-): Promise<MaybeAccount<SenderState>[]> {
+): Promise<MaybeAccount<SubjectState>[]> {
   const maybeAccounts = await fetchEncodedAccounts(rpc, addresses, config);
-  return maybeAccounts.map((maybeAccount) => decodeSenderState(maybeAccount));
+  return maybeAccounts.map((maybeAccount) => decodeSubjectState(maybeAccount));
 }
 
-export function getSenderStateSize(): number {
-  return 97;
+export function getSubjectStateSize(): number {
+  return 337;
 }
