@@ -15,6 +15,7 @@ use anchor_lang::solana_program::system_instruction;
 use anchor_lang::{AccountDeserialize, AnchorDeserialize};
 use anchor_spl::token::spl_token;
 use anchor_spl::token_2022::spl_token_2022;
+use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::{Instruction, InstructionError};
@@ -461,12 +462,85 @@ impl World {
         mint.pubkey()
     }
 
+    /// Creates a Token-2022 mint with `extensions`, initialized by the instructions `init`
+    /// makes for the mint's address (run between the allocation and `initialize_mint2`), with
+    /// `self.admin` as mint authority and `freeze_authority` as freeze authority.
+    pub async fn create_mint_2022(
+        &mut self,
+        extensions: &[ExtensionType],
+        init: impl FnOnce(&Pubkey) -> Vec<Instruction>,
+        freeze_authority: Option<&Pubkey>,
+    ) -> Pubkey {
+        let mint = Keypair::new();
+        let payer = self.ctx.payer.insecure_clone();
+        let program = spl_token_2022::ID;
+        let len = ExtensionType::try_calculate_account_len::<spl_token_2022::state::Mint>(
+            extensions,
+        )
+        .expect("mint length");
+        let rent = self.ctx.banks_client.get_rent().await.expect("rent");
+        let mut ixs = vec![system_instruction::create_account(
+            &payer.pubkey(),
+            &mint.pubkey(),
+            rent.minimum_balance(len),
+            len as u64,
+            &program,
+        )];
+        ixs.extend(init(&mint.pubkey()));
+        ixs.push(
+            spl_token_2022::instruction::initialize_mint2(
+                &program,
+                &mint.pubkey(),
+                &self.admin.pubkey(),
+                freeze_authority,
+                self.decimals,
+            )
+            .expect("initialize_mint2"),
+        );
+        self.send(&ixs, &[&mint]).await.expect("create mint");
+        mint.pubkey()
+    }
+
+    /// The token-account length a mint's extensions require (plus `extra` account extensions).
+    async fn token_account_len(&mut self, mint: &Pubkey, extra: &[ExtensionType]) -> usize {
+        use spl_token_2022::extension::{BaseStateWithExtensions, PodStateWithExtensions};
+        if self.token == TokenKind::Spl {
+            return spl_token::state::Account::LEN;
+        }
+        let account = self
+            .ctx
+            .banks_client
+            .get_account(*mint)
+            .await
+            .expect("rpc")
+            .expect("mint exists");
+        let state =
+            PodStateWithExtensions::<spl_token_2022::pod::PodMint>::unpack(&account.data)
+                .expect("a Token-2022 mint");
+        let mint_extensions = state.get_extension_types().expect("extension types");
+        let mut needed = ExtensionType::get_required_init_account_extensions(&mint_extensions);
+        needed.extend_from_slice(extra);
+        ExtensionType::try_calculate_account_len::<spl_token_2022::state::Account>(&needed)
+            .expect("account length")
+    }
+
     /// Creates a token account of the world's mint owned by `owner`.
     pub async fn create_token_account(&mut self, owner: &Pubkey) -> Pubkey {
+        self.create_token_account_with(owner, &[]).await
+    }
+
+    /// Creates a token account of the world's mint owned by `owner`, with room for the account
+    /// extensions `extra` besides those the mint requires.
+    pub async fn create_token_account_with(
+        &mut self,
+        owner: &Pubkey,
+        extra: &[ExtensionType],
+    ) -> Pubkey {
         let account = Keypair::new();
         let payer = self.ctx.payer.insecure_clone();
         let program = self.token.program_id();
-        let len = spl_token::state::Account::LEN;
+        let mint = self.mint;
+        let len = self.token_account_len(&mint, extra).await;
         let rent = self.ctx.banks_client.get_rent().await.expect("rent");
         let init = spl_token_2022::instruction::initialize_account3(
             &program,

@@ -5,3 +5,4 @@ mod idl;
 mod registry;
 mod statement;
 mod transfer;
+mod token2022;
