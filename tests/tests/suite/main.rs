@@ -6,3 +6,4 @@ mod registry;
 mod statement;
 mod transfer;
 mod token2022;
+mod governance;
