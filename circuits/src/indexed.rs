@@ -132,6 +132,26 @@ impl IndexedMerkleTree {
         Ok(index)
     }
 
+    /// The leaf at `index` with its path under the current root, whatever value it is asked
+    /// about: an auditor's (or a test's) view of one list entry. `non_membership` is the only
+    /// way to get a witness that verifies.
+    pub fn leaf_witness(&self, index: u64) -> Result<NonMembershipWitness, TreeError> {
+        let leaf = self
+            .leaves
+            .get(index as usize)
+            .copied()
+            .ok_or(TreeError::IndexOutOfRange {
+                index,
+                depth: self.tree.depth(),
+            })?;
+        Ok(NonMembershipWitness {
+            low_value: fr_to_be_bytes(&leaf.value),
+            low_next_value: fr_to_be_bytes(&leaf.next_value),
+            low_next_index: leaf.next_index,
+            path: self.tree.path(index)?,
+        })
+    }
+
     /// A witness that `x` is not listed.
     pub fn non_membership(&self, x: &Fr) -> Result<NonMembershipWitness, TreeError> {
         if *x == Fr::from(0u64) || *x >= sentinel() {

@@ -416,3 +416,109 @@ fn circuit_and_native_check_agree_on_random_witnesses() {
         "{accepted} accepted, {refused} refused"
     );
 }
+
+/// Sanctions non-membership at the equality edges, with leaves and paths from the current root:
+/// a low leaf whose next value *is* the subject, and the subject's own leaf (value equal to
+/// it). Both are real members of the tree; strict inequalities refuse both.
+#[test]
+fn sanctions_edges_under_the_current_root_are_refused() {
+    let mut sample = builder().build();
+    let subject = sample.witness.credential.subject().unwrap();
+    let own_index = sample.sanctions.insert(subject).unwrap();
+    sample.statement.sanctions_root = zkgate_circuits::encoding::fr_to_be_bytes(&sample.sanctions.root());
+    let predecessor = (0..=sample.sanctions.len() as u64)
+        .find(|i| {
+            let w = sample.sanctions.leaf_witness(*i).unwrap();
+            w.low_next_value == sample.witness.credential.subject_id
+        })
+        .expect("the subject's predecessor");
+    for (name, index) in [("next equals the subject", predecessor), ("value equals the subject", own_index)] {
+        let mut s = builder().build();
+        s.statement.sanctions_root = sample.statement.sanctions_root;
+        s.witness.sanctions = sample.sanctions.leaf_witness(index).unwrap();
+        // The leaf is genuinely in the tree under this root.
+        let low = s.witness.sanctions.low_leaf().unwrap();
+        assert_eq!(
+            s.witness.sanctions.path.root_from(low.hash()).unwrap(),
+            sample.sanctions.root(),
+            "{name}"
+        );
+        assert_eq!(
+            check_native(&s.statement, &s.params, &s.witness),
+            Err(RuleViolation::Sanctioned),
+            "{name}"
+        );
+        assert!(!satisfied(&s), "{name}");
+    }
+}
+
+/// A copy of `sample` whose credential has `subject_id`, with the trees, roots and tag redone.
+fn with_subject(mut sample: Sample, subject_id: [u8; 32]) -> Sample {
+    let b = builder();
+    let subject = {
+        use ark_ff::PrimeField;
+        Fr::from_be_bytes_mod_order(&subject_id)
+    };
+    // The leaf as an issuer would hash it (no range check here: the circuit must do it).
+    let mut elements = sample.witness.credential.leaf_elements().unwrap();
+    elements[1] = subject;
+    let leaf = zkgate_circuits::poseidon::hash(&elements);
+    sample.witness.credential.subject_id = subject_id;
+    let index = sample.witness.credential_path.index;
+    sample.credentials.set(index, leaf).unwrap();
+    sample.witness.credential_path = sample.credentials.path(index).unwrap();
+    sample.statement.credential_root =
+        zkgate_circuits::encoding::fr_to_be_bytes(&sample.credentials.root());
+    // The honest witness; for the sentinel (not listable, no honest witness) the strongest
+    // candidate: the last leaf, whose next value is the sentinel itself.
+    sample.witness.sanctions = sample.sanctions.non_membership(&subject).unwrap_or_else(|_| {
+        (0..=sample.sanctions.len() as u64)
+            .map(|i| sample.sanctions.leaf_witness(i).unwrap())
+            .find(|w| w.low_next_value == subject_id)
+            .expect("the last leaf points at the sentinel")
+    });
+    sample.statement.subject_tag =
+        zkgate_circuits::statement::subject_tag_bytes(b.rule_set_id, &subject);
+    sample
+}
+
+/// Subject ids are in `[1, 2^248 - 2]`: the largest is accepted, the sentinel refused.
+#[test]
+fn subject_id_bounds() {
+    let mut max = [0xffu8; 32];
+    max[0] = 0;
+    max[31] = 0xfe; // 2^248 - 2
+    let sample = with_subject(builder().build(), max);
+    assert_eq!(
+        check_native(&sample.statement, &sample.params, &sample.witness),
+        Ok(())
+    );
+    assert!(satisfied(&sample));
+
+    let mut sentinel = max;
+    sentinel[31] = 0xff; // 2^248 - 1
+    let sample = with_subject(builder().build(), sentinel);
+    assert_eq!(
+        check_native(&sample.statement, &sample.params, &sample.witness),
+        Err(RuleViolation::InvalidValue("credential.subject_id"))
+    );
+    assert!(!satisfied(&sample));
+}
+
+/// A window limit of `u64::MAX`: `window_volume + amount = 2^64` does not wrap to 0.
+#[test]
+fn window_sum_at_two_to_the_64_is_refused() {
+    let mut b = builder();
+    b.params.per_transfer_limit = [u64::MAX; 4];
+    b.params.per_window_limit = [u64::MAX; 4];
+    b.amount = 1;
+    b.window_volume = u64::MAX;
+    assert_violation(b.clone(), RuleViolation::WindowLimitExceeded);
+    b.window_volume = u64::MAX - 1;
+    let sample = b.build();
+    assert_eq!(
+        check_native(&sample.statement, &sample.params, &sample.witness),
+        Ok(())
+    );
+    assert!(satisfied(&sample));
+}

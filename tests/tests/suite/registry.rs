@@ -286,9 +286,54 @@ async fn degenerate_verifying_keys_are_refused() {
         ZkgateError::DegenerateVerifyingKey,
     );
 
+    // gamma or delta equal to beta.
+    let mut k = vk();
+    k.gamma_g2 = k.beta_g2;
+    assert_zkgate_err(
+        register(&mut w, &admin, 108, &k).await,
+        ZkgateError::DegenerateVerifyingKey,
+    );
+    let mut k = vk();
+    k.delta_g2 = k.beta_g2;
+    assert_zkgate_err(
+        register(&mut w, &admin, 109, &k).await,
+        ZkgateError::DegenerateVerifyingKey,
+    );
+
+    // A G2 point on the curve but outside the prime-order subgroup, in each G2 slot.
+    let outside = g2_outside_subgroup();
+    for (id, slot) in [(110u64, 0usize), (111, 1), (112, 2)] {
+        let mut k = vk();
+        match slot {
+            0 => k.beta_g2 = outside,
+            1 => k.gamma_g2 = outside,
+            _ => k.delta_g2 = outside,
+        }
+        assert_zkgate_err(
+            register(&mut w, &admin, id, &k).await,
+            ZkgateError::InvalidVerifyingKeyPoint,
+        );
+    }
+
     register(&mut w, &admin, 107, &vk())
         .await
         .expect("a sound key registers");
+}
+
+/// A point of the BN254 G2 twist that is on the curve but not in the r-order subgroup (the
+/// twist's cofactor is large, so a point from a random x almost never is).
+fn g2_outside_subgroup() -> [u8; 128] {
+    use ark_ff::UniformRand;
+    let mut rng = rand::thread_rng();
+    loop {
+        let x = ark_bn254::Fq2::rand(&mut rng);
+        if let Some(p) = ark_bn254::G2Affine::get_point_from_x_unchecked(x, false) {
+            assert!(p.is_on_curve());
+            if !p.is_in_correct_subgroup_assuming_on_curve() {
+                return zkgate_circuits::proof::g2_to_be_bytes(&p);
+            }
+        }
+    }
 }
 
 /// A change to otherwise valid parameters.

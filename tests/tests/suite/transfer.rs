@@ -340,6 +340,26 @@ async fn roots_must_be_in_the_rings() {
         ZkgateError::UnknownSanctionsRoot,
     );
 
+    // A superseded credential root: accepted up to its grace (the zero proof then fails
+    // verification), refused one second after it.
+    let old_root = statement.credential_root;
+    let _carol = w.wallet(0, Some((13, 840, 1, EXPIRY))).await; // publishes a new root
+    let grace = i64::from(default_time().credential_root_grace_secs);
+    w.advance_time(grace).await;
+    let valid_until = w.valid_until().await;
+    let mut stale = w.statement(&alice, &bob, 100, valid_until).await;
+    stale.credential_root = old_root;
+    let ix = w.transfer_ix(&alice, &bob, &stale, [0u8; 256]);
+    assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
+    w.advance_time(1).await;
+    w.ctx.get_new_latest_blockhash().await.expect("blockhash");
+    let ix = w.transfer_ix(&alice, &bob, &stale, [0u8; 256]);
+    assert_zkgate_err(
+        w.send(&[ix], &[&signer]).await,
+        ZkgateError::UnknownCredentialRoot,
+    );
+    let valid_until = w.valid_until().await;
+
     // A superseded sanctions root: fine within the grace period, refused after it.
     let old = w.statement(&alice, &bob, 100, valid_until).await;
     let old_proof = w.prove(&old, w.witness(&alice));
