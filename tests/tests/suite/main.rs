@@ -7,3 +7,4 @@ mod statement;
 mod transfer;
 mod token2022;
 mod governance;
+mod packet;

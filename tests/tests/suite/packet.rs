@@ -1,0 +1,174 @@
+//! Every instruction, at its largest arguments and with a separate fee payer, fits one
+//! 1,232-byte transaction packet. The test runtime does not enforce the limit, so this test
+//! does: it serializes each signed transaction exactly as a validator receives it.
+use anchor_lang::prelude::Pubkey;
+use solana_sdk::hash::Hash;
+use solana_sdk::instruction::Instruction;
+
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::Transaction;
+use zkgate::instructions::{RegisterRuleSetArgs, RuleSetConfigArgs, TransferArgs};
+use zkgate::state::{RuleSetParams, RuleSetStatus, TimeParams, MAX_ISSUERS, MAX_JURISDICTIONS};
+use zkgate_circuits::keys::ProgramVerifyingKey;
+use zkgate_client::ix::{self, AuthorityTarget, RuleSetRefs, TransferAccounts};
+use zkgate_client::{convert, pda};
+
+/// The largest transaction a validator accepts: an IPv6 MTU (1280) minus the IPv6 (40) and
+/// UDP (8) headers (`solana_packet::PACKET_DATA_SIZE`).
+const PACKET_DATA_SIZE: usize = 1280 - 40 - 8;
+
+fn size(ix: Instruction, signers: usize) -> usize {
+    let payer = Keypair::new();
+    let others: Vec<Keypair> = (0..signers).map(|_| Keypair::new()).collect();
+    // Re-point the instruction's signer slots at keys we hold, so the transaction can be signed.
+    let mut ix = ix;
+    let mut next = others.iter();
+    for meta in ix.accounts.iter_mut().filter(|m| m.is_signer) {
+        meta.pubkey = next.next().expect("enough signers").pubkey();
+    }
+    let mut all: Vec<&Keypair> = vec![&payer];
+    all.extend(others.iter());
+    let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &all, Hash::new_unique());
+    bincode::serialize(&tx).expect("serializes").len()
+}
+
+fn max_config() -> RuleSetConfigArgs {
+    RuleSetConfigArgs {
+        params: RuleSetParams {
+            allowed_jurisdictions: [u16::MAX; MAX_JURISDICTIONS],
+            denied_jurisdictions: [u16::MAX - 1; MAX_JURISDICTIONS],
+            per_transfer_limit: [u64::MAX; 4],
+            per_window_limit: [u64::MAX; 4],
+            window_seconds: u64::MAX,
+        },
+        time: TimeParams {
+            max_proof_age_secs: u32::MAX,
+            clock_tolerance_secs: u32::MAX,
+            credential_root_grace_secs: u32::MAX,
+            sanctions_root_grace_secs: u32::MAX,
+        },
+    }
+}
+
+#[test]
+fn every_instruction_fits_a_packet_at_its_maximum() {
+    let k = Pubkey::new_unique;
+    let refs = RuleSetRefs {
+        issuers: (0..MAX_ISSUERS as u64).map(pda::issuer).collect(),
+        sanctions_list: pda::sanctions_list(u64::MAX),
+        mint: Some(k()),
+    };
+    let vk = convert::vk_args(&ProgramVerifyingKey::from_ark(&zkgate_tests::keys().vk));
+    let root = [0xee; 32];
+    let cases: Vec<(&str, Instruction, usize)> = vec![
+        ("initialize", ix::initialize(&k()), 1),
+        ("propose_admin", ix::propose_admin(&k(), Some(k())), 1),
+        ("accept_admin", ix::accept_admin(&k()), 1),
+        ("set_paused", ix::set_paused(&k(), true), 1),
+        (
+            "register_rule_set",
+            ix::register_rule_set(
+                &k(),
+                RegisterRuleSetArgs {
+                    id: u64::MAX,
+                    authority: k(),
+                    config: max_config(),
+                },
+                &refs,
+            ),
+            1,
+        ),
+        (
+            "update_rule_set",
+            ix::update_rule_set(&k(), u64::MAX, max_config(), &refs),
+            1,
+        ),
+        (
+            "set_verifying_key",
+            ix::set_verifying_key(&k(), &k(), u64::MAX, vk),
+            2,
+        ),
+        (
+            "set_rule_set_status",
+            ix::set_rule_set_status(&k(), u64::MAX, RuleSetStatus::Retired),
+            1,
+        ),
+        (
+            "propose_authority",
+            ix::propose_authority(&k(), AuthorityTarget::SanctionsList(u64::MAX), Some(k())),
+            1,
+        ),
+        (
+            "accept_authority",
+            ix::accept_authority(&k(), AuthorityTarget::RuleSet(u64::MAX)),
+            1,
+        ),
+        ("add_issuer", ix::add_issuer(&k(), u64::MAX, &k()), 1),
+        ("set_issuer_active", ix::set_issuer_active(&k(), u64::MAX, true), 1),
+        (
+            "publish_credential_root",
+            ix::publish_credential_root(&k(), u64::MAX, root),
+            1,
+        ),
+        (
+            "create_sanctions_list",
+            ix::create_sanctions_list(&k(), u64::MAX, &k(), root),
+            1,
+        ),
+        (
+            "set_sanctions_list_active",
+            ix::set_sanctions_list_active(&k(), u64::MAX, true),
+            1,
+        ),
+        (
+            "publish_sanctions_root",
+            ix::publish_sanctions_root(&k(), u64::MAX, root),
+            1,
+        ),
+        (
+            "transfer",
+            ix::transfer(
+                &TransferAccounts {
+                    sender: k(),
+                    rule_set_id: u64::MAX,
+                    issuer_id: u64::MAX,
+                    sanctions_list_id: u64::MAX,
+                    mint: k(),
+                    source: k(),
+                    destination: k(),
+                    token_program: anchor_spl::token_2022::ID,
+                },
+                TransferArgs {
+                    amount: u64::MAX,
+                    valid_until: i64::MAX,
+                    window_volume: u64::MAX,
+                    subject_tag: root,
+                    credential_root: root,
+                    sanctions_root: root,
+                    proof: [0xff; 256],
+                },
+            ),
+            1,
+        ),
+    ];
+    let idl: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(zkgate_tests::idl::workspace_root().join("idl/zkgate.json"))
+            .expect("idl"),
+    )
+    .expect("json");
+    assert_eq!(
+        cases.len(),
+        idl["instructions"].as_array().expect("instructions").len(),
+        "every instruction of the IDL is measured"
+    );
+    let mut report = vec![];
+    for (name, ix, signers) in cases {
+        let bytes = size(ix, signers);
+        report.push(format!("{name:<26} {bytes:>5} bytes"));
+        assert!(
+            bytes <= PACKET_DATA_SIZE,
+            "{name}: {bytes} bytes > {PACKET_DATA_SIZE}"
+        );
+    }
+    println!("{}", report.join("\n"));
+}
