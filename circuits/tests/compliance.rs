@@ -425,14 +425,18 @@ fn sanctions_edges_under_the_current_root_are_refused() {
     let mut sample = builder().build();
     let subject = sample.witness.credential.subject().unwrap();
     let own_index = sample.sanctions.insert(subject).unwrap();
-    sample.statement.sanctions_root = zkgate_circuits::encoding::fr_to_be_bytes(&sample.sanctions.root());
+    sample.statement.sanctions_root =
+        zkgate_circuits::encoding::fr_to_be_bytes(&sample.sanctions.root());
     let predecessor = (0..=sample.sanctions.len() as u64)
         .find(|i| {
             let w = sample.sanctions.leaf_witness(*i).unwrap();
             w.low_next_value == sample.witness.credential.subject_id
         })
         .expect("the subject's predecessor");
-    for (name, index) in [("next equals the subject", predecessor), ("value equals the subject", own_index)] {
+    for (name, index) in [
+        ("next equals the subject", predecessor),
+        ("value equals the subject", own_index),
+    ] {
         let mut s = builder().build();
         s.statement.sanctions_root = sample.statement.sanctions_root;
         s.witness.sanctions = sample.sanctions.leaf_witness(index).unwrap();
@@ -471,12 +475,15 @@ fn with_subject(mut sample: Sample, subject_id: [u8; 32]) -> Sample {
         zkgate_circuits::encoding::fr_to_be_bytes(&sample.credentials.root());
     // The honest witness; for the sentinel (not listable, no honest witness) the strongest
     // candidate: the last leaf, whose next value is the sentinel itself.
-    sample.witness.sanctions = sample.sanctions.non_membership(&subject).unwrap_or_else(|_| {
-        (0..=sample.sanctions.len() as u64)
-            .map(|i| sample.sanctions.leaf_witness(i).unwrap())
-            .find(|w| w.low_next_value == subject_id)
-            .expect("the last leaf points at the sentinel")
-    });
+    sample.witness.sanctions = sample
+        .sanctions
+        .non_membership(&subject)
+        .unwrap_or_else(|_| {
+            (0..=sample.sanctions.len() as u64)
+                .map(|i| sample.sanctions.leaf_witness(i).unwrap())
+                .find(|w| w.low_next_value == subject_id)
+                .expect("the last leaf points at the sentinel")
+        });
     sample.statement.subject_tag =
         zkgate_circuits::statement::subject_tag_bytes(b.rule_set_id, &subject);
     sample

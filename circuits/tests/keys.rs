@@ -133,7 +133,10 @@ fn key_directory_round_trip_and_hash_check() {
     // refused at load.
     for (field, value) in [
         ("circuit", serde_json::json!("zkgate-compliance-v1")),
-        ("constraints_sha256", serde_json::json!(hex::encode([7u8; 32]))),
+        (
+            "constraints_sha256",
+            serde_json::json!(hex::encode([7u8; 32])),
+        ),
     ] {
         let mut manifest: serde_json::Value = serde_json::from_slice(&original).unwrap();
         manifest[field] = value;
@@ -146,7 +149,9 @@ fn key_directory_round_trip_and_hash_check() {
     let manifest: serde_json::Value = serde_json::from_slice(&original).unwrap();
     assert_eq!(
         manifest["constraints_sha256"],
-        serde_json::json!(hex::encode(zkgate_circuits::keys::matrices_digest(&k.matrices)))
+        serde_json::json!(hex::encode(zkgate_circuits::keys::matrices_digest(
+            &k.matrices
+        )))
     );
     std::fs::write(&manifest_path, original).unwrap();
     // A tampered proving key is refused.

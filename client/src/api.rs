@@ -354,7 +354,7 @@ impl ProofRequest {
         // The subject tag is derived, never sent: it is whatever the credential's subject is.
         let subject = credential
             .subject()
-            .map_err(|e| field_err("witness.credential.subject_id", &e.to_string()))?;
+            .map_err(|e| field_err("witness.credential.subject_id", e.to_string()))?;
         statement.subject_tag =
             zkgate_circuits::statement::subject_tag_bytes(self.rule_set_id, &subject);
         let witness = ComplianceWitness {

@@ -91,9 +91,9 @@ pub struct RuleSetRefs {
 
 fn with_issuers(mut ix: Instruction, issuers: &[Pubkey]) -> Instruction {
     ix.accounts.extend(
-        issuers
-            .iter()
-            .map(|k| anchor_lang::solana_program::instruction::AccountMeta::new_readonly(*k, false)),
+        issuers.iter().map(|k| {
+            anchor_lang::solana_program::instruction::AccountMeta::new_readonly(*k, false)
+        }),
     );
     ix
 }

@@ -37,9 +37,7 @@ pub fn build_idl() -> Result<String, String> {
 /// events; `anchor-lang-idl` 0.1.4 leaves both bare (their address is a field expression it does
 /// not read). Describe them as `anchor build` does, the PDA `["__event_authority"]` and the
 /// program's own address, so generated clients derive them instead of asking for them.
-fn with_event_cpi_accounts(
-    mut idl: anchor_lang_idl::types::Idl,
-) -> anchor_lang_idl::types::Idl {
+fn with_event_cpi_accounts(mut idl: anchor_lang_idl::types::Idl) -> anchor_lang_idl::types::Idl {
     use anchor_lang_idl::types::{IdlInstructionAccountItem, IdlPda, IdlSeed, IdlSeedConst};
     for ix in &mut idl.instructions {
         for item in &mut ix.accounts {

@@ -173,4 +173,7 @@ pub enum ZkgateError {
     /// The destination token account requires a memo on incoming transfers.
     #[msg("destination token account requires memos")]
     DestinationRequiresMemo,
+    /// The `program` account of an event-emitting instruction is not zkgate.
+    #[msg("the program account is not zkgate (event CPI)")]
+    EventProgramMismatch,
 }

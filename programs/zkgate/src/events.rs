@@ -12,7 +12,18 @@ use anchor_lang::Event;
 use crate::state::RuleSetStatus;
 
 /// Emits `event` by self-CPI signed by the event authority (`emit_cpi!` without its `ctx`).
-pub fn emit_cpi_event<'info, E: Event>(event_authority: &AccountInfo<'info>, event: &E) -> Result<()> {
+/// `program` must be this program's account (the CPI needs it among the instruction's
+/// accounts); another account is refused with its own error rather than a failed CPI.
+pub fn emit_cpi_event<'info, E: Event>(
+    event_authority: &AccountInfo<'info>,
+    program: &AccountInfo<'info>,
+    event: &E,
+) -> Result<()> {
+    require_keys_eq!(
+        *program.key,
+        crate::ID,
+        crate::errors::ZkgateError::EventProgramMismatch
+    );
     let mut data = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
     data.extend_from_slice(&event.data());
     let ix = Instruction::new_with_bytes(
@@ -23,10 +34,7 @@ pub fn emit_cpi_event<'info, E: Event>(event_authority: &AccountInfo<'info>, eve
     invoke_signed(
         &ix,
         core::slice::from_ref(event_authority),
-        &[&[
-            b"__event_authority",
-            &[crate::EVENT_AUTHORITY_AND_BUMP.1],
-        ]],
+        &[&[b"__event_authority", &[crate::EVENT_AUTHORITY_AND_BUMP.1]]],
     )
     .map_err(Into::into)
 }

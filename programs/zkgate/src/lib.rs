@@ -58,10 +58,7 @@ pub mod zkgate {
     /// Rule-set authority: replaces the configuration and bumps the version (remaining
     /// accounts: the accepted issuers).
     #[access_control(ctx.accounts.validate())]
-    pub fn update_rule_set(
-        ctx: Context<UpdateRuleSet>,
-        config: RuleSetConfigArgs,
-    ) -> Result<()> {
+    pub fn update_rule_set(ctx: Context<UpdateRuleSet>, config: RuleSetConfigArgs) -> Result<()> {
         UpdateRuleSet::handler(ctx, config)
     }
 

@@ -49,9 +49,7 @@ pub fn check_mint(mint: &AccountInfo) -> Result<()> {
     for t in types {
         match t {
             ExtensionType::TransferFeeConfig => return err!(ZkgateError::MintHasTransferFee),
-            ExtensionType::PermanentDelegate => {
-                return err!(ZkgateError::MintHasPermanentDelegate)
-            }
+            ExtensionType::PermanentDelegate => return err!(ZkgateError::MintHasPermanentDelegate),
             ExtensionType::NonTransferable => return err!(ZkgateError::MintNonTransferable),
             ExtensionType::ConfidentialTransferMint
             | ExtensionType::ConfidentialTransferFeeConfig
@@ -88,7 +86,10 @@ pub fn check_token_accounts(source: &AccountInfo, destination: &AccountInfo) -> 
         let data = source.try_borrow_data()?;
         let state = account_state(&data)?;
         if let Ok(guard) = state.get_extension::<CpiGuard>() {
-            require!(!bool::from(guard.lock_cpi), ZkgateError::SourceCpiGuardEnabled);
+            require!(
+                !bool::from(guard.lock_cpi),
+                ZkgateError::SourceCpiGuardEnabled
+            );
         }
     }
     if is_token_2022(destination) {

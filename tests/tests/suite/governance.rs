@@ -52,7 +52,12 @@ async fn only_the_upgrade_authority_initializes() {
     }
     // The first caller after deployment is not the upgrade authority: refused.
     assert_zkgate_err(
-        send_raw(&mut ctx, &[ix::initialize(&attacker.pubkey())], &[&attacker]).await,
+        send_raw(
+            &mut ctx,
+            &[ix::initialize(&attacker.pubkey())],
+            &[&attacker],
+        )
+        .await,
         ZkgateError::NotUpgradeAuthority,
     );
     // The look-alike is not zkgate's ProgramData.
@@ -100,9 +105,7 @@ async fn only_the_upgrade_authority_initializes() {
     );
     assert_eq!(
         pda::program_data(),
-        anchor_lang::solana_program::bpf_loader_upgradeable::get_program_data_address(
-            &zkgate::ID
-        ),
+        anchor_lang::solana_program::bpf_loader_upgradeable::get_program_data_address(&zkgate::ID),
         "the compile-time ProgramData address is the loader's"
     );
 }
@@ -163,8 +166,18 @@ async fn authority_hand_overs_are_two_step_and_the_admin_can_rotate_any() {
         // The old authority lost its power; the new one has it.
         let (old_ix, new_ix, err) = match target {
             AuthorityTarget::RuleSet(id) => (
-                ix::update_rule_set(&admin.pubkey(), id, rule_set_config(&w.params), &rule_set_refs()),
-                ix::update_rule_set(&next.pubkey(), id, rule_set_config(&w.params), &rule_set_refs()),
+                ix::update_rule_set(
+                    &admin.pubkey(),
+                    id,
+                    rule_set_config(&w.params),
+                    &rule_set_refs(),
+                ),
+                ix::update_rule_set(
+                    &next.pubkey(),
+                    id,
+                    rule_set_config(&w.params),
+                    &rule_set_refs(),
+                ),
                 ZkgateError::NotRuleSetAuthority,
             ),
             AuthorityTarget::Issuer(id) => (
@@ -184,7 +197,9 @@ async fn authority_hand_overs_are_two_step_and_the_admin_can_rotate_any() {
             AuthorityTarget::SanctionsList(_) => w.sanctions_authority.insecure_clone(),
         };
         assert_zkgate_err(w.send(&[old_ix], &[&old_signer]).await, err);
-        w.send(&[new_ix], &[&next]).await.expect("the new authority acts");
+        w.send(&[new_ix], &[&next])
+            .await
+            .expect("the new authority acts");
 
         // The current authority may propose and cancel.
         w.send(
@@ -193,9 +208,12 @@ async fn authority_hand_overs_are_two_step_and_the_admin_can_rotate_any() {
         )
         .await
         .expect("propose");
-        w.send(&[ix::propose_authority(&next.pubkey(), target, None)], &[&next])
-            .await
-            .expect("cancel");
+        w.send(
+            &[ix::propose_authority(&next.pubkey(), target, None)],
+            &[&next],
+        )
+        .await
+        .expect("cancel");
         assert_zkgate_err(
             w.send(&[ix::accept_authority(&m, target)], &[&mallory])
                 .await,
@@ -226,7 +244,11 @@ async fn register_with_authority(w: &mut World, id: u64, authority: &Keypair) {
         config: rule_set_config(&w.params),
     };
     w.send(
-        &[ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs())],
+        &[ix::register_rule_set(
+            &admin.pubkey(),
+            args,
+            &rule_set_refs(),
+        )],
         &[&admin],
     )
     .await
@@ -280,7 +302,12 @@ async fn verifying_keys_need_the_admins_co_signature() {
     // The authority with someone else co-signing as admin.
     assert_zkgate_err(
         w.send(
-            &[ix::set_verifying_key(&owner.pubkey(), &mallory.pubkey(), ID, vk.clone())],
+            &[ix::set_verifying_key(
+                &owner.pubkey(),
+                &mallory.pubkey(),
+                ID,
+                vk.clone(),
+            )],
             &[&owner, &mallory],
         )
         .await,
@@ -289,7 +316,12 @@ async fn verifying_keys_need_the_admins_co_signature() {
     // The admin alone.
     assert_zkgate_err(
         w.send(
-            &[ix::set_verifying_key(&admin.pubkey(), &admin.pubkey(), ID, vk.clone())],
+            &[ix::set_verifying_key(
+                &admin.pubkey(),
+                &admin.pubkey(),
+                ID,
+                vk.clone(),
+            )],
             &[&admin],
         )
         .await,
@@ -298,7 +330,12 @@ async fn verifying_keys_need_the_admins_co_signature() {
     // Both: the first key, version unchanged.
     let out = w
         .send_with_logs(
-            &[ix::set_verifying_key(&owner.pubkey(), &admin.pubkey(), ID, vk.clone())],
+            &[ix::set_verifying_key(
+                &owner.pubkey(),
+                &admin.pubkey(),
+                ID,
+                vk.clone(),
+            )],
             &[&owner, &admin],
         )
         .await
@@ -311,27 +348,47 @@ async fn verifying_keys_need_the_admins_co_signature() {
     let other = convert::vk_args(&ProgramVerifyingKey::from_ark(&other_keys().vk));
     let out = w
         .send_with_logs(
-            &[ix::set_verifying_key(&owner.pubkey(), &admin.pubkey(), ID, other)],
+            &[ix::set_verifying_key(
+                &owner.pubkey(),
+                &admin.pubkey(),
+                ID,
+                other,
+            )],
             &[&owner, &admin],
         )
         .await
         .expect("co-signed replacement");
     let e = &out.events::<VerifyingKeyChanged>()[0];
     assert_eq!(e.version, 2);
-    assert_eq!(e.previous_vk_hash, ProgramVerifyingKey::from_ark(&keys().vk).hash());
+    assert_eq!(
+        e.previous_vk_hash,
+        ProgramVerifyingKey::from_ark(&keys().vk).hash()
+    );
     let rs = rule_set(&mut w, ID).await;
     assert_eq!(rs.version, 2);
-    assert_eq!(rs.vk_hash, ProgramVerifyingKey::from_ark(&other_keys().vk).hash());
+    assert_eq!(
+        rs.vk_hash,
+        ProgramVerifyingKey::from_ark(&other_keys().vk).hash()
+    );
     // Retired: no key change either.
     w.send(
-        &[ix::set_rule_set_status(&admin.pubkey(), ID, RuleSetStatus::Retired)],
+        &[ix::set_rule_set_status(
+            &admin.pubkey(),
+            ID,
+            RuleSetStatus::Retired,
+        )],
         &[&admin],
     )
     .await
     .expect("retire");
     assert_zkgate_err(
         w.send(
-            &[ix::set_verifying_key(&owner.pubkey(), &admin.pubkey(), ID, vk)],
+            &[ix::set_verifying_key(
+                &owner.pubkey(),
+                &admin.pubkey(),
+                ID,
+                vk,
+            )],
             &[&owner, &admin],
         )
         .await,
@@ -398,7 +455,11 @@ async fn a_deactivated_sanctions_list_stops_transfers() {
     let bob = w.wallet(0, Some((12, 840, 2, EXPIRY))).await;
     assert_zkgate_err(
         w.send(
-            &[ix::set_sanctions_list_active(&sa.pubkey(), SANCTIONS_ID, false)],
+            &[ix::set_sanctions_list_active(
+                &sa.pubkey(),
+                SANCTIONS_ID,
+                false,
+            )],
             &[&sa],
         )
         .await,
@@ -406,7 +467,11 @@ async fn a_deactivated_sanctions_list_stops_transfers() {
     );
     let out = w
         .send_with_logs(
-            &[ix::set_sanctions_list_active(&admin.pubkey(), SANCTIONS_ID, false)],
+            &[ix::set_sanctions_list_active(
+                &admin.pubkey(),
+                SANCTIONS_ID,
+                false,
+            )],
             &[&admin],
         )
         .await
@@ -422,14 +487,22 @@ async fn a_deactivated_sanctions_list_stops_transfers() {
     );
     assert_zkgate_err(
         w.send(
-            &[ix::publish_sanctions_root(&sa.pubkey(), SANCTIONS_ID, [1; 32])],
+            &[ix::publish_sanctions_root(
+                &sa.pubkey(),
+                SANCTIONS_ID,
+                [1; 32],
+            )],
             &[&sa],
         )
         .await,
         ZkgateError::SanctionsListInactive,
     );
     w.send(
-        &[ix::set_sanctions_list_active(&admin.pubkey(), SANCTIONS_ID, true)],
+        &[ix::set_sanctions_list_active(
+            &admin.pubkey(),
+            SANCTIONS_ID,
+            true,
+        )],
         &[&admin],
     )
     .await
@@ -456,10 +529,10 @@ async fn rule_sets_name_only_real_accounts() {
         )
     };
     for (id, issuer) in [
-        (50, Pubkey::new_unique()),                    // nothing there
-        (51, pda::sanctions_list(SANCTIONS_ID)),       // zkgate's, another type
-        (52, alice.token_account),                     // another program's
-        (53, pda::config()),                           // zkgate's config
+        (50, Pubkey::new_unique()),              // nothing there
+        (51, pda::sanctions_list(SANCTIONS_ID)), // zkgate's, another type
+        (52, alice.token_account),               // another program's
+        (53, pda::config()),                     // zkgate's config
     ] {
         let refs = ix::RuleSetRefs {
             issuers: vec![pda::issuer(ISSUER_ID), issuer],
@@ -507,13 +580,24 @@ async fn every_governance_action_emits_its_event() {
     let next = Keypair::new();
     w.airdrop(&next.pubkey(), 1_000_000_000).await;
 
-    let out = w.send_with_logs(&[ix::set_paused(&a, true)], &[&admin]).await.unwrap();
+    let out = w
+        .send_with_logs(&[ix::set_paused(&a, true)], &[&admin])
+        .await
+        .unwrap();
     assert!(out.events::<PauseChanged>()[0].paused);
-    w.send(&[ix::set_paused(&a, false)], &[&admin]).await.unwrap();
+    w.send(&[ix::set_paused(&a, false)], &[&admin])
+        .await
+        .unwrap();
 
-    let out = w.send_with_logs(&[ix::add_issuer(&a, 9, &next.pubkey())], &[&admin]).await.unwrap();
+    let out = w
+        .send_with_logs(&[ix::add_issuer(&a, 9, &next.pubkey())], &[&admin])
+        .await
+        .unwrap();
     let e = &out.events::<IssuerAdded>()[0];
-    assert_eq!((e.issuer, e.id, e.authority), (pda::issuer(9), 9, next.pubkey()));
+    assert_eq!(
+        (e.issuer, e.id, e.authority),
+        (pda::issuer(9), 9, next.pubkey())
+    );
 
     let out = w
         .send_with_logs(&[ix::set_issuer_active(&a, 9, false)], &[&admin])
@@ -522,21 +606,37 @@ async fn every_governance_action_emits_its_event() {
     assert!(!out.events::<IssuerActiveChanged>()[0].active);
 
     let out = w
-        .send_with_logs(&[ix::create_sanctions_list(&a, 9, &next.pubkey(), [5; 32])], &[&admin])
+        .send_with_logs(
+            &[ix::create_sanctions_list(&a, 9, &next.pubkey(), [5; 32])],
+            &[&admin],
+        )
         .await
         .unwrap();
     let e = &out.events::<SanctionsListCreated>()[0];
     assert_eq!((e.id, e.initial_root), (9, [5; 32]));
 
     let out = w
-        .send_with_logs(&[ix::publish_sanctions_root(&next.pubkey(), 9, [6; 32])], &[&next])
+        .send_with_logs(
+            &[ix::publish_sanctions_root(&next.pubkey(), 9, [6; 32])],
+            &[&next],
+        )
         .await
         .unwrap();
     let e = &out.events::<RootPublished>()[0];
-    assert_eq!((e.account, e.root, e.sanctions), (pda::sanctions_list(9), [6; 32], true));
+    assert_eq!(
+        (e.account, e.root, e.sanctions),
+        (pda::sanctions_list(9), [6; 32], true)
+    );
     let ia = w.issuer_authority.insecure_clone();
     let out = w
-        .send_with_logs(&[ix::publish_credential_root(&ia.pubkey(), ISSUER_ID, [7; 32])], &[&ia])
+        .send_with_logs(
+            &[ix::publish_credential_root(
+                &ia.pubkey(),
+                ISSUER_ID,
+                [7; 32],
+            )],
+            &[&ia],
+        )
         .await
         .unwrap();
     assert!(!out.events::<RootPublished>()[0].sanctions);
@@ -545,7 +645,12 @@ async fn every_governance_action_emits_its_event() {
     params.window_seconds += 1;
     let out = w
         .send_with_logs(
-            &[ix::update_rule_set(&a, RULE_SET_ID, rule_set_config(&params), &rule_set_refs())],
+            &[ix::update_rule_set(
+                &a,
+                RULE_SET_ID,
+                rule_set_config(&params),
+                &rule_set_refs(),
+            )],
             &[&admin],
         )
         .await
@@ -561,18 +666,30 @@ async fn every_governance_action_emits_its_event() {
         .await
         .unwrap();
     let e = &out.events::<AuthorityProposed>()[0];
-    assert_eq!((e.kind, e.proposed), (AuthorityKind::Admin, Some(next.pubkey())));
+    assert_eq!(
+        (e.kind, e.proposed),
+        (AuthorityKind::Admin, Some(next.pubkey()))
+    );
     let out = w
         .send_with_logs(&[ix::accept_admin(&next.pubkey())], &[&next])
         .await
         .unwrap();
     let e = &out.events::<AuthorityChanged>()[0];
-    assert_eq!((e.kind, e.previous, e.new), (AuthorityKind::Admin, a, next.pubkey()));
+    assert_eq!(
+        (e.kind, e.previous, e.new),
+        (AuthorityKind::Admin, a, next.pubkey())
+    );
     // (initialize: `only_the_upgrade_authority_initializes`; keys, status and hand-overs of
     // rule-sets, issuers and lists: their own tests above.)
-    let mut ctx = program_test_with_upgrade_authority(Some(a)).start_with_context().await;
+    let mut ctx = program_test_with_upgrade_authority(Some(a))
+        .start_with_context()
+        .await;
     let payer = ctx.payer.insecure_clone();
-    let fund = anchor_lang::solana_program::system_instruction::transfer(&payer.pubkey(), &a, 1_000_000_000);
+    let fund = anchor_lang::solana_program::system_instruction::transfer(
+        &payer.pubkey(),
+        &a,
+        1_000_000_000,
+    );
     send_raw(&mut ctx, &[fund], &[]).await.unwrap();
     let tx = Transaction::new_signed_with_payer(
         &[ix::initialize(&a)],

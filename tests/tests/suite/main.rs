@@ -1,10 +1,11 @@
 //! zkgate's end-to-end suite in the real Solana runtime: one test binary (the agave runtime is
 //! linked once, and the Groth16 keys are generated once for every module).
 mod e2e;
+mod fuzz;
+mod governance;
 mod idl;
+mod packet;
 mod registry;
 mod statement;
-mod transfer;
 mod token2022;
-mod governance;
-mod packet;
+mod transfer;

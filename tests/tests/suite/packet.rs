@@ -28,7 +28,8 @@ fn size(ix: Instruction, signers: usize) -> usize {
     }
     let mut all: Vec<&Keypair> = vec![&payer];
     all.extend(others.iter());
-    let tx = Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &all, Hash::new_unique());
+    let tx =
+        Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &all, Hash::new_unique());
     bincode::serialize(&tx).expect("serializes").len()
 }
 
@@ -104,7 +105,11 @@ fn every_instruction_fits_a_packet_at_its_maximum() {
             1,
         ),
         ("add_issuer", ix::add_issuer(&k(), u64::MAX, &k()), 1),
-        ("set_issuer_active", ix::set_issuer_active(&k(), u64::MAX, true), 1),
+        (
+            "set_issuer_active",
+            ix::set_issuer_active(&k(), u64::MAX, true),
+            1,
+        ),
         (
             "publish_credential_root",
             ix::publish_credential_root(&k(), u64::MAX, root),

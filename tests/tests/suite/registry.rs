@@ -142,7 +142,12 @@ async fn admin_instructions_require_the_admin() {
     let config = rule_set_config(&w.params);
     assert_zkgate_err(
         w.send(
-            &[ix::update_rule_set(&m, RULE_SET_ID, config, &rule_set_refs())],
+            &[ix::update_rule_set(
+                &m,
+                RULE_SET_ID,
+                config,
+                &rule_set_refs(),
+            )],
             &[&mallory],
         )
         .await,
@@ -380,7 +385,11 @@ async fn malformed_parameters_are_refused() {
         };
         assert_zkgate_err(
             w.send(
-                &[ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs())],
+                &[ix::register_rule_set(
+                    &admin.pubkey(),
+                    args,
+                    &rule_set_refs(),
+                )],
                 &[&admin],
             )
             .await,
@@ -396,7 +405,11 @@ async fn malformed_parameters_are_refused() {
     };
     assert_zkgate_err(
         w.send(
-            &[ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs())],
+            &[ix::register_rule_set(
+                &admin.pubkey(),
+                args,
+                &rule_set_refs(),
+            )],
             &[&admin],
         )
         .await,
@@ -419,8 +432,11 @@ async fn malformed_parameters_are_refused() {
             ..rule_set_refs()
         };
         assert_zkgate_err(
-            w.send(&[ix::register_rule_set(&admin.pubkey(), args, &refs)], &[&admin])
-                .await,
+            w.send(
+                &[ix::register_rule_set(&admin.pubkey(), args, &refs)],
+                &[&admin],
+            )
+            .await,
             ZkgateError::InvalidIssuerList,
         );
     }
@@ -434,7 +450,11 @@ async fn malformed_parameters_are_refused() {
     };
     assert_zkgate_err(
         w.send(
-            &[ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs())],
+            &[ix::register_rule_set(
+                &admin.pubkey(),
+                args,
+                &rule_set_refs(),
+            )],
             &[&admin],
         )
         .await,

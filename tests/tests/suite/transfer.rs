@@ -88,7 +88,10 @@ async fn approved_transfer_moves_exact_amount(token: TokenKind) {
     assert_eq!((e.nonce, e.window_volume), (1, 2_500));
     assert_eq!(w.balance(&bob.token_account).await, 3_000);
     let state = w.subject_state(&alice).await.expect("subject state");
-    assert_eq!((state.nonce, state.volume_at(now, window).unwrap()), (2, 3_000));
+    assert_eq!(
+        (state.nonce, state.volume_at(now, window).unwrap()),
+        (2, 3_000)
+    );
 }
 
 #[tokio::test]
@@ -288,7 +291,9 @@ async fn proof_lifetime_is_bounded_by_the_cluster_clock() {
     );
 
     // A proof that claims to live longer than the rule-set allows.
-    let statement = w.statement(&alice, &bob, 100, now + age + tolerance + 1).await;
+    let statement = w
+        .statement(&alice, &bob, 100, now + age + tolerance + 1)
+        .await;
     let ix = w.transfer_ix(&alice, &bob, &statement, [0u8; 256]);
     assert_zkgate_err(
         w.send(&[ix], &[&signer]).await,
@@ -647,7 +652,12 @@ async fn account_substitutions_are_refused() {
         ..rule_set_refs()
     };
     w.send(
-        &[ix::update_rule_set(&admin.pubkey(), RULE_SET_ID, config, &refs)],
+        &[ix::update_rule_set(
+            &admin.pubkey(),
+            RULE_SET_ID,
+            config,
+            &refs,
+        )],
         &[&admin],
     )
     .await
@@ -696,7 +706,9 @@ async fn window_volume_is_enforced_across_transfers() {
         ZkgateError::WindowVolumeUnderstated,
     );
     // Overstating is allowed (it proves a stricter bound): 500 more with a claimed 1_000.
-    w.transfer(&alice, &bob, 500).await.expect("up to the limit");
+    w.transfer(&alice, &bob, 500)
+        .await
+        .expect("up to the limit");
 
     // The window slides with the cluster clock: 59 s later the first transfer still counts.
     w.advance_time(59).await;
@@ -767,7 +779,9 @@ async fn a_subjects_wallets_share_one_window() {
         check_native(&statement, &w.params, &w.witness(&alice2)),
         Err(RuleViolation::WindowLimitExceeded)
     );
-    w.transfer(&alice2, &bob, 500).await.expect("the rest of the limit");
+    w.transfer(&alice2, &bob, 500)
+        .await
+        .expect("the rest of the limit");
     assert_eq!(w.balance(&bob.token_account).await, 1_500);
     // Claiming another subject's tag (a fresh state) needs a proof for that subject.
     let vu = w.valid_until().await;

@@ -24,6 +24,7 @@ impl AdminOnly<'_> {
         config.pending_admin = new_admin;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &AuthorityProposed {
                 kind: AuthorityKind::Admin,
                 account: config.key(),
@@ -39,6 +40,7 @@ impl AdminOnly<'_> {
         ctx.accounts.config.paused = paused;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &PauseChanged {
                 admin: ctx.accounts.admin.key(),
                 paused,
@@ -77,6 +79,7 @@ impl AcceptAdmin<'_> {
         config.pending_admin = None;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &AuthorityChanged {
                 kind: AuthorityKind::Admin,
                 account: config.key(),
@@ -122,7 +125,7 @@ impl AuthorityTarget<'_> {
         ) {
             (Some(r), None, None) => {
                 let key = r.key();
-                let inner: &mut RuleSet = &mut **r;
+                let inner: &mut RuleSet = r;
                 Ok((
                     AuthorityKind::RuleSet,
                     key,
@@ -132,7 +135,7 @@ impl AuthorityTarget<'_> {
             }
             (None, Some(i), None) => {
                 let key = i.key();
-                let inner: &mut Issuer = &mut **i;
+                let inner: &mut Issuer = i;
                 Ok((
                     AuthorityKind::Issuer,
                     key,
@@ -142,7 +145,7 @@ impl AuthorityTarget<'_> {
             }
             (None, None, Some(s)) => {
                 let key = s.key();
-                let inner: &mut SanctionsList = &mut **s;
+                let inner: &mut SanctionsList = s;
                 Ok((
                     AuthorityKind::SanctionsList,
                     key,
@@ -173,7 +176,7 @@ impl AuthorityTarget<'_> {
             current: *authority,
             proposed: new_authority,
         };
-        emit_cpi_event(&accounts.event_authority, &event)
+        emit_cpi_event(&accounts.event_authority, &accounts.program, &event)
     }
 
     /// Step two: the proposed authority accepts.
@@ -191,6 +194,6 @@ impl AuthorityTarget<'_> {
             previous,
             new: signer,
         };
-        emit_cpi_event(&accounts.event_authority, &event)
+        emit_cpi_event(&accounts.event_authority, &accounts.program, &event)
     }
 }

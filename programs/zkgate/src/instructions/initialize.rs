@@ -47,6 +47,7 @@ impl Initialize<'_> {
         config.bump = ctx.bumps.config;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &ConfigInitialized {
                 admin: config.admin,
             },

@@ -40,6 +40,7 @@ impl AddIssuer<'_> {
         issuer.bump = ctx.bumps.issuer;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &IssuerAdded {
                 issuer: issuer.key(),
                 id,
@@ -69,6 +70,7 @@ impl SetIssuerActive<'_> {
         ctx.accounts.issuer.active = active;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &IssuerActiveChanged {
                 issuer: ctx.accounts.issuer.key(),
                 active,
@@ -108,6 +110,7 @@ impl PublishCredentialRoot<'_> {
         issuer.roots.invariant()?;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &RootPublished {
                 account: issuer.key(),
                 root,

@@ -146,10 +146,7 @@ pub struct RegisterRuleSet<'info> {
 impl RegisterRuleSet<'_> {
     /// Registers an active rule-set at version 1, without a verifying key: transfers are
     /// refused until `set_verifying_key` (signed by the authority and the admin) sets one.
-    pub fn handler(
-        ctx: Context<Self>,
-        args: RegisterRuleSetArgs,
-    ) -> Result<()> {
+    pub fn handler(ctx: Context<Self>, args: RegisterRuleSetArgs) -> Result<()> {
         let accounts = ctx.accounts;
         let rule_set = &mut accounts.rule_set;
         rule_set.id = args.id;
@@ -164,7 +161,11 @@ impl RegisterRuleSet<'_> {
             ctx.remaining_accounts,
         )?;
         args.config.apply(rule_set, refs)?;
-        emit_cpi_event(&accounts.event_authority, &changed(rule_set))
+        emit_cpi_event(
+            &accounts.event_authority,
+            &accounts.program,
+            &changed(rule_set),
+        )
     }
 }
 
@@ -197,10 +198,7 @@ impl UpdateRuleSet<'_> {
 
     /// Replaces the configuration (not the key) and bumps the version, so proofs made under
     /// the old parameters stop verifying.
-    pub fn handler(
-        ctx: Context<Self>,
-        config: RuleSetConfigArgs,
-    ) -> Result<()> {
+    pub fn handler(ctx: Context<Self>, config: RuleSetConfigArgs) -> Result<()> {
         let accounts = ctx.accounts;
         let rule_set = &mut accounts.rule_set;
         rule_set.version = rule_set
@@ -213,7 +211,11 @@ impl UpdateRuleSet<'_> {
             ctx.remaining_accounts,
         )?;
         config.apply(rule_set, refs)?;
-        emit_cpi_event(&accounts.event_authority, &changed(rule_set))
+        emit_cpi_event(
+            &accounts.event_authority,
+            &accounts.program,
+            &changed(rule_set),
+        )
     }
 }
 
@@ -293,7 +295,7 @@ impl SetVerifyingKey<'_> {
             authority: ctx.accounts.authority.key(),
             admin: ctx.accounts.admin.key(),
         };
-        emit_cpi_event(&ctx.accounts.event_authority, &event)
+        emit_cpi_event(&ctx.accounts.event_authority, &ctx.accounts.program, &event)
     }
 }
 
@@ -335,6 +337,6 @@ impl SetRuleSetStatus<'_> {
             status,
             by: ctx.accounts.signer.key(),
         };
-        emit_cpi_event(&ctx.accounts.event_authority, &event)
+        emit_cpi_event(&ctx.accounts.event_authority, &ctx.accounts.program, &event)
     }
 }

@@ -50,6 +50,7 @@ impl CreateSanctionsList<'_> {
         list.roots.invariant()?;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &SanctionsListCreated {
                 sanctions_list: list.key(),
                 id,
@@ -79,7 +80,10 @@ pub struct PublishSanctionsRoot<'info> {
 impl PublishSanctionsRoot<'_> {
     /// Refuses publication to a deactivated list.
     pub fn validate(&self) -> Result<()> {
-        require!(self.sanctions_list.active, ZkgateError::SanctionsListInactive);
+        require!(
+            self.sanctions_list.active,
+            ZkgateError::SanctionsListInactive
+        );
         Ok(())
     }
 
@@ -91,6 +95,7 @@ impl PublishSanctionsRoot<'_> {
         list.roots.invariant()?;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &RootPublished {
                 account: list.key(),
                 root,
@@ -127,6 +132,7 @@ impl SetSanctionsListActive<'_> {
         ctx.accounts.sanctions_list.active = active;
         emit_cpi_event(
             &ctx.accounts.event_authority,
+            &ctx.accounts.program,
             &SanctionsListActiveChanged {
                 sanctions_list: ctx.accounts.sanctions_list.key(),
                 active,

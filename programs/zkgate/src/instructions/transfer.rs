@@ -137,8 +137,7 @@ impl Transfer<'_> {
             ZkgateError::ProofExpired
         );
         require!(
-            args.valid_until
-                <= now.saturating_add(i64::from(time.max_proof_age_secs) + tolerance),
+            args.valid_until <= now.saturating_add(i64::from(time.max_proof_age_secs) + tolerance),
             ZkgateError::ProofLifetimeTooLong
         );
         require!(
@@ -233,6 +232,6 @@ impl Transfer<'_> {
             slot: clock.slot,
             unix_timestamp: now,
         };
-        emit_cpi_event(&accounts.event_authority, &event)
+        emit_cpi_event(&accounts.event_authority, &accounts.program, &event)
     }
 }

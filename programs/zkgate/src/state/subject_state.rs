@@ -6,7 +6,9 @@ use crate::errors::ZkgateError;
 pub const SPEND_HISTORY: usize = 16;
 
 /// One recorded transfer: when it landed (cluster clock) and how much it moved.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Debug, Default, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Debug, Default, PartialEq, Eq,
+)]
 pub struct Spend {
     /// Cluster unix time of the transfer (or of the newest transfer merged into this entry).
     pub at: i64,
@@ -106,7 +108,11 @@ mod tests {
         s.record(1_030, 200, 60).unwrap();
         assert_eq!(s.volume_at(1_030, 60).unwrap(), 500);
         assert_eq!(s.volume_at(1_059, 60).unwrap(), 500);
-        assert_eq!(s.volume_at(1_060, 60).unwrap(), 200, "the first left the window");
+        assert_eq!(
+            s.volume_at(1_060, 60).unwrap(),
+            200,
+            "the first left the window"
+        );
         assert_eq!(s.volume_at(1_090, 60).unwrap(), 0);
         // A longer window sees both again: no reset, no lock-out.
         assert_eq!(s.volume_at(1_090, 3_600).unwrap(), 500);
@@ -118,7 +124,10 @@ mod tests {
         for i in 0..(SPEND_HISTORY as i64 + 4) {
             s.record(100 + i, 10, 1_000).unwrap();
         }
-        assert_eq!(s.volume_at(200, 1_000).unwrap(), 10 * (SPEND_HISTORY as u64 + 4));
+        assert_eq!(
+            s.volume_at(200, 1_000).unwrap(),
+            10 * (SPEND_HISTORY as u64 + 4)
+        );
         // The merged entry carries the newer time, so it stays counted at least as long.
         assert!(s.volume_at(1_100, 1_000).unwrap() >= 10 * 4);
     }
