@@ -351,6 +351,11 @@ export type Zkgate = {
       "code": 6054,
       "msg": "destination token account requires memos",
       "name": "DestinationRequiresMemo"
+    },
+    {
+      "code": 6055,
+      "msg": "the program account is not zkgate (event CPI)",
+      "name": "EventProgramMismatch"
     }
   ],
   "events": [

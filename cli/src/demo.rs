@@ -176,6 +176,33 @@ async fn demo(depth: usize) -> Result<(), String> {
             &hex::encode(e.statement_hash)[..16],
             e.slot
         );
+        // What an auditor does: recompute the proven statement from the event alone.
+        let recomputed = zkgate::statement::Statement {
+            rule_set_id: e.rule_set_id,
+            rule_set_version: e.rule_set_version,
+            params_hash: e.params_hash,
+            credential_root: e.credential_root,
+            sanctions_root: e.sanctions_root,
+            program_id: e.program_id,
+            sender: e.sender,
+            recipient: e.recipient,
+            mint: e.mint,
+            amount: e.amount,
+            nonce: e.nonce,
+            window_volume: e.window_volume,
+            valid_until: e.valid_until,
+            subject_tag: e.subject_tag,
+        }
+        .hash()
+        .map_err(|err| err.to_string())?;
+        println!(
+            "    auditor: statement hash recomputed from the event {}",
+            if recomputed == e.statement_hash {
+                "matches"
+            } else {
+                "DOES NOT MATCH"
+            }
+        );
     }
 
     println!("\nrefusals");
@@ -221,6 +248,9 @@ async fn demo(depth: usize) -> Result<(), String> {
     let mut forged = ix.clone();
     let data_len = forged.data.len();
     forged.data[data_len - 1] ^= 1;
+    // Claim the subject's current window volume (8-byte discriminator, amount, valid_until,
+    // then window_volume), so the forgery gets past the volume check to the proof check.
+    forged.data[24..32].copy_from_slice(&2_500u64.to_le_bytes());
     let r = step(
         "alice's proof with one byte changed (forged)",
         with_program_log(w.send(&[forged], &[&signer])),
@@ -257,12 +287,20 @@ fn describe(r: Result<(), solana_program_test::BanksClientError>) -> String {
 
 fn zkgate_error_name(index: u32) -> Option<&'static str> {
     use zkgate::errors::ZkgateError as E;
-    [E::InvalidProof, E::MalformedProof, E::PublicInputNotReduced]
-        .into_iter()
-        .find(|e| *e as u32 == index)
-        .map(|e| match e {
-            E::InvalidProof => "InvalidProof: proof does not verify for this statement",
-            E::MalformedProof => "MalformedProof: point not on curve",
-            _ => "PublicInputNotReduced",
-        })
+    [
+        E::InvalidProof,
+        E::MalformedProof,
+        E::PublicInputNotReduced,
+        E::WindowVolumeUnderstated,
+    ]
+    .into_iter()
+    .find(|e| *e as u32 == index)
+    .map(|e| match e {
+        E::InvalidProof => "InvalidProof: proof does not verify for this statement",
+        E::MalformedProof => "MalformedProof: point not on curve",
+        E::WindowVolumeUnderstated => {
+            "WindowVolumeUnderstated: the subject's volume and nonce moved on"
+        }
+        _ => "PublicInputNotReduced",
+    })
 }

@@ -405,9 +405,11 @@ impl World {
             .expect("blockhash");
         match self.send_once(ixs, signers, blockhash).await {
             Err(BanksClientError::TransactionError(TransactionError::AlreadyProcessed)) => {
+                use solana_program_test::ProgramTestBanksClientExt;
                 let fresh = self
                     .ctx
-                    .get_new_latest_blockhash()
+                    .banks_client
+                    .get_new_latest_blockhash(&blockhash)
                     .await
                     .expect("blockhash");
                 self.send_once(ixs, signers, fresh).await

@@ -209,7 +209,8 @@ impl Transfer<'_> {
             accounts.mint.decimals,
         )?;
 
-        let event = TransferApproved {
+        // Boxed: the event is ~420 bytes and the SBF stack frame is 4 KiB.
+        let event = Box::new(TransferApproved {
             program_id: crate::ID,
             rule_set: rule_set.key(),
             rule_set_id: rule_set.id,
@@ -231,7 +232,7 @@ impl Transfer<'_> {
             statement_hash,
             slot: clock.slot,
             unix_timestamp: now,
-        };
-        emit_cpi_event(&accounts.event_authority, &accounts.program, &event)
+        });
+        emit_cpi_event(&accounts.event_authority, &accounts.program, &*event)
     }
 }

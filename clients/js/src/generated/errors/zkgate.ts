@@ -124,10 +124,13 @@ export const ZKGATE_ERROR__MINT_EXTENSION_UNSUPPORTED = 0x17a4; // 6052
 export const ZKGATE_ERROR__SOURCE_CPI_GUARD_ENABLED = 0x17a5; // 6053
 /** DestinationRequiresMemo: destination token account requires memos */
 export const ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO = 0x17a6; // 6054
+/** EventProgramMismatch: the program account is not zkgate (event CPI) */
+export const ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH = 0x17a7; // 6055
 
 export type ZkgateError =
   | typeof ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY
   | typeof ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO
+  | typeof ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH
   | typeof ZKGATE_ERROR__INVALID_AUTHORITY_TARGET
   | typeof ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT
   | typeof ZKGATE_ERROR__INVALID_ISSUER_LIST
@@ -187,6 +190,7 @@ if (process.env.NODE_ENV !== "production") {
   zkgateErrorMessages = {
     [ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY]: `verifying key is degenerate (forgeable)`,
     [ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO]: `destination token account requires memos`,
+    [ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH]: `the program account is not zkgate (event CPI)`,
     [ZKGATE_ERROR__INVALID_AUTHORITY_TARGET]: `exactly one target account (rule-set, issuer or sanctions list) must be given`,
     [ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT]: `issuer account is not a zkgate Issuer`,
     [ZKGATE_ERROR__INVALID_ISSUER_LIST]: `invalid issuer list`,
