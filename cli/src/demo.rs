@@ -177,24 +177,7 @@ async fn demo(depth: usize) -> Result<(), String> {
             e.slot
         );
         // What an auditor does: recompute the proven statement from the event alone.
-        let recomputed = zkgate::statement::Statement {
-            rule_set_id: e.rule_set_id,
-            rule_set_version: e.rule_set_version,
-            params_hash: e.params_hash,
-            credential_root: e.credential_root,
-            sanctions_root: e.sanctions_root,
-            program_id: e.program_id,
-            sender: e.sender,
-            recipient: e.recipient,
-            mint: e.mint,
-            amount: e.amount,
-            nonce: e.nonce,
-            window_volume: e.window_volume,
-            valid_until: e.valid_until,
-            subject_tag: e.subject_tag,
-        }
-        .hash()
-        .map_err(|err| err.to_string())?;
+        let recomputed = e.statement().hash().map_err(|err| err.to_string())?;
         println!(
             "    auditor: statement hash recomputed from the event {}",
             if recomputed == e.statement_hash {

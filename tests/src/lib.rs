@@ -688,6 +688,18 @@ impl World {
         .expect("publish sanctions root");
     }
 
+    /// The `RuleSet` account of rule-set `id` (it must exist).
+    pub async fn rule_set_account(&mut self, id: u64) -> zkgate::state::RuleSet {
+        let account = self
+            .ctx
+            .banks_client
+            .get_account(pda::rule_set(id))
+            .await
+            .expect("rpc")
+            .expect("rule-set exists");
+        zkgate::state::RuleSet::try_deserialize(&mut account.data.as_slice()).expect("rule-set")
+    }
+
     /// The subject state behind `wallet`'s credential under the default rule-set, if any.
     pub async fn subject_state(&mut self, wallet: &Wallet) -> Option<zkgate::state::SubjectState> {
         let address = pda::subject_state(&pda::rule_set(RULE_SET_ID), &wallet.subject_tag());

@@ -88,6 +88,29 @@ pub struct TransferApproved {
     pub unix_timestamp: i64,
 }
 
+impl TransferApproved {
+    /// The statement this transfer proved, rebuilt from the event alone: an auditor hashes it
+    /// (`.hash()`) and compares with `statement_hash`.
+    pub fn statement(&self) -> crate::statement::Statement {
+        crate::statement::Statement {
+            rule_set_id: self.rule_set_id,
+            rule_set_version: self.rule_set_version,
+            params_hash: self.params_hash,
+            credential_root: self.credential_root,
+            sanctions_root: self.sanctions_root,
+            program_id: self.program_id,
+            sender: self.sender,
+            recipient: self.recipient,
+            mint: self.mint,
+            amount: self.amount,
+            nonce: self.nonce,
+            window_volume: self.window_volume,
+            valid_until: self.valid_until,
+            subject_tag: self.subject_tag,
+        }
+    }
+}
+
 /// Emitted by `initialize`.
 #[event]
 pub struct ConfigInitialized {

@@ -255,20 +255,6 @@ async fn register_with_authority(w: &mut World, id: u64, authority: &Keypair) {
     .expect("register");
 }
 
-async fn rule_set(w: &mut World, id: u64) -> zkgate::state::RuleSet {
-    let account = w
-        .ctx
-        .banks_client
-        .get_account(pda::rule_set(id))
-        .await
-        .unwrap()
-        .unwrap();
-    <zkgate::state::RuleSet as anchor_lang::AccountDeserialize>::try_deserialize(
-        &mut account.data.as_slice(),
-    )
-    .unwrap()
-}
-
 /// Replacing a verifying key needs both the rule-set authority and the admin.
 #[tokio::test]
 async fn verifying_keys_need_the_admins_co_signature() {
@@ -364,7 +350,7 @@ async fn verifying_keys_need_the_admins_co_signature() {
         e.previous_vk_hash,
         ProgramVerifyingKey::from_ark(&keys().vk).hash()
     );
-    let rs = rule_set(&mut w, ID).await;
+    let rs = w.rule_set_account(ID).await;
     assert_eq!(rs.version, 2);
     assert_eq!(
         rs.vk_hash,
@@ -424,7 +410,7 @@ async fn the_admin_can_pause_resume_and_retire_any_rule_set() {
         (e.previous, e.status, e.by),
         (RuleSetStatus::Active, RuleSetStatus::Paused, admin.pubkey())
     );
-    assert_eq!(rule_set(&mut w, ID).await.status, RuleSetStatus::Paused);
+    assert_eq!(w.rule_set_account(ID).await.status, RuleSetStatus::Paused);
     assert_zkgate_err(
         w.send(&[status(&admin, RuleSetStatus::Paused)], &[&admin])
             .await,

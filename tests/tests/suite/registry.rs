@@ -6,7 +6,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::TransactionError;
 use zkgate::errors::ZkgateError;
 use zkgate::instructions::RegisterRuleSetArgs;
-use zkgate::state::{RuleSet, RuleSetStatus, MAX_ISSUERS};
+use zkgate::state::{RuleSetStatus, MAX_ISSUERS};
 use zkgate::verifier::G2_GENERATOR_BE;
 use zkgate_circuits::keys::ProgramVerifyingKey;
 use zkgate_client::{convert, ix, pda};
@@ -14,17 +14,6 @@ use zkgate_tests::*;
 
 fn vk() -> ProgramVerifyingKey {
     ProgramVerifyingKey::from_ark(&keys().vk)
-}
-
-async fn rule_set(w: &mut World, id: u64) -> RuleSet {
-    let account = w
-        .ctx
-        .banks_client
-        .get_account(pda::rule_set(id))
-        .await
-        .expect("rpc")
-        .expect("rule-set exists");
-    RuleSet::try_deserialize(&mut account.data.as_slice()).expect("rule-set")
 }
 
 async fn register(
@@ -53,7 +42,7 @@ async fn register(
 #[tokio::test]
 async fn registered_rule_set_stores_key_params_and_hashes() {
     let mut w = World::new(TokenKind::Spl).await;
-    let rs = rule_set(&mut w, RULE_SET_ID).await;
+    let rs = w.rule_set_account(RULE_SET_ID).await;
     assert_eq!(rs.id, RULE_SET_ID);
     assert_eq!(rs.version, 1);
     assert_eq!(rs.status, RuleSetStatus::Active);

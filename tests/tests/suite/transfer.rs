@@ -43,24 +43,7 @@ async fn approved_transfer_moves_exact_amount(token: TokenKind) {
     assert_eq!(e.subject_tag, alice.subject_tag());
     assert_eq!(e.window_volume, 0);
     // An auditor recomputes what was proven from the event alone.
-    let recomputed = zkgate::statement::Statement {
-        rule_set_id: e.rule_set_id,
-        rule_set_version: e.rule_set_version,
-        params_hash: e.params_hash,
-        credential_root: e.credential_root,
-        sanctions_root: e.sanctions_root,
-        program_id: e.program_id,
-        sender: e.sender,
-        recipient: e.recipient,
-        mint: e.mint,
-        amount: e.amount,
-        nonce: e.nonce,
-        window_volume: e.window_volume,
-        valid_until: e.valid_until,
-        subject_tag: e.subject_tag,
-    }
-    .hash()
-    .expect("hash");
+    let recomputed = e.statement().hash().expect("hash");
     assert_eq!(recomputed, e.statement_hash);
     assert_eq!(e.params_hash, w.params.hash_bytes());
     assert_eq!(e.program_id, zkgate::ID);

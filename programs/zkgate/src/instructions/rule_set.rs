@@ -201,10 +201,7 @@ impl UpdateRuleSet<'_> {
     pub fn handler(ctx: Context<Self>, config: RuleSetConfigArgs) -> Result<()> {
         let accounts = ctx.accounts;
         let rule_set = &mut accounts.rule_set;
-        rule_set.version = rule_set
-            .version
-            .checked_add(1)
-            .ok_or(ZkgateError::Overflow)?;
+        rule_set.bump_version()?;
         let refs = ConfigAccounts::check(
             accounts.sanctions_list.key(),
             accounts.mint.as_deref(),
@@ -279,10 +276,7 @@ impl SetVerifyingKey<'_> {
         let rule_set = &mut ctx.accounts.rule_set;
         let previous_vk_hash = rule_set.vk_hash;
         if rule_set.has_vk() {
-            rule_set.version = rule_set
-                .version
-                .checked_add(1)
-                .ok_or(ZkgateError::Overflow)?;
+            rule_set.bump_version()?;
         }
         rule_set.vk_hash = vk.hash();
         rule_set.vk = vk;

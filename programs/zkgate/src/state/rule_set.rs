@@ -173,6 +173,13 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// Bumps the version, so proofs made under the previous configuration or key stop
+    /// verifying.
+    pub fn bump_version(&mut self) -> Result<()> {
+        self.version = self.version.checked_add(1).ok_or(ZkgateError::Overflow)?;
+        Ok(())
+    }
+
     /// Whether a verifying key has been set.
     pub fn has_vk(&self) -> bool {
         self.vk_hash != [0u8; 32]
