@@ -356,6 +356,21 @@ export type Zkgate = {
       "code": 6055,
       "msg": "the program account is not zkgate (event CPI)",
       "name": "EventProgramMismatch"
+    },
+    {
+      "code": 6056,
+      "msg": "the rule-set authority and the admin must be different keys",
+      "name": "CoSignersMustDiffer"
+    },
+    {
+      "code": 6057,
+      "msg": "verifying key changes are locked after an admin-driven authority rotation",
+      "name": "KeyChangeLocked"
+    },
+    {
+      "code": 6058,
+      "msg": "rule-set was paused by the admin; only the admin can resume it",
+      "name": "PausedByAdmin"
     }
   ],
   "events": [
@@ -3227,6 +3242,29 @@ export type Zkgate = {
             "type": {
               "option": "pubkey"
             }
+          },
+          {
+            "docs": [
+              "Whether the pending hand-over was proposed by the admin (not by the authority itself)."
+            ],
+            "name": "pendingAuthorityByAdmin",
+            "type": "bool"
+          },
+          {
+            "docs": [
+              "`set_verifying_key` is refused before this cluster time: set when the admin, not the",
+              "authority, rotated the authority, so that a changed key can never follow an admin-driven",
+              "rotation without the change being public for [`ADMIN_ROTATION_KEY_LOCK_SECS`]."
+            ],
+            "name": "keyChangeLockedUntil",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Set when the admin paused the rule-set: then only the admin may resume it."
+            ],
+            "name": "pausedByAdmin",
+            "type": "bool"
           },
           {
             "docs": [

@@ -1,5 +1,5 @@
-// Anchor deploy script (`anchor migrate`): initializes the zkgate config (the provider wallet
-// becomes admin) and registers rule-set 1 from a key directory written by
+// Anchor deploy script (`anchor migrate`): initializes the zkgate config (the provider wallet,
+// which must be the program's upgrade authority, becomes admin) and registers rule-set 1 from a key directory written by
 // `zkgate keys --out DIR` (verifying_key.bin in the program's byte layout, rule_set.json).
 //
 // Environment:
@@ -7,13 +7,16 @@
 //   ZKGATE_RULE_SET_ID   rule-set id (default: 1)
 //   ZKGATE_ISSUERS       comma-separated Issuer account addresses accepted by the rule-set
 //   ZKGATE_SANCTIONS     SanctionsList account address
+//   ZKGATE_RULE_SET_AUTHORITY
+//                        keypair file of the rule-set's authority (another key than the
+//                        admin's: it co-signs the verifying key with the admin)
 //   ZKGATE_ALLOW_INSECURE_KEYS=1
 //                        register single-party (development) keys on a cluster other than a
 //                        local validator; refused otherwise, since whoever ran that setup can
 //                        forge proofs
 import * as anchor from "@anchor-lang/core";
 import { BN, Program } from "@anchor-lang/core";
-import { PublicKey, SystemProgram } from "@solana/web3.js";
+import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -136,10 +139,22 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
     [seed("rule_set"), u64le(id)],
     program.programId,
   );
+  // The rule-set's authority must be a key other than the admin: replacing its verifying key
+  // needs both signatures (`set_verifying_key`), so one stolen key cannot forge proofs.
+  const authorityFile = process.env.ZKGATE_RULE_SET_AUTHORITY;
+  if (authorityFile === undefined) {
+    throw new Error(
+      "set ZKGATE_RULE_SET_AUTHORITY to the rule-set authority's keypair file (a key other " +
+        "than the deploying admin's)",
+    );
+  }
+  const authority = Keypair.fromSecretKey(
+    Uint8Array.from(JSON.parse(fs.readFileSync(authorityFile, "utf8"))),
+  );
   await program.methods
     .registerRuleSet({
       id,
-      authority: admin,
+      authority: authority.publicKey,
       config: {
         params: {
           allowedJurisdictions: file.params.allowed_jurisdictions,
@@ -167,11 +182,11 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
     .remainingAccounts(issuers.map((pubkey) => ({ pubkey, isSigner: false, isWritable: false })))
     .rpc();
   console.log(`registered rule-set ${id.toString()} at ${ruleSet.toBase58()}`);
-  // The key: signed by the rule-set authority and the admin (here the same deploying wallet;
-  // in production the admin is a separate multisig that co-signs).
+  // The key: signed by the rule-set authority and the admin together.
   await program.methods
     .setVerifyingKey(vk)
-    .accountsPartial({ authority: admin, admin, config, ruleSet })
+    .accountsPartial({ authority: authority.publicKey, admin, config, ruleSet })
+    .signers([authority])
     .rpc();
   console.log(`set the verifying key of rule-set ${id.toString()}`);
 }

@@ -210,8 +210,10 @@ pub struct Wallet {
 pub struct World {
     /// The running runtime.
     pub ctx: ProgramTestContext,
-    /// Config admin (also rule-set authority).
+    /// Config admin.
     pub admin: Keypair,
+    /// The default rule-set's authority (a key of its own: key changes need it and the admin).
+    pub rule_set_authority: Keypair,
     /// Issuer authority.
     pub issuer_authority: Keypair,
     /// Sanctions list authority.
@@ -304,6 +306,7 @@ impl World {
         let mut world = World {
             ctx,
             admin,
+            rule_set_authority: Keypair::new(),
             issuer_authority,
             sanctions_authority,
             credentials: MerkleTree::new(depth),
@@ -350,18 +353,19 @@ impl World {
             )
             .await
             .expect("create sanctions list");
+        let rsa = world.rule_set_authority.insecure_clone();
         let args = RegisterRuleSetArgs {
             id: RULE_SET_ID,
-            authority: admin,
+            authority: rsa.pubkey(),
             config: rule_set_config(&world.params),
         };
         world
             .send(
                 &[
                     ix::register_rule_set(&admin, args, &rule_set_refs()),
-                    ix::set_verifying_key(&admin, &admin, RULE_SET_ID, convert::vk_args(vk)),
+                    ix::set_verifying_key(&rsa.pubkey(), &admin, RULE_SET_ID, convert::vk_args(vk)),
                 ],
-                &[&admin_kp],
+                &[&admin_kp, &rsa],
             )
             .await
             .expect("register rule-set and set its key");
@@ -686,6 +690,25 @@ impl World {
         )
         .await
         .expect("publish sanctions root");
+    }
+
+    /// `update_rule_set` of the default rule-set, signed by its authority.
+    pub async fn update_rule_set(
+        &mut self,
+        config: RuleSetConfigArgs,
+        refs: &ix::RuleSetRefs,
+    ) -> Result<(), BanksClientError> {
+        let rsa = self.rule_set_authority.insecure_clone();
+        self.send(
+            &[ix::update_rule_set(
+                &rsa.pubkey(),
+                RULE_SET_ID,
+                config,
+                refs,
+            )],
+            &[&rsa],
+        )
+        .await
     }
 
     /// The `RuleSet` account of rule-set `id` (it must exist).

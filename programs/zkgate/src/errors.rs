@@ -176,4 +176,14 @@ pub enum ZkgateError {
     /// The `program` account of an event-emitting instruction is not zkgate.
     #[msg("the program account is not zkgate (event CPI)")]
     EventProgramMismatch,
+    /// The rule-set authority and the admin are the same key: the co-signature of a key change
+    /// must come from two different keys.
+    #[msg("the rule-set authority and the admin must be different keys")]
+    CoSignersMustDiffer,
+    /// The admin rotated this rule-set's authority recently; its key cannot change yet.
+    #[msg("verifying key changes are locked after an admin-driven authority rotation")]
+    KeyChangeLocked,
+    /// The admin paused this rule-set; only the admin can resume it.
+    #[msg("rule-set was paused by the admin; only the admin can resume it")]
+    PausedByAdmin,
 }

@@ -118,22 +118,23 @@ async fn proof_cannot_be_carried_to_another_rule_set() {
     let mut params = default_params();
     params.per_transfer_limit = [5, 5, 5, 5];
     let admin = w.admin.insecure_clone();
+    let rsa = w.rule_set_authority.insecure_clone();
     let args = zkgate::instructions::RegisterRuleSetArgs {
         id: RULE_SET_ID + 1,
-        authority: admin.pubkey(),
+        authority: rsa.pubkey(),
         config: rule_set_config(&params),
     };
     w.send(
         &[
             zkgate_client::ix::register_rule_set(&admin.pubkey(), args, &rule_set_refs()),
             zkgate_client::ix::set_verifying_key(
-                &admin.pubkey(),
+                &rsa.pubkey(),
                 &admin.pubkey(),
                 RULE_SET_ID + 1,
                 zkgate_client::convert::vk_args(&vk),
             ),
         ],
-        &[&admin],
+        &[&admin, &rsa],
     )
     .await
     .expect("second rule-set");

@@ -167,7 +167,7 @@ async fn authority_hand_overs_are_two_step_and_the_admin_can_rotate_any() {
         let (old_ix, new_ix, err) = match target {
             AuthorityTarget::RuleSet(id) => (
                 ix::update_rule_set(
-                    &admin.pubkey(),
+                    &w.rule_set_authority.pubkey(),
                     id,
                     rule_set_config(&w.params),
                     &rule_set_refs(),
@@ -192,7 +192,7 @@ async fn authority_hand_overs_are_two_step_and_the_admin_can_rotate_any() {
             ),
         };
         let old_signer = match target {
-            AuthorityTarget::RuleSet(_) => admin.insecure_clone(),
+            AuthorityTarget::RuleSet(_) => w.rule_set_authority.insecure_clone(),
             AuthorityTarget::Issuer(_) => w.issuer_authority.insecure_clone(),
             AuthorityTarget::SanctionsList(_) => w.sanctions_authority.insecure_clone(),
         };
@@ -356,6 +356,90 @@ async fn verifying_keys_need_the_admins_co_signature() {
         rs.vk_hash,
         ProgramVerifyingKey::from_ark(&other_keys().vk).hash()
     );
+    // The admin cannot be both signers: not by registering itself as authority, not by
+    // rotating a rule-set's authority to itself.
+    let args = RegisterRuleSetArgs {
+        id: 42,
+        authority: admin.pubkey(),
+        config: rule_set_config(&w.params),
+    };
+    assert_zkgate_err(
+        w.send(
+            &[ix::register_rule_set(
+                &admin.pubkey(),
+                args,
+                &rule_set_refs(),
+            )],
+            &[&admin],
+        )
+        .await,
+        ZkgateError::CoSignersMustDiffer,
+    );
+    let target = AuthorityTarget::RuleSet(ID);
+    w.send(
+        &[ix::propose_authority(
+            &admin.pubkey(),
+            target,
+            Some(admin.pubkey()),
+        )],
+        &[&admin],
+    )
+    .await
+    .expect("propose");
+    assert_zkgate_err(
+        w.send(&[ix::accept_authority(&admin.pubkey(), target)], &[&admin])
+            .await,
+        ZkgateError::CoSignersMustDiffer,
+    );
+    // An admin-driven rotation locks key changes for two days; the new authority's key change
+    // waits until the rotation has been public that long.
+    let next = Keypair::new();
+    w.airdrop(&next.pubkey(), 1_000_000_000).await;
+    w.send(
+        &[ix::propose_authority(
+            &admin.pubkey(),
+            target,
+            Some(next.pubkey()),
+        )],
+        &[&admin],
+    )
+    .await
+    .expect("the admin proposes");
+    w.send(&[ix::accept_authority(&next.pubkey(), target)], &[&next])
+        .await
+        .expect("accept");
+    let key_ix = |authority: &Keypair, vk| {
+        ix::set_verifying_key(&authority.pubkey(), &admin.pubkey(), ID, vk)
+    };
+    assert_zkgate_err(
+        w.send(&[key_ix(&next, vk.clone())], &[&next, &admin]).await,
+        ZkgateError::KeyChangeLocked,
+    );
+    w.advance_time(zkgate::state::ADMIN_ROTATION_KEY_LOCK_SECS)
+        .await;
+    w.send(&[key_ix(&next, vk.clone())], &[&next, &admin])
+        .await
+        .expect("after the lock");
+    // A rotation the authority makes itself does not lock.
+    let third = Keypair::new();
+    w.airdrop(&third.pubkey(), 1_000_000_000).await;
+    w.send(
+        &[ix::propose_authority(
+            &next.pubkey(),
+            target,
+            Some(third.pubkey()),
+        )],
+        &[&next],
+    )
+    .await
+    .expect("the authority proposes");
+    w.send(&[ix::accept_authority(&third.pubkey(), target)], &[&third])
+        .await
+        .expect("accept");
+    w.send(&[key_ix(&third, vk.clone())], &[&third, &admin])
+        .await
+        .expect("no lock after the authority's own rotation");
+
     // Retired: no key change either.
     w.send(
         &[ix::set_rule_set_status(
@@ -368,16 +452,7 @@ async fn verifying_keys_need_the_admins_co_signature() {
     .await
     .expect("retire");
     assert_zkgate_err(
-        w.send(
-            &[ix::set_verifying_key(
-                &owner.pubkey(),
-                &admin.pubkey(),
-                ID,
-                vk,
-            )],
-            &[&owner, &admin],
-        )
-        .await,
+        w.send(&[key_ix(&third, vk)], &[&third, &admin]).await,
         ZkgateError::RuleSetRetired,
     );
 }
@@ -416,12 +491,27 @@ async fn the_admin_can_pause_resume_and_retire_any_rule_set() {
             .await,
         ZkgateError::InvalidStatusChange,
     );
+    // An admin pause holds against the authority (which may be the compromised party).
+    assert_zkgate_err(
+        w.send(&[status(&owner, RuleSetStatus::Active)], &[&owner])
+            .await,
+        ZkgateError::PausedByAdmin,
+    );
+    w.send(&[status(&admin, RuleSetStatus::Active)], &[&admin])
+        .await
+        .expect("the admin resumes");
+    // The authority's own pause it lifts itself.
+    w.send(&[status(&owner, RuleSetStatus::Paused)], &[&owner])
+        .await
+        .expect("the authority pauses");
     w.send(&[status(&owner, RuleSetStatus::Active)], &[&owner])
         .await
         .expect("the authority resumes");
-    w.send(&[status(&admin, RuleSetStatus::Active)], &[&admin])
-        .await
-        .expect_err("already active");
+    assert_zkgate_err(
+        w.send(&[status(&admin, RuleSetStatus::Active)], &[&admin])
+            .await,
+        ZkgateError::InvalidStatusChange,
+    );
     w.send(&[status(&admin, RuleSetStatus::Retired)], &[&admin])
         .await
         .expect("the admin retires");
@@ -503,12 +593,13 @@ async fn rule_sets_name_only_real_accounts() {
     let mut w = World::new(TokenKind::Spl).await;
     let admin = w.admin.insecure_clone();
     let alice = w.wallet(1, None).await;
+    let rsa = w.rule_set_authority.pubkey();
     let register = |id: u64, refs: &ix::RuleSetRefs, w: &World| {
         ix::register_rule_set(
             &admin.pubkey(),
             RegisterRuleSetArgs {
                 id,
-                authority: admin.pubkey(),
+                authority: rsa,
                 config: rule_set_config(&w.params),
             },
             refs,
@@ -629,15 +720,16 @@ async fn every_governance_action_emits_its_event() {
 
     let mut params = w.params.clone();
     params.window_seconds += 1;
+    let rsa = w.rule_set_authority.insecure_clone();
     let out = w
         .send_with_logs(
             &[ix::update_rule_set(
-                &a,
+                &rsa.pubkey(),
                 RULE_SET_ID,
                 rule_set_config(&params),
                 &rule_set_refs(),
             )],
-            &[&admin],
+            &[&rsa],
         )
         .await
         .unwrap();

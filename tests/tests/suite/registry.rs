@@ -22,9 +22,11 @@ async fn register(
     id: u64,
     vk: &ProgramVerifyingKey,
 ) -> Result<(), BanksClientError> {
+    // The world's rule-set authority owns it; `signer` registers and co-signs the key as admin.
+    let rsa = w.rule_set_authority.insecure_clone();
     let args = RegisterRuleSetArgs {
         id,
-        authority: signer.pubkey(),
+        authority: rsa.pubkey(),
         config: rule_set_config(&w.params),
     };
     let signer = signer.insecure_clone();
@@ -32,9 +34,9 @@ async fn register(
     w.send(
         &[
             ix::register_rule_set(&key, args, &rule_set_refs()),
-            ix::set_verifying_key(&key, &key, id, convert::vk_args(vk)),
+            ix::set_verifying_key(&rsa.pubkey(), &key, id, convert::vk_args(vk)),
         ],
-        &[&signer],
+        &[&signer, &rsa],
     )
     .await
 }
@@ -46,7 +48,7 @@ async fn registered_rule_set_stores_key_params_and_hashes() {
     assert_eq!(rs.id, RULE_SET_ID);
     assert_eq!(rs.version, 1);
     assert_eq!(rs.status, RuleSetStatus::Active);
-    assert_eq!(rs.authority, w.admin.pubkey());
+    assert_eq!(rs.authority, w.rule_set_authority.pubkey());
     assert_eq!(
         rs.vk_hash,
         vk().hash(),
@@ -369,7 +371,7 @@ async fn malformed_parameters_are_refused() {
         mutate(&mut params);
         let args = RegisterRuleSetArgs {
             id: 200 + i as u64,
-            authority: admin.pubkey(),
+            authority: w.rule_set_authority.pubkey(),
             config: rule_set_config(&params),
         };
         assert_zkgate_err(
@@ -389,7 +391,7 @@ async fn malformed_parameters_are_refused() {
     config.time.max_proof_age_secs = 0;
     let args = RegisterRuleSetArgs {
         id: 300,
-        authority: admin.pubkey(),
+        authority: w.rule_set_authority.pubkey(),
         config,
     };
     assert_zkgate_err(
@@ -413,7 +415,7 @@ async fn malformed_parameters_are_refused() {
     ] {
         let args = RegisterRuleSetArgs {
             id,
-            authority: admin.pubkey(),
+            authority: w.rule_set_authority.pubkey(),
             config: rule_set_config(&base),
         };
         let refs = ix::RuleSetRefs {
@@ -434,7 +436,7 @@ async fn malformed_parameters_are_refused() {
     params.window_seconds = zkgate::state::MAX_WINDOW_SECONDS + 1;
     let args = RegisterRuleSetArgs {
         id: 304,
-        authority: admin.pubkey(),
+        authority: w.rule_set_authority.pubkey(),
         config: rule_set_config(&params),
     };
     assert_zkgate_err(

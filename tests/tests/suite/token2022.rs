@@ -98,17 +98,7 @@ async fn mints_whose_extensions_change_a_transfer_are_refused() {
             mint: Some(w.mint),
             ..rule_set_refs()
         };
-        let res = w
-            .send(
-                &[ix::update_rule_set(
-                    &admin.pubkey(),
-                    RULE_SET_ID,
-                    rule_set_config(&w.params),
-                    &refs,
-                )],
-                &[&admin],
-            )
-            .await;
+        let res = w.update_rule_set(rule_set_config(&w.params), &refs).await;
         assert_zkgate_err(res, err);
         // At transfer: refused before any proof work, and nothing moves.
         let alice = w.wallet(10_000, Some((11, 840, 2, EXPIRY))).await;
@@ -154,17 +144,9 @@ async fn default_frozen_accounts_are_supported() {
         mint: Some(w.mint),
         ..rule_set_refs()
     };
-    w.send(
-        &[ix::update_rule_set(
-            &admin.pubkey(),
-            RULE_SET_ID,
-            rule_set_config(&w.params),
-            &refs,
-        )],
-        &[&admin],
-    )
-    .await
-    .expect("bind a default-frozen mint");
+    w.update_rule_set(rule_set_config(&w.params), &refs)
+        .await
+        .expect("bind a default-frozen mint");
     w.version += 1;
     let thaw = |w: &World, account: &Pubkey| {
         spl_token_2022::instruction::thaw_account(&p, account, &w.mint, &w.admin.pubkey(), &[])

@@ -185,19 +185,10 @@ async fn proof_for_another_verifying_key_or_rule_set_version_fails() {
 
     // A valid proof for version 1 stops verifying once the rule-set is updated (version 2).
     let proof = w.prove(&statement, w.witness(&alice));
-    let admin = w.admin.insecure_clone();
     let config = rule_set_config(&w.params);
-    w.send(
-        &[ix::update_rule_set(
-            &admin.pubkey(),
-            RULE_SET_ID,
-            config,
-            &rule_set_refs(),
-        )],
-        &[&admin],
-    )
-    .await
-    .expect("update rule-set");
+    w.update_rule_set(config, &rule_set_refs())
+        .await
+        .expect("update rule-set");
     let ix = w.transfer_ix(&alice, &bob, &statement, proof);
     assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
     w.version = 2;
@@ -634,17 +625,9 @@ async fn account_substitutions_are_refused() {
         mint: Some(other_mint),
         ..rule_set_refs()
     };
-    w.send(
-        &[ix::update_rule_set(
-            &admin.pubkey(),
-            RULE_SET_ID,
-            config,
-            &refs,
-        )],
-        &[&admin],
-    )
-    .await
-    .expect("restrict mint");
+    w.update_rule_set(config, &refs)
+        .await
+        .expect("restrict mint");
     assert_zkgate_err(
         w.send(&[base], &[&signer]).await,
         ZkgateError::MintNotAllowed,
@@ -787,21 +770,12 @@ async fn a_window_change_does_not_lock_anyone_out() {
     let bob = w.wallet(0, Some((12, 840, 1, EXPIRY))).await;
     w.transfer(&alice, &bob, 1_000).await.expect("before");
     w.advance_time(120).await;
-    let admin = w.admin.insecure_clone();
     for window_seconds in [3_600, 30] {
         let mut params = w.params.clone();
         params.window_seconds = window_seconds;
-        w.send(
-            &[ix::update_rule_set(
-                &admin.pubkey(),
-                RULE_SET_ID,
-                rule_set_config(&params),
-                &rule_set_refs(),
-            )],
-            &[&admin],
-        )
-        .await
-        .expect("change the window");
+        w.update_rule_set(rule_set_config(&params), &rule_set_refs())
+            .await
+            .expect("change the window");
         w.params = params;
         w.version += 1;
         w.transfer(&alice, &bob, 100)

@@ -168,6 +168,7 @@ impl AuthorityTarget<'_> {
             signer == *authority || signer == admin,
             ZkgateError::NotAuthorityOrAdmin
         );
+        let by_admin = signer != *authority;
         *pending = new_authority;
         let event = AuthorityProposed {
             kind,
@@ -176,6 +177,9 @@ impl AuthorityTarget<'_> {
             current: *authority,
             proposed: new_authority,
         };
+        if let Some(rule_set) = accounts.rule_set.as_deref_mut() {
+            rule_set.pending_authority_by_admin = by_admin && new_authority.is_some();
+        }
         emit_cpi_event(&accounts.event_authority, &accounts.program, &event)
     }
 
@@ -183,6 +187,7 @@ impl AuthorityTarget<'_> {
     pub fn accept(ctx: Context<Self>) -> Result<()> {
         let accounts = ctx.accounts;
         let signer = accounts.signer.key();
+        let admin = accounts.config.admin;
         let (kind, account, authority, pending) = accounts.slots()?;
         let proposed = pending.ok_or(ZkgateError::NoPendingAuthority)?;
         require_keys_eq!(proposed, signer, ZkgateError::NotPendingAuthority);
@@ -194,6 +199,18 @@ impl AuthorityTarget<'_> {
             previous,
             new: signer,
         };
+        if let Some(rule_set) = accounts.rule_set.as_deref_mut() {
+            // A rule-set's key changes need two different keys: the admin cannot also be its
+            // authority. After an admin-driven rotation, key changes wait until the rotation
+            // has been public for two days.
+            require_keys_neq!(signer, admin, ZkgateError::CoSignersMustDiffer);
+            if rule_set.pending_authority_by_admin {
+                rule_set.key_change_locked_until = Clock::get()?
+                    .unix_timestamp
+                    .saturating_add(ADMIN_ROTATION_KEY_LOCK_SECS);
+            }
+            rule_set.pending_authority_by_admin = false;
+        }
         emit_cpi_event(&accounts.event_authority, &accounts.program, &event)
     }
 }

@@ -148,11 +148,20 @@ impl RegisterRuleSet<'_> {
     /// refused until `set_verifying_key` (signed by the authority and the admin) sets one.
     pub fn handler(ctx: Context<Self>, args: RegisterRuleSetArgs) -> Result<()> {
         let accounts = ctx.accounts;
+        // Key changes need the authority and the admin: two different keys.
+        require_keys_neq!(
+            args.authority,
+            accounts.admin.key(),
+            ZkgateError::CoSignersMustDiffer
+        );
         let rule_set = &mut accounts.rule_set;
         rule_set.id = args.id;
         rule_set.version = 1;
         rule_set.authority = args.authority;
         rule_set.pending_authority = None;
+        rule_set.pending_authority_by_admin = false;
+        rule_set.key_change_locked_until = 0;
+        rule_set.paused_by_admin = false;
         rule_set.status = RuleSetStatus::Active;
         rule_set.bump = ctx.bumps.rule_set;
         let refs = ConfigAccounts::check(
@@ -253,8 +262,17 @@ pub struct SetVerifyingKey<'info> {
 }
 
 impl SetVerifyingKey<'_> {
-    /// Retired rule-sets cannot change.
+    /// Two different keys; not retired; not within the lock after an admin-driven rotation.
     pub fn validate(&self) -> Result<()> {
+        require_keys_neq!(
+            self.authority.key(),
+            self.admin.key(),
+            ZkgateError::CoSignersMustDiffer
+        );
+        require!(
+            Clock::get()?.unix_timestamp >= self.rule_set.key_change_locked_until,
+            ZkgateError::KeyChangeLocked
+        );
         not_retired(&self.rule_set)
     }
 
@@ -318,11 +336,20 @@ impl SetRuleSetStatus<'_> {
         not_retired(&self.rule_set)
     }
 
-    /// Pauses, resumes or retires the rule-set (retirement is final).
+    /// Pauses, resumes or retires the rule-set (retirement is final). A pause by the admin
+    /// can only be lifted by the admin (a compromised authority cannot undo it).
     pub fn handler(ctx: Context<Self>, status: RuleSetStatus) -> Result<()> {
+        let by_admin = ctx.accounts.signer.key() == ctx.accounts.config.admin;
         let rule_set = &mut ctx.accounts.rule_set;
         let previous = rule_set.status;
         require!(previous != status, ZkgateError::InvalidStatusChange);
+        if status == RuleSetStatus::Active {
+            require!(
+                by_admin || !rule_set.paused_by_admin,
+                ZkgateError::PausedByAdmin
+            );
+        }
+        rule_set.paused_by_admin = status == RuleSetStatus::Paused && by_admin;
         rule_set.status = status;
         rule_set.invariant()?;
         let event = RuleSetStatusChanged {

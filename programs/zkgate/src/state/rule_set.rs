@@ -8,6 +8,9 @@ pub const MAX_JURISDICTIONS: usize = 8;
 pub const NUM_TIERS: usize = 4;
 /// Maximum number of issuers a rule-set accepts.
 pub const MAX_ISSUERS: usize = 8;
+/// After the admin (not the authority) rotated a rule-set's authority, its verifying key cannot
+/// change for this long: two days in which the `AuthorityChanged` event is public.
+pub const ADMIN_ROTATION_KEY_LOCK_SECS: i64 = 2 * 86_400;
 /// Longest volume window: 366 days.
 pub const MAX_WINDOW_SECONDS: u64 = 366 * 86_400;
 /// Number of IC points of a verifying key for one public input.
@@ -148,6 +151,14 @@ pub struct RuleSet {
     pub authority: Pubkey,
     /// The proposed next authority (two-step hand-over), if any.
     pub pending_authority: Option<Pubkey>,
+    /// Whether the pending hand-over was proposed by the admin (not by the authority itself).
+    pub pending_authority_by_admin: bool,
+    /// `set_verifying_key` is refused before this cluster time: set when the admin, not the
+    /// authority, rotated the authority, so that a changed key can never follow an admin-driven
+    /// rotation without the change being public for [`ADMIN_ROTATION_KEY_LOCK_SECS`].
+    pub key_change_locked_until: i64,
+    /// Set when the admin paused the rule-set: then only the admin may resume it.
+    pub paused_by_admin: bool,
     /// Lifecycle status.
     pub status: RuleSetStatus,
     /// The Groth16 verifying key of the compliance circuit (all zero until the first

@@ -19,8 +19,12 @@ import {
   getAddressEncoder,
   getArrayDecoder,
   getArrayEncoder,
+  getBooleanDecoder,
+  getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getOptionDecoder,
   getOptionEncoder,
   getStructDecoder,
@@ -83,6 +87,16 @@ export type RuleSet = {
   authority: Address;
   /** The proposed next authority (two-step hand-over), if any. */
   pendingAuthority: Option<Address>;
+  /** Whether the pending hand-over was proposed by the admin (not by the authority itself). */
+  pendingAuthorityByAdmin: boolean;
+  /**
+   * `set_verifying_key` is refused before this cluster time: set when the admin, not the
+   * authority, rotated the authority, so that a changed key can never follow an admin-driven
+   * rotation without the change being public for [`ADMIN_ROTATION_KEY_LOCK_SECS`].
+   */
+  keyChangeLockedUntil: bigint;
+  /** Set when the admin paused the rule-set: then only the admin may resume it. */
+  pausedByAdmin: boolean;
   /** Lifecycle status. */
   status: RuleSetStatus;
   /**
@@ -117,6 +131,16 @@ export type RuleSetArgs = {
   authority: Address;
   /** The proposed next authority (two-step hand-over), if any. */
   pendingAuthority: OptionOrNullable<Address>;
+  /** Whether the pending hand-over was proposed by the admin (not by the authority itself). */
+  pendingAuthorityByAdmin: boolean;
+  /**
+   * `set_verifying_key` is refused before this cluster time: set when the admin, not the
+   * authority, rotated the authority, so that a changed key can never follow an admin-driven
+   * rotation without the change being public for [`ADMIN_ROTATION_KEY_LOCK_SECS`].
+   */
+  keyChangeLockedUntil: number | bigint;
+  /** Set when the admin paused the rule-set: then only the admin may resume it. */
+  pausedByAdmin: boolean;
   /** Lifecycle status. */
   status: RuleSetStatusArgs;
   /**
@@ -151,6 +175,9 @@ export function getRuleSetEncoder(): Encoder<RuleSetArgs> {
       ["version", getU32Encoder()],
       ["authority", getAddressEncoder()],
       ["pendingAuthority", getOptionEncoder(getAddressEncoder())],
+      ["pendingAuthorityByAdmin", getBooleanEncoder()],
+      ["keyChangeLockedUntil", getI64Encoder()],
+      ["pausedByAdmin", getBooleanEncoder()],
       ["status", getRuleSetStatusEncoder()],
       ["vk", getVerifyingKeyDataEncoder()],
       ["vkHash", fixEncoderSize(getBytesEncoder(), 32)],
@@ -174,6 +201,9 @@ export function getRuleSetDecoder(): Decoder<RuleSet> {
     ["version", getU32Decoder()],
     ["authority", getAddressDecoder()],
     ["pendingAuthority", getOptionDecoder(getAddressDecoder())],
+    ["pendingAuthorityByAdmin", getBooleanDecoder()],
+    ["keyChangeLockedUntil", getI64Decoder()],
+    ["pausedByAdmin", getBooleanDecoder()],
     ["status", getRuleSetStatusDecoder()],
     ["vk", getVerifyingKeyDataDecoder()],
     ["vkHash", fixDecoderSize(getBytesDecoder(), 32)],

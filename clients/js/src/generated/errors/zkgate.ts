@@ -126,8 +126,15 @@ export const ZKGATE_ERROR__SOURCE_CPI_GUARD_ENABLED = 0x17a5; // 6053
 export const ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO = 0x17a6; // 6054
 /** EventProgramMismatch: the program account is not zkgate (event CPI) */
 export const ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH = 0x17a7; // 6055
+/** CoSignersMustDiffer: the rule-set authority and the admin must be different keys */
+export const ZKGATE_ERROR__CO_SIGNERS_MUST_DIFFER = 0x17a8; // 6056
+/** KeyChangeLocked: verifying key changes are locked after an admin-driven authority rotation */
+export const ZKGATE_ERROR__KEY_CHANGE_LOCKED = 0x17a9; // 6057
+/** PausedByAdmin: rule-set was paused by the admin; only the admin can resume it */
+export const ZKGATE_ERROR__PAUSED_BY_ADMIN = 0x17aa; // 6058
 
 export type ZkgateError =
+  | typeof ZKGATE_ERROR__CO_SIGNERS_MUST_DIFFER
   | typeof ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY
   | typeof ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO
   | typeof ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH
@@ -144,6 +151,7 @@ export type ZkgateError =
   | typeof ZKGATE_ERROR__INVALID_WINDOW
   | typeof ZKGATE_ERROR__ISSUER_INACTIVE
   | typeof ZKGATE_ERROR__ISSUER_NOT_IN_RULE_SET
+  | typeof ZKGATE_ERROR__KEY_CHANGE_LOCKED
   | typeof ZKGATE_ERROR__MALFORMED_PROOF
   | typeof ZKGATE_ERROR__MINT_ACCOUNT_MISMATCH
   | typeof ZKGATE_ERROR__MINT_EXTENSIONS_UNREADABLE
@@ -167,6 +175,7 @@ export type ZkgateError =
   | typeof ZKGATE_ERROR__NOT_UPGRADE_AUTHORITY
   | typeof ZKGATE_ERROR__NO_VERIFYING_KEY
   | typeof ZKGATE_ERROR__OVERFLOW
+  | typeof ZKGATE_ERROR__PAUSED_BY_ADMIN
   | typeof ZKGATE_ERROR__PROGRAM_PAUSED
   | typeof ZKGATE_ERROR__PROOF_EXPIRED
   | typeof ZKGATE_ERROR__PROOF_LIFETIME_TOO_LONG
@@ -188,6 +197,7 @@ export type ZkgateError =
 let zkgateErrorMessages: Record<ZkgateError, string> | undefined;
 if (process.env.NODE_ENV !== "production") {
   zkgateErrorMessages = {
+    [ZKGATE_ERROR__CO_SIGNERS_MUST_DIFFER]: `the rule-set authority and the admin must be different keys`,
     [ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY]: `verifying key is degenerate (forgeable)`,
     [ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO]: `destination token account requires memos`,
     [ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH]: `the program account is not zkgate (event CPI)`,
@@ -204,6 +214,7 @@ if (process.env.NODE_ENV !== "production") {
     [ZKGATE_ERROR__INVALID_WINDOW]: `window length must be positive`,
     [ZKGATE_ERROR__ISSUER_INACTIVE]: `issuer is not active`,
     [ZKGATE_ERROR__ISSUER_NOT_IN_RULE_SET]: `issuer is not accepted by this rule-set`,
+    [ZKGATE_ERROR__KEY_CHANGE_LOCKED]: `verifying key changes are locked after an admin-driven authority rotation`,
     [ZKGATE_ERROR__MALFORMED_PROOF]: `proof bytes are malformed (point not on curve)`,
     [ZKGATE_ERROR__MINT_ACCOUNT_MISMATCH]: `mint account missing or not the bound mint`,
     [ZKGATE_ERROR__MINT_EXTENSIONS_UNREADABLE]: `mint extensions could not be read`,
@@ -227,6 +238,7 @@ if (process.env.NODE_ENV !== "production") {
     [ZKGATE_ERROR__NOT_UPGRADE_AUTHORITY]: `signer is not the program's upgrade authority`,
     [ZKGATE_ERROR__NO_VERIFYING_KEY]: `rule-set has no verifying key`,
     [ZKGATE_ERROR__OVERFLOW]: `arithmetic overflow`,
+    [ZKGATE_ERROR__PAUSED_BY_ADMIN]: `rule-set was paused by the admin; only the admin can resume it`,
     [ZKGATE_ERROR__PROGRAM_PAUSED]: `zkgate is paused`,
     [ZKGATE_ERROR__PROOF_EXPIRED]: `proof has expired (valid_until passed)`,
     [ZKGATE_ERROR__PROOF_LIFETIME_TOO_LONG]: `proof lifetime is longer than the rule-set allows`,
