@@ -390,7 +390,7 @@ impl World {
         ixs: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<(), BanksClientError> {
-        self.send_with_logs(ixs, signers).await.map(|_| ())
+        self.send_as(ixs, signers, false).await.map(|_| ())
     }
 
     /// Sends one transaction; returns its logs and the zkgate events it emitted.
@@ -398,6 +398,16 @@ impl World {
         &mut self,
         ixs: &[Instruction],
         signers: &[&Keypair],
+    ) -> Result<Outcome, BanksClientError> {
+        self.send_as(ixs, signers, true).await
+    }
+
+    /// Sends one transaction, reading its events (one simulation more) if `with_events`.
+    async fn send_as(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        with_events: bool,
     ) -> Result<Outcome, BanksClientError> {
         // The current blockhash, without waiting for a new slot; only a transaction identical
         // to one already processed in this slot needs a fresh one (retried below).
@@ -407,7 +417,7 @@ impl World {
             .get_latest_blockhash()
             .await
             .expect("blockhash");
-        match self.send_once(ixs, signers, blockhash).await {
+        match self.send_once(ixs, signers, blockhash, with_events).await {
             Err(BanksClientError::TransactionError(TransactionError::AlreadyProcessed)) => {
                 use solana_program_test::ProgramTestBanksClientExt;
                 let fresh = self
@@ -416,7 +426,7 @@ impl World {
                     .get_new_latest_blockhash(&blockhash)
                     .await
                     .expect("blockhash");
-                self.send_once(ixs, signers, fresh).await
+                self.send_once(ixs, signers, fresh, with_events).await
             }
             other => other,
         }
@@ -427,6 +437,7 @@ impl World {
         ixs: &[Instruction],
         signers: &[&Keypair],
         blockhash: solana_sdk::hash::Hash,
+        with_events: bool,
     ) -> Result<Outcome, BanksClientError> {
         let payer = self.ctx.payer.insecure_clone();
         let mut all: Vec<&Keypair> = vec![&payer];
@@ -434,16 +445,18 @@ impl World {
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
         // `process_transaction_with_metadata` records no inner instructions; a simulation on
         // the same state does, and its outcome is the processing's.
-        let simulated = self
-            .ctx
-            .banks_client
-            .simulate_transaction(tx.clone())
-            .await?;
-        let events = simulated
-            .simulation_details
-            .and_then(|d| d.inner_instructions)
-            .map(|inner| event_payloads(&tx, &inner))
-            .unwrap_or_default();
+        let events = if with_events {
+            self.ctx
+                .banks_client
+                .simulate_transaction(tx.clone())
+                .await?
+                .simulation_details
+                .and_then(|d| d.inner_instructions)
+                .map(|inner| event_payloads(&tx, &inner))
+                .unwrap_or_default()
+        } else {
+            vec![]
+        };
         let out = self
             .ctx
             .banks_client
