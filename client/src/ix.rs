@@ -8,6 +8,8 @@ use zkgate::instructions::{
 };
 use zkgate::state::RuleSetStatus;
 
+use anchor_spl::token_2022::spl_token_2022;
+
 use crate::pda;
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -350,29 +352,137 @@ pub struct TransferAccounts {
     pub destination: Pubkey,
     /// SPL Token or Token-2022 program id.
     pub token_program: Pubkey,
+    /// The mint's transfer hook is zkgate-hook: the hook's accounts are appended.
+    pub hooked: bool,
 }
 
-/// `transfer` (the subject state PDA comes from the arguments' subject tag).
-pub fn transfer(accounts: &TransferAccounts, args: TransferArgs) -> Instruction {
+/// The zkgate-hook accounts of `transfer` / `approve` (all `None` for a mint without the hook).
+struct HookAccounts {
+    program: Option<Pubkey>,
+    approval: Option<Pubkey>,
+    extra_account_metas: Option<Pubkey>,
+    mint_config: Option<Pubkey>,
+    event_authority: Option<Pubkey>,
+}
+
+impl HookAccounts {
+    fn new(accounts: &TransferAccounts, for_transfer: bool) -> Self {
+        let hooked = accounts.hooked;
+        let moving = hooked && for_transfer;
+        HookAccounts {
+            program: hooked.then_some(zkgate_hook::ID),
+            approval: hooked.then(|| pda::hook::approval(&accounts.mint, &accounts.source)),
+            extra_account_metas: moving.then(|| pda::hook::extra_account_metas(&accounts.mint)),
+            mint_config: moving.then(|| pda::hook::mint_config(&accounts.mint)),
+            event_authority: moving.then(pda::hook::event_authority),
+        }
+    }
+}
+
+fn transfer_like(
+    accounts: &TransferAccounts,
+    subject_tag: &[u8; 32],
+    for_transfer: bool,
+) -> zkgate::accounts::Transfer {
     let rule_set = pda::rule_set(accounts.rule_set_id);
     let (event_authority, program) = event_accounts();
+    let hook = HookAccounts::new(accounts, for_transfer);
+    zkgate::accounts::Transfer {
+        sender: accounts.sender,
+        config: pda::config(),
+        rule_set,
+        issuer: pda::issuer(accounts.issuer_id),
+        sanctions_list: pda::sanctions_list(accounts.sanctions_list_id),
+        subject_state: pda::subject_state(&rule_set, subject_tag),
+        mint: accounts.mint,
+        source: accounts.source,
+        destination: accounts.destination,
+        token_program: accounts.token_program,
+        system_program: system_program::ID,
+        hook_program: hook.program,
+        approval: hook.approval,
+        hook_extra_account_metas: hook.extra_account_metas,
+        hook_mint_config: hook.mint_config,
+        hook_event_authority: hook.event_authority,
+        event_authority,
+        program,
+    }
+}
+
+/// `transfer` (the subject state PDA comes from the arguments' subject tag). On a hooked mint
+/// zkgate records the hook's approval and performs the hooked `transfer_checked` itself.
+pub fn transfer(accounts: &TransferAccounts, args: TransferArgs) -> Instruction {
     build(
-        zkgate::accounts::Transfer {
-            sender: accounts.sender,
+        transfer_like(accounts, &args.subject_tag, true),
+        zkgate::instruction::Transfer { args },
+    )
+}
+
+/// `approve`: the same proof as `transfer`, but zkgate only records zkgate-hook's approval; the
+/// sender's [`hooked_transfer_checked`] must follow in the same transaction.
+pub fn approve(accounts: &TransferAccounts, args: TransferArgs) -> Instruction {
+    build(
+        transfer_like(accounts, &args.subject_tag, false),
+        zkgate::instruction::Approve { args },
+    )
+}
+
+/// Token-2022's `TransferChecked` of a mint hooked by zkgate-hook, with the accounts the hook
+/// needs appended (what a wallet that resolves transfer-hook accounts appends by itself: the
+/// approval, the mint config, the hook's event authority, the hook program and the
+/// extra-account-metas list).
+pub fn hooked_transfer_checked(
+    source: &Pubkey,
+    mint: &Pubkey,
+    destination: &Pubkey,
+    authority: &Pubkey,
+    amount: u64,
+    decimals: u8,
+) -> Instruction {
+    use anchor_lang::solana_program::instruction::AccountMeta;
+    let mut ix = spl_token_2022::instruction::transfer_checked(
+        &spl_token_2022::ID,
+        source,
+        mint,
+        destination,
+        authority,
+        &[],
+        amount,
+        decimals,
+    )
+    .expect("Token-2022 is a valid token program id");
+    ix.accounts.extend([
+        AccountMeta::new(pda::hook::approval(mint, source), false),
+        AccountMeta::new_readonly(pda::hook::mint_config(mint), false),
+        AccountMeta::new_readonly(pda::hook::event_authority(), false),
+        AccountMeta::new_readonly(zkgate_hook::ID, false),
+        AccountMeta::new_readonly(pda::hook::extra_account_metas(mint), false),
+    ]);
+    ix
+}
+
+/// `configure_mint_hook`: the admin makes zkgate-hook enforce `mint` (a Token-2022 mint whose
+/// transfer hook names zkgate-hook) and sets its exempt authority.
+pub fn configure_mint_hook(
+    admin: &Pubkey,
+    mint: &Pubkey,
+    exempt_authority: Option<Pubkey>,
+) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    build(
+        zkgate::accounts::ConfigureMintHook {
+            admin: *admin,
             config: pda::config(),
-            rule_set,
-            issuer: pda::issuer(accounts.issuer_id),
-            sanctions_list: pda::sanctions_list(accounts.sanctions_list_id),
-            subject_state: pda::subject_state(&rule_set, &args.subject_tag),
-            mint: accounts.mint,
-            source: accounts.source,
-            destination: accounts.destination,
-            token_program: accounts.token_program,
+            mint: *mint,
+            hook_extra_account_metas: pda::hook::extra_account_metas(mint),
+            hook_mint_config: pda::hook::mint_config(mint),
+            hook_program: zkgate_hook::ID,
+            token_program: spl_token_2022::ID,
             system_program: system_program::ID,
             event_authority,
             program,
         },
-        zkgate::instruction::Transfer { args },
+        zkgate::instruction::ConfigureMintHook { exempt_authority },
     )
 }
 

@@ -32,3 +32,33 @@ pub fn subject_state(rule_set: &Pubkey, subject_tag: &[u8; 32]) -> Pubkey {
 pub fn program_data() -> Pubkey {
     zkgate::instructions::PROGRAM_DATA_ADDRESS
 }
+
+/// zkgate-hook's accounts: all derive from account keys only.
+pub mod hook {
+    use anchor_lang::prelude::Pubkey;
+    use zkgate_hook::state::{SEED_APPROVAL, SEED_EXTRA_ACCOUNT_METAS, SEED_MINT_CONFIG};
+
+    /// The `Approval` of transfers of `mint` from the token account `source`.
+    pub fn approval(mint: &Pubkey, source: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(
+            &[SEED_APPROVAL, mint.as_ref(), source.as_ref()],
+            &zkgate_hook::ID,
+        )
+        .0
+    }
+
+    /// The transfer-hook interface's extra-account-metas list of `mint`.
+    pub fn extra_account_metas(mint: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(&[SEED_EXTRA_ACCOUNT_METAS, mint.as_ref()], &zkgate_hook::ID).0
+    }
+
+    /// The hook's `MintConfig` of `mint`.
+    pub fn mint_config(mint: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(&[SEED_MINT_CONFIG, mint.as_ref()], &zkgate_hook::ID).0
+    }
+
+    /// The hook's event authority (its event CPI).
+    pub fn event_authority() -> Pubkey {
+        zkgate_hook::EVENT_AUTHORITY_AND_BUMP.0
+    }
+}

@@ -61,7 +61,21 @@ fn zkgate_entry<'a, 'b>(
     zkgate::entry(program_id, accounts, data)
 }
 
-/// A `ProgramTest` with zkgate registered (native processor, or `zkgate.so` under SBF_OUT_DIR).
+/// zkgate-hook's entry, with the lifetimes `processor!` wants (see [`zkgate_entry`]).
+fn hook_entry<'a, 'b>(
+    program_id: &'a Pubkey,
+    accounts: &'a [AccountInfo<'b>],
+    data: &'a [u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // SAFETY: as in `zkgate_entry`.
+    let accounts: &'a [AccountInfo<'a>] =
+        unsafe { std::mem::transmute::<&'a [AccountInfo<'b>], &'a [AccountInfo<'a>]>(accounts) };
+    zkgate_hook::entry(program_id, accounts, data)
+}
+
+/// A `ProgramTest` with zkgate and zkgate-hook registered (native processors, or `zkgate.so` /
+/// `zkgate_hook.so` under SBF_OUT_DIR). The bundled SBF Token-2022 calls the natively
+/// registered hook like any other program.
 ///
 /// The runtime logs every instruction at debug level unless `RUST_LOG` says otherwise; the tests
 /// read logs from transaction metadata instead, so the default here is `error`.
@@ -72,7 +86,9 @@ pub fn program_test() -> ProgramTest {
             std::env::set_var("RUST_LOG", "error");
         }
     });
-    ProgramTest::new("zkgate", zkgate::ID, processor!(zkgate_entry))
+    let mut pt = ProgramTest::new("zkgate", zkgate::ID, processor!(zkgate_entry));
+    pt.add_program("zkgate_hook", zkgate_hook::ID, processor!(hook_entry));
+    pt
 }
 
 /// [`program_test`] with zkgate's `ProgramData` account naming `upgrade_authority` (what the
@@ -232,6 +248,8 @@ pub struct World {
     pub token: TokenKind,
     /// The rule-set's version as registered.
     pub version: u32,
+    /// The world's mint is a Token-2022 mint hooked by zkgate-hook ([`World::use_hooked_mint`]).
+    pub hooked: bool,
 }
 
 /// A credential for `wallet` with the given jurisdiction, tier and expiry.
@@ -316,6 +334,7 @@ impl World {
             decimals: 6,
             token,
             version: 1,
+            hooked: false,
         };
         let (admin, ia, sa) = (
             world.admin.pubkey(),
@@ -543,6 +562,48 @@ impl World {
         );
         self.send(&ixs, &[&mint]).await.expect("create mint");
         mint.pubkey()
+    }
+
+    /// Replaces the world's mint with a Token-2022 mint whose transfer hook is zkgate-hook,
+    /// configured by the admin (`configure_mint_hook`) with `exempt_authority`. Wallets made
+    /// afterwards hold this mint.
+    pub async fn use_hooked_mint(&mut self, exempt_authority: Option<Pubkey>) -> Pubkey {
+        assert!(
+            self.token == TokenKind::Token2022,
+            "transfer hooks are Token-2022's"
+        );
+        let hook_authority = self.admin.pubkey();
+        let mint = self
+            .create_mint_2022(
+                &[ExtensionType::TransferHook],
+                |mint| {
+                    vec![
+                        spl_token_2022::extension::transfer_hook::instruction::initialize(
+                            &spl_token_2022::ID,
+                            mint,
+                            Some(hook_authority),
+                            Some(zkgate_hook::ID),
+                        )
+                        .expect("transfer hook init"),
+                    ]
+                },
+                None,
+            )
+            .await;
+        let admin = self.admin.insecure_clone();
+        self.send(
+            &[ix::configure_mint_hook(
+                &admin.pubkey(),
+                &mint,
+                exempt_authority,
+            )],
+            &[&admin],
+        )
+        .await
+        .expect("configure mint hook");
+        self.mint = mint;
+        self.hooked = true;
+        mint
     }
 
     /// The token-account length a mint's extensions require (plus `extra` account extensions).
@@ -817,6 +878,7 @@ impl World {
             source: from.token_account,
             destination: to.token_account,
             token_program: self.token.program_id(),
+            hooked: self.hooked,
         }
     }
 
@@ -851,6 +913,37 @@ impl World {
                 sanctions_root: statement.sanctions_root,
                 proof,
             },
+        )
+    }
+
+    /// The arguments of a proven `transfer` / `approve` of `amount` from `from` to `to` now.
+    pub async fn proved_args(&mut self, from: &Wallet, to: &Wallet, amount: u64) -> TransferArgs {
+        let valid_until = self.valid_until().await;
+        let statement = self.statement(from, to, amount, valid_until).await;
+        let proof = self.prove(&statement, self.witness(from));
+        TransferArgs {
+            amount: statement.amount,
+            valid_until: statement.valid_until,
+            window_volume: statement.window_volume,
+            subject_tag: statement.subject_tag,
+            credential_root: statement.credential_root,
+            sanctions_root: statement.sanctions_root,
+            proof,
+        }
+    }
+
+    /// The hook's approval for transfers of the world's mint from `source`, if recorded.
+    pub async fn approval(&mut self, source: &Pubkey) -> Option<zkgate_hook::state::Approval> {
+        let address = pda::hook::approval(&self.mint, source);
+        let account = self
+            .ctx
+            .banks_client
+            .get_account(address)
+            .await
+            .expect("rpc")?;
+        Some(
+            zkgate_hook::state::Approval::try_deserialize(&mut &account.data[..])
+                .expect("approval account"),
         )
     }
 
@@ -901,6 +994,20 @@ pub fn assert_zkgate_err<T: std::fmt::Debug>(
     );
 }
 
+/// Asserts that `result` failed with the zkgate-hook error `expected` (from any instruction:
+/// the hook runs inside Token-2022's transfer).
+#[track_caller]
+pub fn assert_hook_err<T: std::fmt::Debug>(
+    result: Result<T, BanksClientError>,
+    expected: zkgate_hook::errors::HookError,
+) {
+    assert_custom_err(
+        result,
+        anchor_lang::error::ERROR_CODE_OFFSET + expected as u32,
+        &format!("{expected:?}"),
+    );
+}
+
 /// Asserts that `result` failed with an Anchor framework error.
 #[track_caller]
 pub fn assert_anchor_err<T: std::fmt::Debug>(
@@ -933,9 +1040,9 @@ pub fn transfer_events(outcome: &Outcome) -> Vec<TransferApproved> {
     outcome.events()
 }
 
-/// The payloads of zkgate's event CPIs among a transaction's inner instructions: instructions
-/// to zkgate whose data starts with Anchor's event tag and whose only account, the event
-/// authority, signed.
+/// The payloads of zkgate's and zkgate-hook's event CPIs among a transaction's inner
+/// instructions: instructions to either program whose data starts with Anchor's event tag and
+/// whose only account is that program's event authority.
 pub fn event_payloads(
     tx: &Transaction,
     inner: &[solana_sdk::inner_instruction::InnerInstructions],
@@ -944,13 +1051,20 @@ pub fn event_payloads(
     inner
         .iter()
         .flatten()
-        .filter(|i| keys.get(i.instruction.program_id_index as usize) == Some(&zkgate::ID))
         .filter(|i| {
-            i.instruction
+            let program = keys.get(i.instruction.program_id_index as usize);
+            let authority = i
+                .instruction
                 .accounts
                 .first()
-                .and_then(|a| keys.get(*a as usize))
-                == Some(&zkgate::EVENT_AUTHORITY_AND_BUMP.0)
+                .and_then(|a| keys.get(*a as usize));
+            match (program, authority) {
+                (Some(p), Some(a)) if *p == zkgate::ID => *a == zkgate::EVENT_AUTHORITY_AND_BUMP.0,
+                (Some(p), Some(a)) if *p == zkgate_hook::ID => {
+                    *a == zkgate_hook::EVENT_AUTHORITY_AND_BUMP.0
+                }
+                _ => false,
+            }
         })
         .filter_map(|i| {
             i.instruction

@@ -146,8 +146,9 @@ pub enum ZkgateError {
     /// proven amount.
     #[msg("mint has a transfer fee (unsupported)")]
     MintHasTransferFee,
-    /// The mint has a permanent delegate, who moves tokens without zkgate.
-    #[msg("mint has a permanent delegate (unsupported)")]
+    /// The mint has a permanent delegate, who moves tokens without zkgate (accepted only on
+    /// mints hooked by zkgate-hook, which refuses the delegate unless it is the exempt authority).
+    #[msg("mint has a permanent delegate and no zkgate-hook")]
     MintHasPermanentDelegate,
     /// The mint is non-transferable.
     #[msg("mint is non-transferable")]
@@ -155,8 +156,8 @@ pub enum ZkgateError {
     /// The mint allows confidential transfers, which bypass zkgate and hide amounts.
     #[msg("mint allows confidential transfers (unsupported)")]
     MintHasConfidentialTransfers,
-    /// The mint has a transfer hook whose extra accounts zkgate does not forward.
-    #[msg("mint has a transfer hook (unsupported)")]
+    /// The mint's transfer hook is another program than zkgate-hook.
+    #[msg("mint's transfer hook is not zkgate-hook")]
     MintHasTransferHook,
     /// The mint or token account data could not be parsed as Token-2022 state.
     #[msg("mint extensions could not be read")]
@@ -186,4 +187,12 @@ pub enum ZkgateError {
     /// The admin paused this rule-set; only the admin can resume it.
     #[msg("rule-set was paused by the admin; only the admin can resume it")]
     PausedByAdmin,
+    /// The mint's transfers are enforced by zkgate-hook, and the hook accounts
+    /// (`hook_program`, `approval`, `hook_extra_account_metas`, `hook_mint_config`,
+    /// `hook_event_authority`) are missing.
+    #[msg("mint is hooked by zkgate-hook: pass the hook accounts")]
+    HookAccountsMissing,
+    /// `approve` or `configure_mint_hook` on a mint whose transfer hook is not zkgate-hook.
+    #[msg("mint's transfer hook is not zkgate-hook")]
+    MintNotHooked,
 }

@@ -86,6 +86,10 @@ pub struct TransferApproved {
     pub slot: u64,
     /// Cluster unix time of the transfer.
     pub unix_timestamp: i64,
+    /// `true` when zkgate moved the tokens itself (`transfer`); `false` for `approve`, whose
+    /// approval the mint's hook consumes in the transfer that follows in the same transaction
+    /// (it expires unused otherwise).
+    pub moved: bool,
 }
 
 impl TransferApproved {
@@ -109,6 +113,17 @@ impl TransferApproved {
             subject_tag: self.subject_tag,
         }
     }
+}
+
+/// Emitted by `configure_mint_hook`.
+#[event]
+pub struct MintHookConfigured {
+    /// The admin that configured it.
+    pub admin: Pubkey,
+    /// The mint whose transfers zkgate-hook enforces.
+    pub mint: Pubkey,
+    /// The authority whose transfers pass without an approval (evented by the hook), if any.
+    pub exempt_authority: Option<Pubkey>,
 }
 
 /// Emitted by `initialize`.

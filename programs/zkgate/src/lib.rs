@@ -140,6 +140,22 @@ pub mod zkgate {
     /// Sender: moves tokens if the Groth16 proof verifies for the recomputed statement.
     #[access_control(ctx.accounts.validate(&args))]
     pub fn transfer(ctx: Context<Transfer>, args: TransferArgs) -> Result<()> {
-        Transfer::handler(ctx, args)
+        Transfer::handler(ctx, args, Mode::Transfer)
+    }
+
+    /// Sender: like `transfer`, but only records zkgate-hook's approval of the transfer (mints
+    /// hooked by zkgate-hook); the sender's `transfer_checked` follows in the same transaction.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn approve(ctx: Context<Transfer>, args: TransferArgs) -> Result<()> {
+        Transfer::handler(ctx, args, Mode::Approve)
+    }
+
+    /// Admin: makes zkgate-hook enforce a mint whose transfer hook names it (creates the
+    /// extra-account-metas list on first use) and sets the mint's exempt authority.
+    pub fn configure_mint_hook(
+        ctx: Context<ConfigureMintHook>,
+        exempt_authority: Option<Pubkey>,
+    ) -> Result<()> {
+        ConfigureMintHook::handler(ctx, exempt_authority)
     }
 }

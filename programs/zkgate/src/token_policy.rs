@@ -9,10 +9,10 @@
 //! | extension | decision | why |
 //! |---|---|---|
 //! | `TransferFeeConfig` | refused | the recipient gets `amount - fee`, not the proven amount |
-//! | `PermanentDelegate` | refused | the delegate moves tokens from any account without zkgate |
+//! | `PermanentDelegate` | refused, unless the hook is zkgate-hook | the delegate moves tokens from any account without zkgate; under zkgate-hook its transfers are refused unless it is the mint's exempt authority, and then evented |
 //! | `NonTransferable` | refused | no transfer can succeed |
 //! | `ConfidentialTransferMint` (+ fee, mint-burn) | refused | confidential transfers bypass zkgate and hide amounts |
-//! | `TransferHook` | refused | its extra accounts are not forwarded (zkgate's own hook: see the enforcement issue) |
+//! | `TransferHook` | supported only with zkgate-hook | zkgate records the approval the hook consumes and forwards the hook's accounts; another hook's accounts and rules are unknown |
 //! | `DefaultAccountState` | supported | frozen-by-default accounts are an issuer's gate; a frozen side fails in the token program and nothing changes |
 //! | `Pausable` | supported | a paused mint refuses the transfer in the token program |
 //! | `MintCloseAuthority`, `InterestBearingConfig`, `ScaledUiAmount` | supported | base units are unchanged; limits are in base units |
@@ -24,6 +24,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_2022::spl_token_2022::extension::cpi_guard::CpiGuard;
 use anchor_spl::token_2022::spl_token_2022::extension::memo_transfer::MemoTransfer;
+use anchor_spl::token_2022::spl_token_2022::extension::transfer_hook::TransferHook;
 use anchor_spl::token_2022::spl_token_2022::extension::{
     BaseStateWithExtensions, ExtensionType, PodStateWithExtensions,
 };
@@ -35,28 +36,53 @@ fn is_token_2022(info: &AccountInfo) -> bool {
     *info.owner == anchor_spl::token_2022::ID
 }
 
-/// Refuses a mint whose extensions change what a transfer means (see the module table).
-pub fn check_mint(mint: &AccountInfo) -> Result<()> {
+/// How transfers of an accepted mint are enforced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MintKind {
+    /// No transfer hook: zkgate's `transfer` is the only gate (opt-in compliance).
+    Plain,
+    /// zkgate-hook is the mint's transfer hook: every transfer needs a zkgate approval.
+    Hooked,
+}
+
+/// The program named by the mint's transfer-hook extension, if any.
+fn transfer_hook_program(state: &PodStateWithExtensions<PodMint>) -> Option<Pubkey> {
+    state
+        .get_extension::<TransferHook>()
+        .ok()
+        .and_then(|hook| Option::<Pubkey>::from(hook.program_id))
+}
+
+/// Refuses a mint whose extensions change what a transfer means (see the module table), and
+/// tells whether zkgate-hook enforces its transfers.
+pub fn check_mint(mint: &AccountInfo) -> Result<MintKind> {
     if !is_token_2022(mint) {
-        return Ok(()); // SPL Token mints have no extensions.
+        return Ok(MintKind::Plain); // SPL Token mints have no extensions.
     }
     let data = mint.try_borrow_data()?;
     let state = PodStateWithExtensions::<PodMint>::unpack(&data)
         .map_err(|_| error!(ZkgateError::MintExtensionsUnreadable))?;
+    let kind = match transfer_hook_program(&state) {
+        None => MintKind::Plain,
+        Some(program) if program == zkgate_hook::ID => MintKind::Hooked,
+        Some(_) => return err!(ZkgateError::MintHasTransferHook),
+    };
     let types = state
         .get_extension_types()
         .map_err(|_| error!(ZkgateError::MintExtensionsUnreadable))?;
     for t in types {
         match t {
             ExtensionType::TransferFeeConfig => return err!(ZkgateError::MintHasTransferFee),
-            ExtensionType::PermanentDelegate => return err!(ZkgateError::MintHasPermanentDelegate),
+            ExtensionType::PermanentDelegate if kind == MintKind::Plain => {
+                return err!(ZkgateError::MintHasPermanentDelegate)
+            }
+            ExtensionType::PermanentDelegate | ExtensionType::TransferHook => {}
             ExtensionType::NonTransferable => return err!(ZkgateError::MintNonTransferable),
             ExtensionType::ConfidentialTransferMint
             | ExtensionType::ConfidentialTransferFeeConfig
             | ExtensionType::ConfidentialMintBurn => {
                 return err!(ZkgateError::MintHasConfidentialTransfers)
             }
-            ExtensionType::TransferHook => return err!(ZkgateError::MintHasTransferHook),
             ExtensionType::DefaultAccountState
             | ExtensionType::Pausable
             | ExtensionType::MintCloseAuthority
@@ -72,7 +98,7 @@ pub fn check_mint(mint: &AccountInfo) -> Result<()> {
             _ => return err!(ZkgateError::MintExtensionUnsupported),
         }
     }
-    Ok(())
+    Ok(kind)
 }
 
 fn account_state<'a>(data: &'a [u8]) -> Result<PodStateWithExtensions<'a, PodAccount>> {

@@ -73,6 +73,7 @@ fn transfer_fixture() -> String {
         source: key(5),
         destination: key(6),
         token_program: anchor_spl::token_2022::ID,
+        hooked: false,
     };
     let mut proof = [0u8; 256];
     for (i, b) in proof.iter_mut().enumerate() {

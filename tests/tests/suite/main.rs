@@ -3,6 +3,7 @@
 mod e2e;
 mod fuzz;
 mod governance;
+mod hook;
 mod idl;
 mod packet;
 mod registry;

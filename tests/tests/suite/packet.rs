@@ -142,6 +142,7 @@ fn every_instruction_fits_a_packet_at_its_maximum() {
                     source: k(),
                     destination: k(),
                     token_program: anchor_spl::token_2022::ID,
+                    hooked: false,
                 },
                 TransferArgs {
                     amount: u64::MAX,

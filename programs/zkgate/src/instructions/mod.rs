@@ -1,5 +1,6 @@
 //! One file per instruction family; each has its accounts, arguments, `validate` and handler.
 pub mod admin;
+pub mod hook;
 pub mod initialize;
 pub mod issuer;
 pub mod rule_set;
@@ -7,6 +8,7 @@ pub mod sanctions;
 pub mod transfer;
 
 pub use admin::*;
+pub use hook::*;
 pub use initialize::*;
 pub use issuer::*;
 pub use rule_set::*;

@@ -1,13 +1,18 @@
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::instruction::AccountMeta;
+use anchor_lang::solana_program::program::invoke;
+use anchor_spl::token_2022::spl_token_2022;
 use anchor_spl::token_interface::{
     self, Mint, TokenAccount, TokenInterface, TransferChecked as TransferCheckedCpi,
 };
+use zkgate_hook::program::ZkgateHook;
+use zkgate_hook::state::{SEED_APPROVAL, SEED_EXTRA_ACCOUNT_METAS, SEED_MINT_CONFIG};
 
 use crate::errors::ZkgateError;
 use crate::events::{emit_cpi_event, TransferApproved};
 use crate::state::*;
 use crate::statement::Statement;
-use crate::token_policy;
+use crate::token_policy::{self, MintKind};
 use crate::verifier::{verify_proof, PROOF_LEN};
 
 /// Arguments of `transfer`. Everything else in the statement comes from accounts.
@@ -83,8 +88,54 @@ pub struct Transfer<'info> {
     pub destination: Box<InterfaceAccount<'info, TokenAccount>>,
     /// SPL Token or Token-2022 (checked by `Interface`).
     pub token_program: Interface<'info, TokenInterface>,
-    /// System program (creates `subject_state`).
+    /// System program (creates `subject_state` and the hook's approval).
     pub system_program: Program<'info, System>,
+    /// zkgate-hook. Required when the mint's transfer hook is zkgate-hook; omitted otherwise.
+    pub hook_program: Option<Program<'info, ZkgateHook>>,
+    /// The hook's approval for (mint, source): written here after the proof verified, consumed
+    /// by the hook during the transfer. Required for hooked mints.
+    /// CHECK: address derived here; created and written by the hook.
+    #[account(
+        mut,
+        seeds = [SEED_APPROVAL, mint.key().as_ref(), source.key().as_ref()],
+        bump,
+        seeds::program = zkgate_hook::ID
+    )]
+    pub approval: Option<UncheckedAccount<'info>>,
+    /// The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by
+    /// `transfer` of hooked mints.
+    /// CHECK: address derived here; Token-2022 reads it.
+    #[account(
+        seeds = [SEED_EXTRA_ACCOUNT_METAS, mint.key().as_ref()],
+        bump,
+        seeds::program = zkgate_hook::ID
+    )]
+    pub hook_extra_account_metas: Option<UncheckedAccount<'info>>,
+    /// The hook's configuration of the mint. Required by `transfer` of hooked mints.
+    /// CHECK: address derived here; the hook checks its content.
+    #[account(
+        seeds = [SEED_MINT_CONFIG, mint.key().as_ref()],
+        bump,
+        seeds::program = zkgate_hook::ID
+    )]
+    pub hook_mint_config: Option<UncheckedAccount<'info>>,
+    /// The hook's event authority (its event CPI). Required by `transfer` of hooked mints.
+    /// CHECK: a fixed address.
+    #[account(address = zkgate_hook::EVENT_AUTHORITY_AND_BUMP.0)]
+    pub hook_event_authority: Option<UncheckedAccount<'info>>,
+}
+
+/// How long (in slots, ~60 s) an approval recorded by `approve` or `transfer` may wait for
+/// its transfer: meant for the same transaction, so one blockhash lifetime.
+pub const APPROVAL_TTL_SLOTS: u64 = 150;
+
+/// What the instruction does after the proof verified.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `transfer`: move the tokens (recording the hook's approval first on hooked mints).
+    Transfer,
+    /// `approve`: only record the hook's approval; the caller's `transfer_checked` follows.
+    Approve,
 }
 
 impl Transfer<'_> {
@@ -110,7 +161,6 @@ impl Transfer<'_> {
         if let Some(mint) = self.rule_set.mint {
             require_keys_eq!(mint, self.mint.key(), ZkgateError::MintNotAllowed);
         }
-        token_policy::check_mint(&self.mint.to_account_info())?;
         token_policy::check_token_accounts(
             &self.source.to_account_info(),
             &self.destination.to_account_info(),
@@ -118,8 +168,16 @@ impl Transfer<'_> {
     }
 
     /// Checks time and roots, recomputes the statement, verifies the proof, updates the
-    /// subject's nonce and volume, moves the tokens and emits the audit event.
-    pub fn handler(ctx: Context<Self>, args: TransferArgs) -> Result<()> {
+    /// subject's nonce and volume, records the hook's approval (hooked mints), moves the tokens
+    /// (`Mode::Transfer`) and emits the audit event.
+    pub fn handler(ctx: Context<Self>, args: TransferArgs, mode: Mode) -> Result<()> {
+        let kind = token_policy::check_mint(&ctx.accounts.mint.to_account_info())?;
+        let hooked = kind == MintKind::Hooked;
+        if hooked {
+            ctx.accounts.require_hook_accounts(mode)?;
+        } else {
+            require!(mode == Mode::Transfer, ZkgateError::MintNotHooked);
+        }
         let clock = Clock::get()?;
         let now = clock.unix_timestamp;
         let accounts = ctx.accounts;
@@ -195,19 +253,26 @@ impl Transfer<'_> {
         state.nonce = state.nonce.checked_add(1).ok_or(ZkgateError::Overflow)?;
         state.record(now, args.amount, window_seconds)?;
 
-        token_interface::transfer_checked(
-            CpiContext::new(
-                accounts.token_program.key(),
-                TransferCheckedCpi {
-                    from: accounts.source.to_account_info(),
-                    mint: accounts.mint.to_account_info(),
-                    to: accounts.destination.to_account_info(),
-                    authority: accounts.sender.to_account_info(),
-                },
-            ),
-            args.amount,
-            accounts.mint.decimals,
-        )?;
+        if hooked {
+            accounts.record_approval(&args, &statement_hash, clock.slot)?;
+        }
+        if mode == Mode::Transfer && hooked {
+            accounts.hooked_transfer_checked(args.amount)?;
+        } else if mode == Mode::Transfer {
+            token_interface::transfer_checked(
+                CpiContext::new(
+                    accounts.token_program.key(),
+                    TransferCheckedCpi {
+                        from: accounts.source.to_account_info(),
+                        mint: accounts.mint.to_account_info(),
+                        to: accounts.destination.to_account_info(),
+                        authority: accounts.sender.to_account_info(),
+                    },
+                ),
+                args.amount,
+                accounts.mint.decimals,
+            )?;
+        }
 
         // Boxed: the event is ~420 bytes and the SBF stack frame is 4 KiB.
         let event = Box::new(TransferApproved {
@@ -232,7 +297,107 @@ impl Transfer<'_> {
             statement_hash,
             slot: clock.slot,
             unix_timestamp: now,
+            moved: mode == Mode::Transfer,
         });
         emit_cpi_event(&accounts.event_authority, &accounts.program, &*event)
+    }
+}
+
+impl<'info> Transfer<'info> {
+    /// The hook accounts `mode` needs on a hooked mint, or `HookAccountsMissing`.
+    fn require_hook_accounts(&self, mode: Mode) -> Result<()> {
+        let for_approval = self.hook_program.is_some() && self.approval.is_some();
+        let for_transfer = self.hook_extra_account_metas.is_some()
+            && self.hook_mint_config.is_some()
+            && self.hook_event_authority.is_some();
+        require!(
+            for_approval && (mode == Mode::Approve || for_transfer),
+            ZkgateError::HookAccountsMissing
+        );
+        Ok(())
+    }
+
+    /// Has zkgate-hook record the approval of exactly this transfer (signed by the config PDA).
+    #[inline(never)]
+    fn record_approval(
+        &self,
+        args: &TransferArgs,
+        statement_hash: &[u8; 32],
+        slot: u64,
+    ) -> Result<()> {
+        let (Some(hook_program), Some(approval)) = (&self.hook_program, &self.approval) else {
+            return err!(ZkgateError::HookAccountsMissing);
+        };
+        let seeds: &[&[u8]] = &[SEED_CONFIG, &[self.config.bump]];
+        zkgate_hook::cpi::record_approval(
+            CpiContext::new_with_signer(
+                hook_program.key(),
+                zkgate_hook::cpi::accounts::RecordApproval {
+                    zkgate_authority: self.config.to_account_info(),
+                    payer: self.sender.to_account_info(),
+                    mint: self.mint.to_account_info(),
+                    source: self.source.to_account_info(),
+                    approval: approval.to_account_info(),
+                    system_program: self.system_program.to_account_info(),
+                },
+                &[seeds],
+            ),
+            zkgate_hook::instructions::ApprovalArgs {
+                destination: self.destination.key(),
+                amount: args.amount,
+                expires_at_slot: slot.saturating_add(APPROVAL_TTL_SLOTS),
+                rule_set: self.rule_set.key(),
+                statement_hash: *statement_hash,
+            },
+        )
+    }
+
+    /// Token-2022's `TransferChecked` (built with the interface crate) with the hook's extra
+    /// accounts appended, so Token-2022 can call the hook (anchor-spl's helper forwards none).
+    #[inline(never)]
+    fn hooked_transfer_checked(&self, amount: u64) -> Result<()> {
+        let (Some(program), Some(approval), Some(metas), Some(config), Some(events)) = (
+            &self.hook_program,
+            &self.approval,
+            &self.hook_extra_account_metas,
+            &self.hook_mint_config,
+            &self.hook_event_authority,
+        ) else {
+            return err!(ZkgateError::HookAccountsMissing);
+        };
+        let mut ix = spl_token_2022::instruction::transfer_checked(
+            &self.token_program.key(),
+            &self.source.key(),
+            &self.mint.key(),
+            &self.destination.key(),
+            &self.sender.key(),
+            &[],
+            amount,
+            self.mint.decimals,
+        )?;
+        // Token-2022 resolves the hook's accounts from the list by address, in any order.
+        ix.accounts.extend([
+            AccountMeta::new(approval.key(), false),
+            AccountMeta::new_readonly(config.key(), false),
+            AccountMeta::new_readonly(events.key(), false),
+            AccountMeta::new_readonly(program.key(), false),
+            AccountMeta::new_readonly(metas.key(), false),
+        ]);
+        invoke(
+            &ix,
+            &[
+                self.source.to_account_info(),
+                self.mint.to_account_info(),
+                self.destination.to_account_info(),
+                self.sender.to_account_info(),
+                approval.to_account_info(),
+                config.to_account_info(),
+                events.to_account_info(),
+                program.to_account_info(),
+                metas.to_account_info(),
+                self.token_program.to_account_info(),
+            ],
+        )
+        .map_err(Into::into)
     }
 }
