@@ -1,24 +1,32 @@
-//! The committed IDL (`idl/zkgate.json`) and its TypeScript type (`idl/zkgate.ts`) must match
-//! the program. Regenerate both with `ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test suite idl`.
-use zkgate_tests::idl::{build_idl, idl_ts, workspace_root};
+//! The committed IDLs (`idl/zkgate.json`, `idl/zkgate_hook.json`) and their TypeScript types
+//! (`idl/*.ts`) must match the programs. Regenerate with
+//! `ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test suite idl`.
+use zkgate_tests::idl::{build_program_idl, program_idl_ts, workspace_root};
 
+/// Both programs' IDLs in one test: the second build reuses the first's target directory.
 #[test]
-fn committed_idl_is_up_to_date() {
-    let json = build_idl().expect("IDL builds");
-    let ts = idl_ts(&json).expect("IDL converts to TypeScript");
-    let dir = workspace_root().join("idl");
-    if std::env::var_os("ZKGATE_WRITE_IDL").is_some() {
-        std::fs::create_dir_all(&dir).expect("idl dir");
-        std::fs::write(dir.join("zkgate.json"), &json).expect("write idl");
-        std::fs::write(dir.join("zkgate.ts"), &ts).expect("write idl types");
-    }
-    for (file, fresh) in [("zkgate.json", &json), ("zkgate.ts", &ts)] {
-        let committed = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
-        assert!(
-            &committed == fresh,
-            "idl/{file} is out of date with the program; regenerate with \
-             ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test suite idl"
-        );
+fn committed_idls_are_up_to_date() {
+    for (program, file, type_name) in [
+        ("zkgate", "zkgate", "Zkgate"),
+        ("zkgate-hook", "zkgate_hook", "ZkgateHook"),
+    ] {
+        let json = build_program_idl(program).expect("IDL builds");
+        let ts = program_idl_ts(&json, file, type_name).expect("IDL converts to TypeScript");
+        let dir = workspace_root().join("idl");
+        let (json_file, ts_file) = (format!("{file}.json"), format!("{file}.ts"));
+        if std::env::var_os("ZKGATE_WRITE_IDL").is_some() {
+            std::fs::create_dir_all(&dir).expect("idl dir");
+            std::fs::write(dir.join(&json_file), &json).expect("write idl");
+            std::fs::write(dir.join(&ts_file), &ts).expect("write idl types");
+        }
+        for (file, fresh) in [(&json_file, &json), (&ts_file, &ts)] {
+            let committed = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+            assert!(
+                &committed == fresh,
+                "idl/{file} is out of date with the program; regenerate with \
+                 ZKGATE_WRITE_IDL=1 cargo test -p zkgate-tests --test suite idl"
+            );
+        }
     }
 }
 
@@ -52,6 +60,8 @@ fn idl_names_every_instruction() {
         "create_sanctions_list",
         "publish_sanctions_root",
         "transfer",
+        "approve",
+        "configure_mint_hook",
     ] {
         assert!(names.contains(&expected), "IDL lacks {expected}");
     }
@@ -73,7 +83,7 @@ fn transfer_fixture() -> String {
         source: key(5),
         destination: key(6),
         token_program: anchor_spl::token_2022::ID,
-        hooked: false,
+        hooked: true,
     };
     let mut proof = [0u8; 256];
     for (i, b) in proof.iter_mut().enumerate() {
@@ -89,17 +99,15 @@ fn transfer_fixture() -> String {
         proof,
     };
     let ix = transfer(&accounts, args);
-    let metas: Vec<serde_json::Value> = ix
-        .accounts
-        .iter()
-        .map(|m| {
-            serde_json::json!({
-                "address": m.pubkey.to_string(),
-                "signer": m.is_signer,
-                "writable": m.is_writable,
-            })
-        })
-        .collect();
+    let metas = account_metas(&ix.accounts);
+    let hooked = zkgate_client::ix::hooked_transfer_checked(
+        &key(5),
+        &key(4),
+        &key(6),
+        &key(1),
+        123_456_789_012,
+        6,
+    );
     let json = serde_json::json!({
         "programId": ix.program_id.to_string(),
         "input": {
@@ -121,8 +129,35 @@ fn transfer_fixture() -> String {
         },
         "accounts": metas,
         "dataHex": hex::encode(&ix.data),
+        "hookedTransferChecked": {
+            "input": {
+                "source": key(5).to_string(),
+                "mint": key(4).to_string(),
+                "destination": key(6).to_string(),
+                "authority": key(1).to_string(),
+                "amount": "123456789012",
+                "decimals": 6,
+            },
+            "accounts": account_metas(&hooked.accounts),
+            "dataHex": hex::encode(&hooked.data),
+        },
     });
     serde_json::to_string_pretty(&json).expect("JSON") + "\n"
+}
+
+fn account_metas(
+    metas: &[anchor_lang::solana_program::instruction::AccountMeta],
+) -> Vec<serde_json::Value> {
+    metas
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "address": m.pubkey.to_string(),
+                "signer": m.is_signer,
+                "writable": m.is_writable,
+            })
+        })
+        .collect()
 }
 
 #[test]

@@ -106,13 +106,13 @@ export const ZKGATE_ERROR__SUBJECT_TAG_NOT_IN_FIELD = 0x179b; // 6043
 export const ZKGATE_ERROR__SUBJECT_STATE_MISMATCH = 0x179c; // 6044
 /** MintHasTransferFee: mint has a transfer fee (unsupported) */
 export const ZKGATE_ERROR__MINT_HAS_TRANSFER_FEE = 0x179d; // 6045
-/** MintHasPermanentDelegate: mint has a permanent delegate (unsupported) */
+/** MintHasPermanentDelegate: mint has a permanent delegate and no zkgate-hook */
 export const ZKGATE_ERROR__MINT_HAS_PERMANENT_DELEGATE = 0x179e; // 6046
 /** MintNonTransferable: mint is non-transferable */
 export const ZKGATE_ERROR__MINT_NON_TRANSFERABLE = 0x179f; // 6047
 /** MintHasConfidentialTransfers: mint allows confidential transfers (unsupported) */
 export const ZKGATE_ERROR__MINT_HAS_CONFIDENTIAL_TRANSFERS = 0x17a0; // 6048
-/** MintHasTransferHook: mint has a transfer hook (unsupported) */
+/** MintHasTransferHook: mint's transfer hook is not zkgate-hook */
 export const ZKGATE_ERROR__MINT_HAS_TRANSFER_HOOK = 0x17a1; // 6049
 /** MintExtensionsUnreadable: mint extensions could not be read */
 export const ZKGATE_ERROR__MINT_EXTENSIONS_UNREADABLE = 0x17a2; // 6050
@@ -132,12 +132,17 @@ export const ZKGATE_ERROR__CO_SIGNERS_MUST_DIFFER = 0x17a8; // 6056
 export const ZKGATE_ERROR__KEY_CHANGE_LOCKED = 0x17a9; // 6057
 /** PausedByAdmin: rule-set was paused by the admin; only the admin can resume it */
 export const ZKGATE_ERROR__PAUSED_BY_ADMIN = 0x17aa; // 6058
+/** HookAccountsMissing: mint is hooked by zkgate-hook: pass the hook accounts */
+export const ZKGATE_ERROR__HOOK_ACCOUNTS_MISSING = 0x17ab; // 6059
+/** MintNotHooked: mint's transfer hook is not zkgate-hook */
+export const ZKGATE_ERROR__MINT_NOT_HOOKED = 0x17ac; // 6060
 
 export type ZkgateError =
   | typeof ZKGATE_ERROR__CO_SIGNERS_MUST_DIFFER
   | typeof ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY
   | typeof ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO
   | typeof ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH
+  | typeof ZKGATE_ERROR__HOOK_ACCOUNTS_MISSING
   | typeof ZKGATE_ERROR__INVALID_AUTHORITY_TARGET
   | typeof ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT
   | typeof ZKGATE_ERROR__INVALID_ISSUER_LIST
@@ -162,6 +167,7 @@ export type ZkgateError =
   | typeof ZKGATE_ERROR__MINT_HAS_TRANSFER_HOOK
   | typeof ZKGATE_ERROR__MINT_NON_TRANSFERABLE
   | typeof ZKGATE_ERROR__MINT_NOT_ALLOWED
+  | typeof ZKGATE_ERROR__MINT_NOT_HOOKED
   | typeof ZKGATE_ERROR__NEGATIVE_VALID_UNTIL
   | typeof ZKGATE_ERROR__NO_PENDING_ADMIN
   | typeof ZKGATE_ERROR__NO_PENDING_AUTHORITY
@@ -201,6 +207,7 @@ if (process.env.NODE_ENV !== "production") {
     [ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY]: `verifying key is degenerate (forgeable)`,
     [ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO]: `destination token account requires memos`,
     [ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH]: `the program account is not zkgate (event CPI)`,
+    [ZKGATE_ERROR__HOOK_ACCOUNTS_MISSING]: `mint is hooked by zkgate-hook: pass the hook accounts`,
     [ZKGATE_ERROR__INVALID_AUTHORITY_TARGET]: `exactly one target account (rule-set, issuer or sanctions list) must be given`,
     [ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT]: `issuer account is not a zkgate Issuer`,
     [ZKGATE_ERROR__INVALID_ISSUER_LIST]: `invalid issuer list`,
@@ -220,11 +227,12 @@ if (process.env.NODE_ENV !== "production") {
     [ZKGATE_ERROR__MINT_EXTENSIONS_UNREADABLE]: `mint extensions could not be read`,
     [ZKGATE_ERROR__MINT_EXTENSION_UNSUPPORTED]: `mint has an unsupported Token-2022 extension`,
     [ZKGATE_ERROR__MINT_HAS_CONFIDENTIAL_TRANSFERS]: `mint allows confidential transfers (unsupported)`,
-    [ZKGATE_ERROR__MINT_HAS_PERMANENT_DELEGATE]: `mint has a permanent delegate (unsupported)`,
+    [ZKGATE_ERROR__MINT_HAS_PERMANENT_DELEGATE]: `mint has a permanent delegate and no zkgate-hook`,
     [ZKGATE_ERROR__MINT_HAS_TRANSFER_FEE]: `mint has a transfer fee (unsupported)`,
-    [ZKGATE_ERROR__MINT_HAS_TRANSFER_HOOK]: `mint has a transfer hook (unsupported)`,
+    [ZKGATE_ERROR__MINT_HAS_TRANSFER_HOOK]: `mint's transfer hook is not zkgate-hook`,
     [ZKGATE_ERROR__MINT_NON_TRANSFERABLE]: `mint is non-transferable`,
     [ZKGATE_ERROR__MINT_NOT_ALLOWED]: `mint is not allowed by this rule-set`,
+    [ZKGATE_ERROR__MINT_NOT_HOOKED]: `mint's transfer hook is not zkgate-hook`,
     [ZKGATE_ERROR__NEGATIVE_VALID_UNTIL]: `valid_until is negative`,
     [ZKGATE_ERROR__NO_PENDING_ADMIN]: `no admin hand-over is pending`,
     [ZKGATE_ERROR__NO_PENDING_AUTHORITY]: `no authority hand-over is pending`,

@@ -10,14 +10,12 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
+  getAddressEncoder,
   getBytesDecoder,
   getBytesEncoder,
-  getI64Decoder,
-  getI64Encoder,
+  getProgramDerivedAddress,
   getStructDecoder,
   getStructEncoder,
-  getU64Decoder,
-  getU64Encoder,
   transformEncoder,
   type AccountMeta,
   type AccountSignerMeta,
@@ -36,7 +34,17 @@ import {
 } from "@solana/kit";
 import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
-import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
+import {
+  expectAddress,
+  getAccountMetaFactory,
+  type ResolvedAccount,
+} from "../shared";
+import {
+  getTransferArgsDecoder,
+  getTransferArgsEncoder,
+  type TransferArgs,
+  type TransferArgsArgs,
+} from "../types";
 
 export const TRANSFER_DISCRIMINATOR = new Uint8Array([
   163, 52, 200, 231, 140, 3, 69, 186,
@@ -61,6 +69,12 @@ export type TransferInstruction<
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountHookProgram extends string | AccountMeta<string> =
+    "ZKGateHook111111111111111111111111111111111",
+  TAccountApproval extends string | AccountMeta<string> = string,
+  TAccountHookExtraAccountMetas extends string | AccountMeta<string> = string,
+  TAccountHookMintConfig extends string | AccountMeta<string> = string,
+  TAccountHookEventAuthority extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "ZKGate1111111111111111111111111111111111111",
@@ -103,6 +117,21 @@ export type TransferInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountHookProgram extends string
+        ? ReadonlyAccount<TAccountHookProgram>
+        : TAccountHookProgram,
+      TAccountApproval extends string
+        ? WritableAccount<TAccountApproval>
+        : TAccountApproval,
+      TAccountHookExtraAccountMetas extends string
+        ? ReadonlyAccount<TAccountHookExtraAccountMetas>
+        : TAccountHookExtraAccountMetas,
+      TAccountHookMintConfig extends string
+        ? ReadonlyAccount<TAccountHookMintConfig>
+        : TAccountHookMintConfig,
+      TAccountHookEventAuthority extends string
+        ? ReadonlyAccount<TAccountHookEventAuthority>
+        : TAccountHookEventAuthority,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -115,62 +144,16 @@ export type TransferInstruction<
 
 export type TransferInstructionData = {
   discriminator: ReadonlyUint8Array;
-  /** Amount in base units. */
-  amount: bigint;
-  /**
-   * Unix seconds until which the proof may land; the proof shows the credential expires
-   * after it. At most `max_proof_age_secs` (+ tolerance) past the cluster clock.
-   */
-  validUntil: bigint;
-  /**
-   * The window volume the proof commits to; must be at least the subject's volume in the
-   * last `window_seconds` of cluster time (a client passes the volume it read on chain).
-   */
-  windowVolume: bigint;
-  /** The subject tag the proof outputs; keys the subject's volume state. */
-  subjectTag: ReadonlyUint8Array;
-  /** The issuer credential-tree root the proof used (must be in the issuer's ring). */
-  credentialRoot: ReadonlyUint8Array;
-  /** The sanctions-tree root the proof used (must be in the list's ring). */
-  sanctionsRoot: ReadonlyUint8Array;
-  /** The Groth16 proof: `A || B || C`, 256 bytes, A negated, big-endian. */
-  proof: ReadonlyUint8Array;
+  args: TransferArgs;
 };
 
-export type TransferInstructionDataArgs = {
-  /** Amount in base units. */
-  amount: number | bigint;
-  /**
-   * Unix seconds until which the proof may land; the proof shows the credential expires
-   * after it. At most `max_proof_age_secs` (+ tolerance) past the cluster clock.
-   */
-  validUntil: number | bigint;
-  /**
-   * The window volume the proof commits to; must be at least the subject's volume in the
-   * last `window_seconds` of cluster time (a client passes the volume it read on chain).
-   */
-  windowVolume: number | bigint;
-  /** The subject tag the proof outputs; keys the subject's volume state. */
-  subjectTag: ReadonlyUint8Array;
-  /** The issuer credential-tree root the proof used (must be in the issuer's ring). */
-  credentialRoot: ReadonlyUint8Array;
-  /** The sanctions-tree root the proof used (must be in the list's ring). */
-  sanctionsRoot: ReadonlyUint8Array;
-  /** The Groth16 proof: `A || B || C`, 256 bytes, A negated, big-endian. */
-  proof: ReadonlyUint8Array;
-};
+export type TransferInstructionDataArgs = { args: TransferArgsArgs };
 
 export function getTransferInstructionDataEncoder(): FixedSizeEncoder<TransferInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["amount", getU64Encoder()],
-      ["validUntil", getI64Encoder()],
-      ["windowVolume", getU64Encoder()],
-      ["subjectTag", fixEncoderSize(getBytesEncoder(), 32)],
-      ["credentialRoot", fixEncoderSize(getBytesEncoder(), 32)],
-      ["sanctionsRoot", fixEncoderSize(getBytesEncoder(), 32)],
-      ["proof", fixEncoderSize(getBytesEncoder(), 256)],
+      ["args", getTransferArgsEncoder()],
     ]),
     (value) => ({ ...value, discriminator: TRANSFER_DISCRIMINATOR }),
   );
@@ -179,13 +162,7 @@ export function getTransferInstructionDataEncoder(): FixedSizeEncoder<TransferIn
 export function getTransferInstructionDataDecoder(): FixedSizeDecoder<TransferInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["amount", getU64Decoder()],
-    ["validUntil", getI64Decoder()],
-    ["windowVolume", getU64Decoder()],
-    ["subjectTag", fixDecoderSize(getBytesDecoder(), 32)],
-    ["credentialRoot", fixDecoderSize(getBytesDecoder(), 32)],
-    ["sanctionsRoot", fixDecoderSize(getBytesDecoder(), 32)],
-    ["proof", fixDecoderSize(getBytesDecoder(), 256)],
+    ["args", getTransferArgsDecoder()],
   ]);
 }
 
@@ -211,6 +188,11 @@ export type TransferAsyncInput<
   TAccountDestination extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountHookProgram extends string = string,
+  TAccountApproval extends string = string,
+  TAccountHookExtraAccountMetas extends string = string,
+  TAccountHookMintConfig extends string = string,
+  TAccountHookEventAuthority extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -241,17 +223,27 @@ export type TransferAsyncInput<
   destination: Address<TAccountDestination>;
   /** SPL Token or Token-2022 (checked by `Interface`). */
   tokenProgram?: Address<TAccountTokenProgram>;
-  /** System program (creates `subject_state`). */
+  /** System program (creates `subject_state` and the hook's approval). */
   systemProgram?: Address<TAccountSystemProgram>;
+  /** zkgate-hook. Required when the mint's transfer hook is zkgate-hook; omitted otherwise. */
+  hookProgram?: Address<TAccountHookProgram>;
+  /**
+   * The hook's approval for (mint, source): written here after the proof verified, consumed
+   * by the hook during the transfer. Required for hooked mints.
+   */
+  approval?: Address<TAccountApproval>;
+  /**
+   * The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by
+   * `transfer` of hooked mints.
+   */
+  hookExtraAccountMetas?: Address<TAccountHookExtraAccountMetas>;
+  /** The hook's configuration of the mint. Required by `transfer` of hooked mints. */
+  hookMintConfig?: Address<TAccountHookMintConfig>;
+  /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
+  hookEventAuthority?: Address<TAccountHookEventAuthority>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
-  amount: TransferInstructionDataArgs["amount"];
-  validUntil: TransferInstructionDataArgs["validUntil"];
-  windowVolume: TransferInstructionDataArgs["windowVolume"];
-  subjectTag: TransferInstructionDataArgs["subjectTag"];
-  credentialRoot: TransferInstructionDataArgs["credentialRoot"];
-  sanctionsRoot: TransferInstructionDataArgs["sanctionsRoot"];
-  proof: TransferInstructionDataArgs["proof"];
+  args: TransferInstructionDataArgs["args"];
 };
 
 export async function getTransferInstructionAsync<
@@ -266,6 +258,11 @@ export async function getTransferInstructionAsync<
   TAccountDestination extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountHookProgram extends string,
+  TAccountApproval extends string,
+  TAccountHookExtraAccountMetas extends string,
+  TAccountHookMintConfig extends string,
+  TAccountHookEventAuthority extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
@@ -282,6 +279,11 @@ export async function getTransferInstructionAsync<
     TAccountDestination,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountHookProgram,
+    TAccountApproval,
+    TAccountHookExtraAccountMetas,
+    TAccountHookMintConfig,
+    TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -300,6 +302,11 @@ export async function getTransferInstructionAsync<
     TAccountDestination,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountHookProgram,
+    TAccountApproval,
+    TAccountHookExtraAccountMetas,
+    TAccountHookMintConfig,
+    TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
   >
@@ -320,6 +327,17 @@ export async function getTransferInstructionAsync<
     destination: { value: input.destination ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    hookProgram: { value: input.hookProgram ?? null, isWritable: false },
+    approval: { value: input.approval ?? null, isWritable: true },
+    hookExtraAccountMetas: {
+      value: input.hookExtraAccountMetas ?? null,
+      isWritable: false,
+    },
+    hookMintConfig: { value: input.hookMintConfig ?? null, isWritable: false },
+    hookEventAuthority: {
+      value: input.hookEventAuthority ?? null,
+      isWritable: false,
+    },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -343,6 +361,64 @@ export async function getTransferInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.hookProgram.value) {
+    accounts.hookProgram.value =
+      "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">;
+  }
+  if (!accounts.approval.value) {
+    accounts.approval.value = await getProgramDerivedAddress({
+      programAddress:
+        "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">,
+      seeds: [
+        getBytesEncoder().encode(
+          new Uint8Array([97, 112, 112, 114, 111, 118, 97, 108]),
+        ),
+        getAddressEncoder().encode(expectAddress(accounts.mint.value)),
+        getAddressEncoder().encode(expectAddress(accounts.source.value)),
+      ],
+    });
+  }
+  if (!accounts.hookExtraAccountMetas.value) {
+    accounts.hookExtraAccountMetas.value = await getProgramDerivedAddress({
+      programAddress:
+        "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">,
+      seeds: [
+        getBytesEncoder().encode(
+          new Uint8Array([
+            101, 120, 116, 114, 97, 45, 97, 99, 99, 111, 117, 110, 116, 45, 109,
+            101, 116, 97, 115,
+          ]),
+        ),
+        getAddressEncoder().encode(expectAddress(accounts.mint.value)),
+      ],
+    });
+  }
+  if (!accounts.hookMintConfig.value) {
+    accounts.hookMintConfig.value = await getProgramDerivedAddress({
+      programAddress:
+        "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">,
+      seeds: [
+        getBytesEncoder().encode(
+          new Uint8Array([109, 105, 110, 116, 95, 99, 111, 110, 102, 105, 103]),
+        ),
+        getAddressEncoder().encode(expectAddress(accounts.mint.value)),
+      ],
+    });
+  }
+  if (!accounts.hookEventAuthority.value) {
+    accounts.hookEventAuthority.value = await getProgramDerivedAddress({
+      programAddress:
+        "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">,
+      seeds: [
+        getBytesEncoder().encode(
+          new Uint8Array([
+            95, 95, 101, 118, 101, 110, 116, 95, 97, 117, 116, 104, 111, 114,
+            105, 116, 121,
+          ]),
+        ),
+      ],
+    });
+  }
   if (!accounts.eventAuthority.value) {
     accounts.eventAuthority.value = await findEventAuthorityPda();
   }
@@ -365,6 +441,11 @@ export async function getTransferInstructionAsync<
       getAccountMeta(accounts.destination),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.hookProgram),
+      getAccountMeta(accounts.approval),
+      getAccountMeta(accounts.hookExtraAccountMetas),
+      getAccountMeta(accounts.hookMintConfig),
+      getAccountMeta(accounts.hookEventAuthority),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
     ],
@@ -385,6 +466,11 @@ export async function getTransferInstructionAsync<
     TAccountDestination,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountHookProgram,
+    TAccountApproval,
+    TAccountHookExtraAccountMetas,
+    TAccountHookMintConfig,
+    TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -402,6 +488,11 @@ export type TransferInput<
   TAccountDestination extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountHookProgram extends string = string,
+  TAccountApproval extends string = string,
+  TAccountHookExtraAccountMetas extends string = string,
+  TAccountHookMintConfig extends string = string,
+  TAccountHookEventAuthority extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -432,17 +523,27 @@ export type TransferInput<
   destination: Address<TAccountDestination>;
   /** SPL Token or Token-2022 (checked by `Interface`). */
   tokenProgram?: Address<TAccountTokenProgram>;
-  /** System program (creates `subject_state`). */
+  /** System program (creates `subject_state` and the hook's approval). */
   systemProgram?: Address<TAccountSystemProgram>;
+  /** zkgate-hook. Required when the mint's transfer hook is zkgate-hook; omitted otherwise. */
+  hookProgram?: Address<TAccountHookProgram>;
+  /**
+   * The hook's approval for (mint, source): written here after the proof verified, consumed
+   * by the hook during the transfer. Required for hooked mints.
+   */
+  approval?: Address<TAccountApproval>;
+  /**
+   * The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by
+   * `transfer` of hooked mints.
+   */
+  hookExtraAccountMetas?: Address<TAccountHookExtraAccountMetas>;
+  /** The hook's configuration of the mint. Required by `transfer` of hooked mints. */
+  hookMintConfig?: Address<TAccountHookMintConfig>;
+  /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
+  hookEventAuthority?: Address<TAccountHookEventAuthority>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
-  amount: TransferInstructionDataArgs["amount"];
-  validUntil: TransferInstructionDataArgs["validUntil"];
-  windowVolume: TransferInstructionDataArgs["windowVolume"];
-  subjectTag: TransferInstructionDataArgs["subjectTag"];
-  credentialRoot: TransferInstructionDataArgs["credentialRoot"];
-  sanctionsRoot: TransferInstructionDataArgs["sanctionsRoot"];
-  proof: TransferInstructionDataArgs["proof"];
+  args: TransferInstructionDataArgs["args"];
 };
 
 export function getTransferInstruction<
@@ -457,6 +558,11 @@ export function getTransferInstruction<
   TAccountDestination extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
+  TAccountHookProgram extends string,
+  TAccountApproval extends string,
+  TAccountHookExtraAccountMetas extends string,
+  TAccountHookMintConfig extends string,
+  TAccountHookEventAuthority extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
@@ -473,6 +579,11 @@ export function getTransferInstruction<
     TAccountDestination,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountHookProgram,
+    TAccountApproval,
+    TAccountHookExtraAccountMetas,
+    TAccountHookMintConfig,
+    TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -490,6 +601,11 @@ export function getTransferInstruction<
   TAccountDestination,
   TAccountTokenProgram,
   TAccountSystemProgram,
+  TAccountHookProgram,
+  TAccountApproval,
+  TAccountHookExtraAccountMetas,
+  TAccountHookMintConfig,
+  TAccountHookEventAuthority,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -509,6 +625,17 @@ export function getTransferInstruction<
     destination: { value: input.destination ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    hookProgram: { value: input.hookProgram ?? null, isWritable: false },
+    approval: { value: input.approval ?? null, isWritable: true },
+    hookExtraAccountMetas: {
+      value: input.hookExtraAccountMetas ?? null,
+      isWritable: false,
+    },
+    hookMintConfig: { value: input.hookMintConfig ?? null, isWritable: false },
+    hookEventAuthority: {
+      value: input.hookEventAuthority ?? null,
+      isWritable: false,
+    },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -529,6 +656,10 @@ export function getTransferInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.hookProgram.value) {
+    accounts.hookProgram.value =
+      "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">;
+  }
   if (!accounts.program.value) {
     accounts.program.value =
       "ZKGate1111111111111111111111111111111111111" as Address<"ZKGate1111111111111111111111111111111111111">;
@@ -548,6 +679,11 @@ export function getTransferInstruction<
       getAccountMeta(accounts.destination),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.hookProgram),
+      getAccountMeta(accounts.approval),
+      getAccountMeta(accounts.hookExtraAccountMetas),
+      getAccountMeta(accounts.hookMintConfig),
+      getAccountMeta(accounts.hookEventAuthority),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
     ],
@@ -568,6 +704,11 @@ export function getTransferInstruction<
     TAccountDestination,
     TAccountTokenProgram,
     TAccountSystemProgram,
+    TAccountHookProgram,
+    TAccountApproval,
+    TAccountHookExtraAccountMetas,
+    TAccountHookMintConfig,
+    TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -606,10 +747,26 @@ export type ParsedTransferInstruction<
     destination: TAccountMetas[8];
     /** SPL Token or Token-2022 (checked by `Interface`). */
     tokenProgram: TAccountMetas[9];
-    /** System program (creates `subject_state`). */
+    /** System program (creates `subject_state` and the hook's approval). */
     systemProgram: TAccountMetas[10];
-    eventAuthority: TAccountMetas[11];
-    program: TAccountMetas[12];
+    /** zkgate-hook. Required when the mint's transfer hook is zkgate-hook; omitted otherwise. */
+    hookProgram?: TAccountMetas[11] | undefined;
+    /**
+     * The hook's approval for (mint, source): written here after the proof verified, consumed
+     * by the hook during the transfer. Required for hooked mints.
+     */
+    approval?: TAccountMetas[12] | undefined;
+    /**
+     * The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by
+     * `transfer` of hooked mints.
+     */
+    hookExtraAccountMetas?: TAccountMetas[13] | undefined;
+    /** The hook's configuration of the mint. Required by `transfer` of hooked mints. */
+    hookMintConfig?: TAccountMetas[14] | undefined;
+    /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
+    hookEventAuthority?: TAccountMetas[15] | undefined;
+    eventAuthority: TAccountMetas[16];
+    program: TAccountMetas[17];
   };
   data: TransferInstructionData;
 };
@@ -622,7 +779,7 @@ export function parseTransferInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedTransferInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 13) {
+  if (instruction.accounts.length < 18) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -631,6 +788,12 @@ export function parseTransferInstruction<
     const accountMeta = (instruction.accounts as TAccountMetas)[accountIndex]!;
     accountIndex += 1;
     return accountMeta;
+  };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === ZKGATE_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
   };
   return {
     programAddress: instruction.programAddress,
@@ -646,6 +809,11 @@ export function parseTransferInstruction<
       destination: getNextAccount(),
       tokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
+      hookProgram: getNextOptionalAccount(),
+      approval: getNextOptionalAccount(),
+      hookExtraAccountMetas: getNextOptionalAccount(),
+      hookMintConfig: getNextOptionalAccount(),
+      hookEventAuthority: getNextOptionalAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

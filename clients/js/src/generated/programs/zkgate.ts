@@ -20,6 +20,8 @@ import {
   parseAcceptAdminInstruction,
   parseAcceptAuthorityInstruction,
   parseAddIssuerInstruction,
+  parseApproveInstruction,
+  parseConfigureMintHookInstruction,
   parseCreateSanctionsListInstruction,
   parseInitializeInstruction,
   parseProposeAdminInstruction,
@@ -37,6 +39,8 @@ import {
   type ParsedAcceptAdminInstruction,
   type ParsedAcceptAuthorityInstruction,
   type ParsedAddIssuerInstruction,
+  type ParsedApproveInstruction,
+  type ParsedConfigureMintHookInstruction,
   type ParsedCreateSanctionsListInstruction,
   type ParsedInitializeInstruction,
   type ParsedProposeAdminInstruction,
@@ -132,6 +136,8 @@ export enum ZkgateInstruction {
   AcceptAdmin,
   AcceptAuthority,
   AddIssuer,
+  Approve,
+  ConfigureMintHook,
   CreateSanctionsList,
   Initialize,
   ProposeAdmin,
@@ -184,6 +190,28 @@ export function identifyZkgateInstruction(
     )
   ) {
     return ZkgateInstruction.AddIssuer;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([69, 74, 217, 36, 115, 117, 97, 76]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateInstruction.Approve;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([84, 228, 125, 22, 250, 238, 9, 12]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateInstruction.ConfigureMintHook;
   }
   if (
     containsBytes(
@@ -357,6 +385,12 @@ export type ParsedZkgateInstruction<
       instructionType: ZkgateInstruction.AddIssuer;
     } & ParsedAddIssuerInstruction<TProgram>)
   | ({
+      instructionType: ZkgateInstruction.Approve;
+    } & ParsedApproveInstruction<TProgram>)
+  | ({
+      instructionType: ZkgateInstruction.ConfigureMintHook;
+    } & ParsedConfigureMintHookInstruction<TProgram>)
+  | ({
       instructionType: ZkgateInstruction.CreateSanctionsList;
     } & ParsedCreateSanctionsListInstruction<TProgram>)
   | ({
@@ -423,6 +457,20 @@ export function parseZkgateInstruction<TProgram extends string>(
       return {
         instructionType: ZkgateInstruction.AddIssuer,
         ...parseAddIssuerInstruction(instruction),
+      };
+    }
+    case ZkgateInstruction.Approve: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ZkgateInstruction.Approve,
+        ...parseApproveInstruction(instruction),
+      };
+    }
+    case ZkgateInstruction.ConfigureMintHook: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ZkgateInstruction.ConfigureMintHook,
+        ...parseConfigureMintHookInstruction(instruction),
       };
     }
     case ZkgateInstruction.CreateSanctionsList: {

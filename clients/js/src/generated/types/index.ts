@@ -13,4 +13,5 @@ export * from "./ruleSetParams";
 export * from "./ruleSetStatus";
 export * from "./spend";
 export * from "./timeParams";
+export * from "./transferArgs";
 export * from "./verifyingKeyData";
