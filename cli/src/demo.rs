@@ -1,15 +1,16 @@
 //! `zkgate demo`: the whole system on this machine, with no outside services.
 //!
 //! Starts the prover service on a loopback port and the zkgate program inside an in-process
-//! Solana runtime (with the real SPL Token program), sets up the registry, issues credentials,
-//! asks the prover over HTTP for a proof, sends `transfer`, and shows refusals.
+//! Solana runtime (with the real Token-2022 program), sets up the registry, issues credentials,
+//! asks the prover over HTTP for a proof, sends `transfer`, and shows refusals; then a mint
+//! whose transfer hook is zkgate-hook refuses a transfer without a proof and passes one with.
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use solana_sdk::signature::Signer;
 use zkgate_circuits::encoding::{fr_from_be_bytes, fr_to_be_bytes};
 use zkgate_circuits::keys::KeySet;
-use zkgate_client::ix::transfer_from_proof;
+use zkgate_client::ix::{self, transfer_from_proof};
 use zkgate_prover::client::ClientError;
 use zkgate_tests::local_prover::{rule_set_entry, LocalProver};
 use zkgate_tests::{default_params, transfer_events, TokenKind, World};
@@ -110,8 +111,8 @@ async fn demo(depth: usize) -> Result<(), String> {
     println!("    {}", prover.base);
     let vk = keys.program_vk();
     let mut w = step(
-        "Solana runtime + SPL Token; config, issuer, sanctions list, rule-set",
-        World::with_vk_at_depth(TokenKind::Spl, params, &vk, depth),
+        "Solana runtime + Token-2022; config, issuer, sanctions list, rule-set",
+        World::with_vk_at_depth(TokenKind::Token2022, params, &vk, depth),
     )
     .await;
     let far = 4_000_000_000;
@@ -245,9 +246,100 @@ async fn demo(depth: usize) -> Result<(), String> {
         w.balance(&alice.token_account).await,
         w.balance(&bob.token_account).await
     );
+    hooked_mint(&mut w, &prover).await?;
     prover.stop().await;
     println!("\ndone in {:.1?}", total.elapsed());
     Ok(())
+}
+
+/// Mint-level enforcement: a mint whose transfer hook is zkgate-hook cannot move without a
+/// verified proof, whoever sends the transfer.
+async fn hooked_mint(w: &mut World, prover: &LocalProver) -> Result<(), String> {
+    println!("\nmint-level enforcement: a Token-2022 mint whose transfer hook is zkgate-hook");
+    let mint = step(
+        "admin: create the mint (TransferHook -> zkgate-hook), configure_mint_hook",
+        with_program_log(w.use_hooked_mint(None)),
+    )
+    .await;
+    println!("    mint {mint}");
+    let far = 4_000_000_000;
+    let (carol, dave) = step(
+        "carol (tier 2, US, 50000 tokens) and dave get accounts",
+        with_program_log(async {
+            let carol = w.wallet(50_000, Some((105, 840, 2, far))).await;
+            let dave = w.wallet(0, Some((106, 276, 1, far))).await;
+            (carol, dave)
+        }),
+    )
+    .await;
+    let signer = carol.keypair.insecure_clone();
+    let plain = ix::hooked_transfer_checked(
+        &carol.token_account,
+        &mint,
+        &dave.token_account,
+        &signer.pubkey(),
+        1_000,
+        w.decimals,
+    );
+    let r = step(
+        "carol sends 1000 with a plain transfer_checked, no proof",
+        with_program_log(w.send(std::slice::from_ref(&plain), &[&signer])),
+    )
+    .await;
+    println!("    token-2022 + hook: {}", describe_hook(r.map(|_| ())));
+
+    let req = w.proof_request(&carol, &dave, 1_000).await;
+    let resp = step(
+        "prover: proof for carol -> dave, 1000",
+        prover.client.prove(&req),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let args = ix::args_from_proof(&req, &resp).map_err(|e| e.to_string())?;
+    let approve = ix::approve(&w.transfer_accounts(&carol, &dave), args);
+    step(
+        "carol: [zkgate approve (verifies, records), transfer_checked] in one transaction",
+        with_program_log(w.send(&[approve, plain.clone()], &[&signer])),
+    )
+    .await
+    .map_err(|e| format!("approved transfer refused: {e:?}"))?;
+    println!(
+        "    balances: carol {}  dave {}",
+        w.balance(&carol.token_account).await,
+        w.balance(&dave.token_account).await
+    );
+    w.ctx
+        .get_new_latest_blockhash()
+        .await
+        .map_err(|e| e.to_string())?;
+    let r = step(
+        "the same transfer_checked again",
+        with_program_log(w.send(std::slice::from_ref(&plain), &[&signer])),
+    )
+    .await;
+    println!("    token-2022 + hook: {}", describe_hook(r.map(|_| ())));
+    Ok(())
+}
+
+/// A refusal by zkgate-hook (inside Token-2022's transfer), named.
+fn describe_hook(r: Result<(), solana_program_test::BanksClientError>) -> String {
+    use solana_sdk::instruction::InstructionError;
+    use solana_sdk::transaction::TransactionError;
+    use zkgate_hook::errors::HookError as H;
+    match r {
+        Ok(()) => "UNEXPECTEDLY ACCEPTED".into(),
+        Err(solana_program_test::BanksClientError::TransactionError(
+            TransactionError::InstructionError(_, InstructionError::Custom(code)),
+        )) => {
+            let name = [H::NoApproval, H::ApprovalUsed, H::ApprovalExpired]
+                .into_iter()
+                .find(|e| anchor_lang::error::ERROR_CODE_OFFSET + *e as u32 == code)
+                .map(|e| format!("{e:?}: {e}"))
+                .unwrap_or_else(|| "hook error".into());
+            format!("refused, error {code} ({name})")
+        }
+        Err(e) => format!("refused: {e:?}"),
+    }
 }
 
 fn describe(r: Result<(), solana_program_test::BanksClientError>) -> String {

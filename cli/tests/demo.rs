@@ -25,6 +25,9 @@ fn demo_approves_one_transfer_and_shows_every_refusal() {
         "program: refused, error 6022 (MalformedProof",
         "balances unchanged: alice 97500  bob 2500",
         "program log: AnchorError thrown",
+        "token-2022 + hook: refused, error 6005 (NoApproval",
+        "balances: carol 49000  dave 1000",
+        "token-2022 + hook: refused, error 6006 (ApprovalUsed",
     ] {
         assert!(
             stdout.contains(expected),

@@ -486,14 +486,13 @@ pub fn configure_mint_hook(
     )
 }
 
-/// The `transfer` instruction for a prover's answer to `request`: amount, valid-until, window
-/// volume and roots from the request (what the proof commits to), the subject tag and the 256
-/// proof bytes from the response.
-pub fn transfer_from_proof(
-    accounts: &TransferAccounts,
+/// The arguments of `transfer` / `approve` for a prover's answer to `request`: amount,
+/// valid-until, window volume and roots from the request (what the proof commits to), the
+/// subject tag and the 256 proof bytes from the response.
+pub fn args_from_proof(
     request: &crate::api::ProofRequest,
     response: &crate::api::ProofResponse,
-) -> Result<Instruction, crate::api::FieldError> {
+) -> Result<TransferArgs, crate::api::FieldError> {
     let t = &request.transfer;
     let proof = response
         .proof_bytes()
@@ -501,19 +500,22 @@ pub fn transfer_from_proof(
             field: "proof_hex".into(),
             message,
         })?;
-    Ok(transfer(
-        accounts,
-        TransferArgs {
-            amount: t.amount,
-            valid_until: t.valid_until,
-            window_volume: t.window_volume,
-            subject_tag: crate::api::decode_field("subject_tag_hex", &response.subject_tag_hex)?,
-            credential_root: crate::api::decode_field(
-                "transfer.credential_root",
-                &t.credential_root,
-            )?,
-            sanctions_root: crate::api::decode_field("transfer.sanctions_root", &t.sanctions_root)?,
-            proof,
-        },
-    ))
+    Ok(TransferArgs {
+        amount: t.amount,
+        valid_until: t.valid_until,
+        window_volume: t.window_volume,
+        subject_tag: crate::api::decode_field("subject_tag_hex", &response.subject_tag_hex)?,
+        credential_root: crate::api::decode_field("transfer.credential_root", &t.credential_root)?,
+        sanctions_root: crate::api::decode_field("transfer.sanctions_root", &t.sanctions_root)?,
+        proof,
+    })
+}
+
+/// The `transfer` instruction for a prover's answer to `request` (see [`args_from_proof`]).
+pub fn transfer_from_proof(
+    accounts: &TransferAccounts,
+    request: &crate::api::ProofRequest,
+    response: &crate::api::ProofResponse,
+) -> Result<Instruction, crate::api::FieldError> {
+    Ok(transfer(accounts, args_from_proof(request, response)?))
 }
