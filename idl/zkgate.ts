@@ -1207,8 +1207,8 @@ export type Zkgate = {
         },
         {
           "docs": [
-            "The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by",
-            "`transfer` of hooked mints."
+            "The hook's extra-account-metas list for the mint (Token-2022 reads it; it also holds",
+            "the hook's configuration of the mint). Required by `transfer` of hooked mints."
           ],
           "name": "hookExtraAccountMetas",
           "optional": true,
@@ -1273,74 +1273,6 @@ export type Zkgate = {
                   116,
                   97,
                   115
-                ]
-              },
-              {
-                "kind": "account",
-                "path": "mint"
-              }
-            ]
-          }
-        },
-        {
-          "docs": [
-            "The hook's configuration of the mint. Required by `transfer` of hooked mints."
-          ],
-          "name": "hookMintConfig",
-          "optional": true,
-          "pda": {
-            "program": {
-              "kind": "const",
-              "value": [
-                8,
-                71,
-                62,
-                11,
-                243,
-                3,
-                29,
-                38,
-                245,
-                141,
-                199,
-                222,
-                239,
-                152,
-                32,
-                121,
-                208,
-                218,
-                161,
-                53,
-                164,
-                117,
-                197,
-                229,
-                211,
-                89,
-                213,
-                198,
-                0,
-                0,
-                0,
-                0
-              ]
-            },
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  109,
-                  105,
-                  110,
-                  116,
-                  95,
-                  99,
-                  111,
-                  110,
-                  102,
-                  105,
-                  103
                 ]
               },
               {
@@ -1522,7 +1454,8 @@ export type Zkgate = {
         },
         {
           "docs": [
-            "The hook's extra-account-metas list for the mint (created on first use)."
+            "The hook's extra-account-metas list for the mint, with the hook's configuration of the",
+            "mint (created on first use)."
           ],
           "name": "hookExtraAccountMetas",
           "pda": {
@@ -1586,74 +1519,6 @@ export type Zkgate = {
                   116,
                   97,
                   115
-                ]
-              },
-              {
-                "kind": "account",
-                "path": "mint"
-              }
-            ]
-          },
-          "writable": true
-        },
-        {
-          "docs": [
-            "The hook's configuration of the mint (created on first use)."
-          ],
-          "name": "hookMintConfig",
-          "pda": {
-            "program": {
-              "kind": "const",
-              "value": [
-                8,
-                71,
-                62,
-                11,
-                243,
-                3,
-                29,
-                38,
-                245,
-                141,
-                199,
-                222,
-                239,
-                152,
-                32,
-                121,
-                208,
-                218,
-                161,
-                53,
-                164,
-                117,
-                197,
-                229,
-                211,
-                89,
-                213,
-                198,
-                0,
-                0,
-                0,
-                0
-              ]
-            },
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  109,
-                  105,
-                  110,
-                  116,
-                  95,
-                  99,
-                  111,
-                  110,
-                  102,
-                  105,
-                  103
                 ]
               },
               {
@@ -3446,8 +3311,8 @@ export type Zkgate = {
         },
         {
           "docs": [
-            "The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by",
-            "`transfer` of hooked mints."
+            "The hook's extra-account-metas list for the mint (Token-2022 reads it; it also holds",
+            "the hook's configuration of the mint). Required by `transfer` of hooked mints."
           ],
           "name": "hookExtraAccountMetas",
           "optional": true,
@@ -3512,74 +3377,6 @@ export type Zkgate = {
                   116,
                   97,
                   115
-                ]
-              },
-              {
-                "kind": "account",
-                "path": "mint"
-              }
-            ]
-          }
-        },
-        {
-          "docs": [
-            "The hook's configuration of the mint. Required by `transfer` of hooked mints."
-          ],
-          "name": "hookMintConfig",
-          "optional": true,
-          "pda": {
-            "program": {
-              "kind": "const",
-              "value": [
-                8,
-                71,
-                62,
-                11,
-                243,
-                3,
-                29,
-                38,
-                245,
-                141,
-                199,
-                222,
-                239,
-                152,
-                32,
-                121,
-                208,
-                218,
-                161,
-                53,
-                164,
-                117,
-                197,
-                229,
-                211,
-                89,
-                213,
-                198,
-                0,
-                0,
-                0,
-                0
-              ]
-            },
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  109,
-                  105,
-                  110,
-                  116,
-                  95,
-                  99,
-                  111,
-                  110,
-                  102,
-                  105,
-                  103
                 ]
               },
               {

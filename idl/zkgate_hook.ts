@@ -18,19 +18,6 @@ export type ZkgateHook = {
         130
       ],
       "name": "Approval"
-    },
-    {
-      "discriminator": [
-        168,
-        252,
-        88,
-        182,
-        219,
-        205,
-        39,
-        53
-      ],
-      "name": "MintConfig"
     }
   ],
   "address": "ZKGateHook111111111111111111111111111111111",
@@ -90,7 +77,7 @@ export type ZkgateHook = {
     },
     {
       "code": 6010,
-      "msg": "approval or mint config belongs to another mint or source",
+      "msg": "approval or extra-account-metas list belongs to another mint or source",
       "name": "AccountMismatch"
     },
     {
@@ -146,7 +133,8 @@ export type ZkgateHook = {
         },
         {
           "docs": [
-            "The mint's extra-account-metas list; created on the first call."
+            "The mint's extra-account-metas list and, as a second entry, its [`MintConfig`];",
+            "created on the first call."
           ],
           "name": "extraAccountMetas",
           "pda": {
@@ -173,37 +161,6 @@ export type ZkgateHook = {
                   116,
                   97,
                   115
-                ]
-              },
-              {
-                "kind": "account",
-                "path": "mint"
-              }
-            ]
-          },
-          "writable": true
-        },
-        {
-          "docs": [
-            "The mint's configuration (exempt authority)."
-          ],
-          "name": "mintConfig",
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  109,
-                  105,
-                  110,
-                  116,
-                  95,
-                  99,
-                  111,
-                  110,
-                  102,
-                  105,
-                  103
                 ]
               },
               {
@@ -281,7 +238,8 @@ export type ZkgateHook = {
         },
         {
           "docs": [
-            "The mint's extra-account-metas list."
+            "The mint's extra-account-metas list, which also holds the mint's [`MintConfig`].",
+            "the interface's address)."
           ],
           "name": "extraAccountMetas"
         },
@@ -292,12 +250,6 @@ export type ZkgateHook = {
           ],
           "name": "approval",
           "writable": true
-        },
-        {
-          "docs": [
-            "The mint's configuration."
-          ],
-          "name": "mintConfig"
         },
         {
           "name": "eventAuthority",
@@ -638,41 +590,6 @@ export type ZkgateHook = {
             ],
             "name": "slot",
             "type": "u64"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "docs": [
-        "Per-mint configuration of the hook."
-      ],
-      "name": "MintConfig",
-      "type": {
-        "fields": [
-          {
-            "docs": [
-              "The mint."
-            ],
-            "name": "mint",
-            "type": "pubkey"
-          },
-          {
-            "docs": [
-              "A transfer authority that passes without an approval (e.g. the permanent delegate for",
-              "court-ordered clawbacks); each use emits `ExemptTransfer`. `None`: nobody is exempt."
-            ],
-            "name": "exemptAuthority",
-            "type": {
-              "option": "pubkey"
-            }
-          },
-          {
-            "docs": [
-              "Canonical PDA bump."
-            ],
-            "name": "bump",
-            "type": "u8"
           }
         ],
         "kind": "struct"

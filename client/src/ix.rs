@@ -361,7 +361,6 @@ struct HookAccounts {
     program: Option<Pubkey>,
     approval: Option<Pubkey>,
     extra_account_metas: Option<Pubkey>,
-    mint_config: Option<Pubkey>,
     event_authority: Option<Pubkey>,
 }
 
@@ -373,7 +372,6 @@ impl HookAccounts {
             program: hooked.then_some(zkgate_hook::ID),
             approval: hooked.then(|| pda::hook::approval(&accounts.mint, &accounts.source)),
             extra_account_metas: moving.then(|| pda::hook::extra_account_metas(&accounts.mint)),
-            mint_config: moving.then(|| pda::hook::mint_config(&accounts.mint)),
             event_authority: moving.then(pda::hook::event_authority),
         }
     }
@@ -402,7 +400,6 @@ fn transfer_like(
         hook_program: hook.program,
         approval: hook.approval,
         hook_extra_account_metas: hook.extra_account_metas,
-        hook_mint_config: hook.mint_config,
         hook_event_authority: hook.event_authority,
         event_authority,
         program,
@@ -429,8 +426,7 @@ pub fn approve(accounts: &TransferAccounts, args: TransferArgs) -> Instruction {
 
 /// Token-2022's `TransferChecked` of a mint hooked by zkgate-hook, with the accounts the hook
 /// needs appended (what a wallet that resolves transfer-hook accounts appends by itself: the
-/// approval, the mint config, the hook's event authority, the hook program and the
-/// extra-account-metas list).
+/// approval, the hook's event authority, the hook program and the extra-account-metas list).
 pub fn hooked_transfer_checked(
     source: &Pubkey,
     mint: &Pubkey,
@@ -453,7 +449,6 @@ pub fn hooked_transfer_checked(
     .expect("Token-2022 is a valid token program id");
     ix.accounts.extend([
         AccountMeta::new(pda::hook::approval(mint, source), false),
-        AccountMeta::new_readonly(pda::hook::mint_config(mint), false),
         AccountMeta::new_readonly(pda::hook::event_authority(), false),
         AccountMeta::new_readonly(zkgate_hook::ID, false),
         AccountMeta::new_readonly(pda::hook::extra_account_metas(mint), false),
@@ -475,7 +470,6 @@ pub fn configure_mint_hook(
             config: pda::config(),
             mint: *mint,
             hook_extra_account_metas: pda::hook::extra_account_metas(mint),
-            hook_mint_config: pda::hook::mint_config(mint),
             hook_program: zkgate_hook::ID,
             token_program: spl_token_2022::ID,
             system_program: system_program::ID,

@@ -36,7 +36,7 @@ pub fn program_data() -> Pubkey {
 /// zkgate-hook's accounts: all derive from account keys only.
 pub mod hook {
     use anchor_lang::prelude::Pubkey;
-    use zkgate_hook::state::{SEED_APPROVAL, SEED_EXTRA_ACCOUNT_METAS, SEED_MINT_CONFIG};
+    use zkgate_hook::state::{SEED_APPROVAL, SEED_EXTRA_ACCOUNT_METAS};
 
     /// The `Approval` of transfers of `mint` from the token account `source`.
     pub fn approval(mint: &Pubkey, source: &Pubkey) -> Pubkey {
@@ -47,14 +47,10 @@ pub mod hook {
         .0
     }
 
-    /// The transfer-hook interface's extra-account-metas list of `mint`.
+    /// The transfer-hook interface's extra-account-metas list of `mint` (it also holds the
+    /// hook's `MintConfig`).
     pub fn extra_account_metas(mint: &Pubkey) -> Pubkey {
         Pubkey::find_program_address(&[SEED_EXTRA_ACCOUNT_METAS, mint.as_ref()], &zkgate_hook::ID).0
-    }
-
-    /// The hook's `MintConfig` of `mint`.
-    pub fn mint_config(mint: &Pubkey) -> Pubkey {
-        Pubkey::find_program_address(&[SEED_MINT_CONFIG, mint.as_ref()], &zkgate_hook::ID).0
     }
 
     /// The hook's event authority (its event CPI).

@@ -35,11 +35,9 @@ export async function findHookAccounts(mint: Address, source: Address) {
   return {
     /** The approval zkgate records and the hook consumes (writable). */
     approval: await hookPda([text("approval"), key.encode(mint) as Uint8Array, key.encode(source) as Uint8Array]),
-    /** The hook's configuration of the mint (exempt authority). */
-    mintConfig: await hookPda([text("mint_config"), key.encode(mint) as Uint8Array]),
     /** The hook's event authority (its event CPI). */
     eventAuthority: await hookPda([text("__event_authority")]),
-    /** The transfer-hook interface's extra-account-metas list of the mint. */
+    /** The transfer-hook interface's extra-account-metas list of the mint (with the hook's configuration of the mint). */
     extraAccountMetas: await hookPda([text("extra-account-metas"), key.encode(mint) as Uint8Array]),
   };
 }
@@ -76,7 +74,6 @@ export async function getHookedTransferCheckedInstruction(
       { address: input.destination, role: AccountRole.WRITABLE },
       { address: input.authority, role: AccountRole.READONLY_SIGNER },
       { address: hook.approval, role: AccountRole.WRITABLE },
-      { address: hook.mintConfig, role: AccountRole.READONLY },
       { address: hook.eventAuthority, role: AccountRole.READONLY },
       { address: ZKGATE_HOOK_PROGRAM_ADDRESS, role: AccountRole.READONLY },
       { address: hook.extraAccountMetas, role: AccountRole.READONLY },

@@ -36,8 +36,8 @@ pub enum HookError {
     /// The transfer's destination is not the approved destination.
     #[msg("destination differs from the approved destination")]
     ApprovalDestinationMismatch,
-    /// The approval or mint config does not belong to this mint and source.
-    #[msg("approval or mint config belongs to another mint or source")]
+    /// The approval or the extra-account-metas list does not belong to this mint and source.
+    #[msg("approval or extra-account-metas list belongs to another mint or source")]
     AccountMismatch,
     /// The approval's deadline is not in the future.
     #[msg("approval deadline is in the past")]

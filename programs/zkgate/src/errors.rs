@@ -188,8 +188,8 @@ pub enum ZkgateError {
     #[msg("rule-set was paused by the admin; only the admin can resume it")]
     PausedByAdmin,
     /// The mint's transfers are enforced by zkgate-hook, and the hook accounts
-    /// (`hook_program`, `approval`, `hook_extra_account_metas`, `hook_mint_config`,
-    /// `hook_event_authority`) are missing.
+    /// (`hook_program`, `approval`, `hook_extra_account_metas`, `hook_event_authority`) are
+    /// missing.
     #[msg("mint is hooked by zkgate-hook: pass the hook accounts")]
     HookAccountsMissing,
     /// `approve` or `configure_mint_hook` on a mint whose transfer hook is not zkgate-hook.

@@ -296,8 +296,8 @@ async fn the_hook_is_called_only_by_token_2022_and_written_only_by_zkgate() {
     );
     let transfer = plain_transfer(&w, &alice, &bob.token_account, &signer.pubkey(), 100);
     let extras = &transfer.accounts[4..];
-    execute.accounts.push(extras[4].clone()); // the list
-    execute.accounts.extend_from_slice(&extras[..4]);
+    execute.accounts.push(extras[3].clone()); // the list
+    execute.accounts.extend_from_slice(&extras[..3]);
     assert_hook_err(w.send(&[execute], &[]).await, HookError::NotTransferring);
 
     // Recording an approval needs zkgate's config PDA as signer.
@@ -334,7 +334,6 @@ async fn the_hook_is_called_only_by_token_2022_and_written_only_by_zkgate() {
             payer: attacker.pubkey(),
             mint: w.mint,
             extra_account_metas: pda::hook::extra_account_metas(&w.mint),
-            mint_config: pda::hook::mint_config(&w.mint),
             token_program: spl_token_2022::ID,
             system_program: anchor_lang::system_program::ID,
         }
@@ -421,15 +420,11 @@ async fn configure_mint_hook_is_the_admins_and_only_for_zkgate_hooked_mints() {
     let account = w
         .ctx
         .banks_client
-        .get_account(pda::hook::mint_config(&hooked))
+        .get_account(pda::hook::extra_account_metas(&hooked))
         .await
         .unwrap()
-        .expect("mint config");
-    let config =
-        <zkgate_hook::state::MintConfig as anchor_lang::AccountDeserialize>::try_deserialize(
-            &mut &account.data[..],
-        )
-        .unwrap();
+        .expect("extra-account-metas list");
+    let config = zkgate_hook::state::MintConfig::from_list_data(&account.data).unwrap();
     assert_eq!(config.exempt_authority, Some(exempt));
     assert_eq!(config.mint, hooked);
 }

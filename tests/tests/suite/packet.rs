@@ -18,18 +18,36 @@ use zkgate_client::{convert, pda};
 const PACKET_DATA_SIZE: usize = 1280 - 40 - 8;
 
 fn size(ix: Instruction, signers: usize) -> usize {
+    size_of_tx(vec![ix], signers)
+}
+
+/// The size of a transaction of `ixs` with a separate fee payer, where the instructions'
+/// `signers` distinct signer keys are replaced by keys we hold (the same key everywhere it
+/// appears), so the transaction can be signed.
+fn size_of_tx(mut ixs: Vec<Instruction>, signers: usize) -> usize {
     let payer = Keypair::new();
-    let others: Vec<Keypair> = (0..signers).map(|_| Keypair::new()).collect();
-    // Re-point the instruction's signer slots at keys we hold, so the transaction can be signed.
-    let mut ix = ix;
-    let mut next = others.iter();
-    for meta in ix.accounts.iter_mut().filter(|m| m.is_signer) {
-        meta.pubkey = next.next().expect("enough signers").pubkey();
+    let mut held: Vec<(Pubkey, Keypair)> = vec![];
+    for meta in ixs.iter_mut().flat_map(|ix| ix.accounts.iter_mut()) {
+        if !meta.is_signer {
+            continue;
+        }
+        let index = match held
+            .iter()
+            .position(|(original, _)| *original == meta.pubkey)
+        {
+            Some(i) => i,
+            None => {
+                held.push((meta.pubkey, Keypair::new()));
+                held.len() - 1
+            }
+        };
+        meta.pubkey = held[index].1.pubkey();
     }
+    assert_eq!(held.len(), signers, "distinct signers");
     let mut all: Vec<&Keypair> = vec![&payer];
-    all.extend(others.iter());
+    all.extend(held.iter().map(|(_, k)| k));
     let tx =
-        Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &all, Hash::new_unique());
+        Transaction::new_signed_with_payer(&ixs, Some(&payer.pubkey()), &all, Hash::new_unique());
     bincode::serialize(&tx).expect("serializes").len()
 }
 
@@ -51,9 +69,55 @@ fn max_config() -> RuleSetConfigArgs {
     }
 }
 
+/// A hooked transfer's accounts (the largest account list of `transfer` / `approve`).
+fn hooked_accounts() -> TransferAccounts {
+    let k = Pubkey::new_unique;
+    TransferAccounts {
+        sender: k(),
+        rule_set_id: u64::MAX,
+        issuer_id: u64::MAX,
+        sanctions_list_id: u64::MAX,
+        mint: k(),
+        source: k(),
+        destination: k(),
+        token_program: anchor_spl::token_2022::ID,
+        hooked: true,
+    }
+}
+
+fn max_args() -> TransferArgs {
+    TransferArgs {
+        amount: u64::MAX,
+        valid_until: i64::MAX,
+        window_volume: u64::MAX,
+        subject_tag: [0xff; 32],
+        credential_root: [0xff; 32],
+        sanctions_root: [0xff; 32],
+        proof: [0xff; 256],
+    }
+}
+
+/// What a wallet sends for a zkgate-hook mint: zkgate's `approve`, then Token-2022's
+/// `transfer_checked` with the hook's accounts, one signer (the sender) and a separate payer.
+#[test]
+fn approve_and_hooked_transfer_checked_fit_a_packet() {
+    let a = hooked_accounts();
+    let ixs = vec![
+        ix::approve(&a, max_args()),
+        ix::hooked_transfer_checked(&a.source, &a.mint, &a.destination, &a.sender, u64::MAX, 9),
+    ];
+    let bytes = size_of_tx(ixs, 1);
+    println!("[approve, transfer_checked] with a separate fee payer: {bytes} bytes");
+    assert!(
+        bytes <= PACKET_DATA_SIZE,
+        "{bytes} bytes > {PACKET_DATA_SIZE}"
+    );
+}
+
 #[test]
 fn every_instruction_fits_a_packet_at_its_maximum() {
     let k = Pubkey::new_unique;
+    let hooked = hooked_accounts();
     let refs = RuleSetRefs {
         issuers: (0..MAX_ISSUERS as u64).map(pda::issuer).collect(),
         sanctions_list: pda::sanctions_list(u64::MAX),
@@ -131,29 +195,14 @@ fn every_instruction_fits_a_packet_at_its_maximum() {
             1,
         ),
         (
-            "transfer",
-            ix::transfer(
-                &TransferAccounts {
-                    sender: k(),
-                    rule_set_id: u64::MAX,
-                    issuer_id: u64::MAX,
-                    sanctions_list_id: u64::MAX,
-                    mint: k(),
-                    source: k(),
-                    destination: k(),
-                    token_program: anchor_spl::token_2022::ID,
-                    hooked: false,
-                },
-                TransferArgs {
-                    amount: u64::MAX,
-                    valid_until: i64::MAX,
-                    window_volume: u64::MAX,
-                    subject_tag: root,
-                    credential_root: root,
-                    sanctions_root: root,
-                    proof: [0xff; 256],
-                },
-            ),
+            "transfer (zkgate-hook mint)",
+            ix::transfer(&hooked, max_args()),
+            1,
+        ),
+        ("approve", ix::approve(&hooked, max_args()), 1),
+        (
+            "configure_mint_hook",
+            ix::configure_mint_hook(&k(), &k(), Some(k())),
             1,
         ),
     ];

@@ -27,19 +27,11 @@ pub struct ConfigureMint<'info> {
     /// The Token-2022 mint whose transfer hook is this program.
     #[account(mint::token_program = token_program)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The mint's extra-account-metas list; created on the first call.
+    /// The mint's extra-account-metas list and, as a second entry, its [`MintConfig`];
+    /// created on the first call.
     /// CHECK: the interface's PDA, created and written here.
     #[account(mut, seeds = [SEED_EXTRA_ACCOUNT_METAS, mint.key().as_ref()], bump)]
     pub extra_account_metas: UncheckedAccount<'info>,
-    /// The mint's configuration (exempt authority).
-    #[account(
-        init_if_needed,
-        payer = payer,
-        space = 8 + MintConfig::INIT_SPACE,
-        seeds = [SEED_MINT_CONFIG, mint.key().as_ref()],
-        bump
-    )]
-    pub mint_config: Box<Account<'info, MintConfig>>,
     /// Token-2022 (transfer hooks exist only there).
     pub token_program: Program<'info, Token2022>,
     /// System program (creates the accounts).
@@ -47,9 +39,9 @@ pub struct ConfigureMint<'info> {
 }
 
 /// The accounts `execute` needs beyond the interface's five, in order: the approval for
-/// (mint, source) (writable: `execute` consumes it), the mint config, and the event-CPI pair
-/// (this program's event authority and the program itself).
-pub fn extra_account_metas() -> Result<[ExtraAccountMeta; 4]> {
+/// (mint, source) (writable: `execute` consumes it) and the event-CPI pair (this program's
+/// event authority and the program itself).
+pub fn extra_account_metas() -> Result<[ExtraAccountMeta; 3]> {
     Ok([
         ExtraAccountMeta::new_with_seeds(
             &[
@@ -61,16 +53,6 @@ pub fn extra_account_metas() -> Result<[ExtraAccountMeta; 4]> {
             ],
             false,
             true,
-        )?,
-        ExtraAccountMeta::new_with_seeds(
-            &[
-                Seed::Literal {
-                    bytes: SEED_MINT_CONFIG.to_vec(),
-                },
-                Seed::AccountKey { index: 1 },
-            ],
-            false,
-            false,
         )?,
         ExtraAccountMeta::new_with_pubkey(&crate::EVENT_AUTHORITY_AND_BUMP.0, false, false)?,
         ExtraAccountMeta::new_with_pubkey(&crate::ID, false, false)?,
@@ -97,10 +79,14 @@ impl ConfigureMint<'_> {
             mint_is_hooked(&accounts.mint.to_account_info())?,
             HookError::MintNotHooked
         );
+        let config = MintConfig {
+            mint: accounts.mint.key(),
+            exempt_authority,
+        };
         let list = &accounts.extra_account_metas;
         if list.data_is_empty() {
             let metas = extra_account_metas()?;
-            let space = ExtraAccountMetaList::size_of(metas.len())?;
+            let space = ExtraAccountMetaList::size_of(metas.len())? + MintConfig::entry_space();
             let mint_key = accounts.mint.key();
             let bump = [ctx.bumps.extra_account_metas];
             let seeds: &[&[u8]] = &[SEED_EXTRA_ACCOUNT_METAS, mint_key.as_ref(), &bump];
@@ -113,12 +99,10 @@ impl ConfigureMint<'_> {
             )?;
             let mut data = list.try_borrow_mut_data()?;
             ExtraAccountMetaList::init::<ExecuteInstruction>(&mut data, &metas)?;
+            config.append(&mut data)
+        } else {
+            config.store(&mut list.try_borrow_mut_data()?)
         }
-        let config = &mut accounts.mint_config;
-        config.mint = accounts.mint.key();
-        config.exempt_authority = exempt_authority;
-        config.bump = ctx.bumps.mint_config;
-        Ok(())
     }
 }
 

@@ -27,17 +27,15 @@ pub struct Execute<'info> {
     /// The transfer's authority (the source's owner, a delegate, or the exempt authority).
     /// CHECK: only its key is compared.
     pub owner: UncheckedAccount<'info>,
-    /// The mint's extra-account-metas list.
-    /// CHECK: Token-2022 resolved the extras from it; not read here.
+    /// The mint's extra-account-metas list, which also holds the mint's [`MintConfig`].
+    /// CHECK: owner and the config's mint are checked in the handler (Token-2022 found it at
+    /// the interface's address).
     pub extra_account_metas: UncheckedAccount<'info>,
     /// The approval for (mint, source), possibly absent (then the transfer is refused).
     /// CHECK: owner, discriminator, mint and source are checked in the handler, so a missing
     /// approval gets its own error.
     #[account(mut)]
     pub approval: UncheckedAccount<'info>,
-    /// The mint's configuration.
-    #[account(constraint = mint_config.mint == mint.key() @ HookError::AccountMismatch)]
-    pub mint_config: Box<Account<'info, MintConfig>>,
 }
 
 /// What `execute` decided.
@@ -70,7 +68,16 @@ impl Execute<'_> {
             self.mint.key(),
             HookError::AccountMismatch
         );
-        if self.mint_config.exempt_authority == Some(self.owner.key()) {
+        // Only `configure_mint` writes hook-owned lists, each at its mint's address, holding
+        // that mint's config.
+        require_keys_eq!(
+            *self.extra_account_metas.owner,
+            crate::ID,
+            HookError::AccountMismatch
+        );
+        let config = MintConfig::from_list_data(&self.extra_account_metas.try_borrow_data()?)?;
+        require_keys_eq!(config.mint, self.mint.key(), HookError::AccountMismatch);
+        if config.exempt_authority == Some(self.owner.key()) {
             return Ok(Decision::Exempt);
         }
         require_keys_eq!(

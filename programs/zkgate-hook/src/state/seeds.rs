@@ -3,8 +3,6 @@
 
 /// `Approval`: `[SEED_APPROVAL, mint, source token account]`.
 pub const SEED_APPROVAL: &[u8] = b"approval";
-/// `MintConfig`: `[SEED_MINT_CONFIG, mint]`.
-pub const SEED_MINT_CONFIG: &[u8] = b"mint_config";
 /// The transfer-hook interface's extra-account-metas list: `[SEED_EXTRA_ACCOUNT_METAS, mint]`
 /// (the address Token-2022 and every wallet derive).
 pub const SEED_EXTRA_ACCOUNT_METAS: &[u8] = b"extra-account-metas";

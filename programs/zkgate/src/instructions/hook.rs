@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, Token2022};
 use zkgate_hook::program::ZkgateHook;
-use zkgate_hook::state::{SEED_EXTRA_ACCOUNT_METAS, SEED_MINT_CONFIG};
+use zkgate_hook::state::SEED_EXTRA_ACCOUNT_METAS;
 
 use crate::errors::ZkgateError;
 use crate::events::{emit_cpi_event, MintHookConfigured};
@@ -21,7 +21,8 @@ pub struct ConfigureMintHook<'info> {
     /// The Token-2022 mint whose transfer hook is zkgate-hook (its other extensions screened).
     #[account(mint::token_program = token_program)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The hook's extra-account-metas list for the mint (created on first use).
+    /// The hook's extra-account-metas list for the mint, with the hook's configuration of the
+    /// mint (created on first use).
     /// CHECK: address derived here; created and written by the hook.
     #[account(
         mut,
@@ -30,15 +31,6 @@ pub struct ConfigureMintHook<'info> {
         seeds::program = zkgate_hook::ID
     )]
     pub hook_extra_account_metas: UncheckedAccount<'info>,
-    /// The hook's configuration of the mint (created on first use).
-    /// CHECK: address derived here; created and written by the hook.
-    #[account(
-        mut,
-        seeds = [SEED_MINT_CONFIG, mint.key().as_ref()],
-        bump,
-        seeds::program = zkgate_hook::ID
-    )]
-    pub hook_mint_config: UncheckedAccount<'info>,
     /// zkgate-hook.
     pub hook_program: Program<'info, ZkgateHook>,
     /// Token-2022.
@@ -64,7 +56,6 @@ impl ConfigureMintHook<'_> {
                     payer: accounts.admin.to_account_info(),
                     mint: accounts.mint.to_account_info(),
                     extra_account_metas: accounts.hook_extra_account_metas.to_account_info(),
-                    mint_config: accounts.hook_mint_config.to_account_info(),
                     token_program: accounts.token_program.to_account_info(),
                     system_program: accounts.system_program.to_account_info(),
                 },

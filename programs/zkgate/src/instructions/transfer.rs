@@ -6,7 +6,7 @@ use anchor_spl::token_interface::{
     self, Mint, TokenAccount, TokenInterface, TransferChecked as TransferCheckedCpi,
 };
 use zkgate_hook::program::ZkgateHook;
-use zkgate_hook::state::{SEED_APPROVAL, SEED_EXTRA_ACCOUNT_METAS, SEED_MINT_CONFIG};
+use zkgate_hook::state::{SEED_APPROVAL, SEED_EXTRA_ACCOUNT_METAS};
 
 use crate::errors::ZkgateError;
 use crate::events::{emit_cpi_event, TransferApproved};
@@ -102,8 +102,8 @@ pub struct Transfer<'info> {
         seeds::program = zkgate_hook::ID
     )]
     pub approval: Option<UncheckedAccount<'info>>,
-    /// The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by
-    /// `transfer` of hooked mints.
+    /// The hook's extra-account-metas list for the mint (Token-2022 reads it; it also holds
+    /// the hook's configuration of the mint). Required by `transfer` of hooked mints.
     /// CHECK: address derived here; Token-2022 reads it.
     #[account(
         seeds = [SEED_EXTRA_ACCOUNT_METAS, mint.key().as_ref()],
@@ -111,14 +111,6 @@ pub struct Transfer<'info> {
         seeds::program = zkgate_hook::ID
     )]
     pub hook_extra_account_metas: Option<UncheckedAccount<'info>>,
-    /// The hook's configuration of the mint. Required by `transfer` of hooked mints.
-    /// CHECK: address derived here; the hook checks its content.
-    #[account(
-        seeds = [SEED_MINT_CONFIG, mint.key().as_ref()],
-        bump,
-        seeds::program = zkgate_hook::ID
-    )]
-    pub hook_mint_config: Option<UncheckedAccount<'info>>,
     /// The hook's event authority (its event CPI). Required by `transfer` of hooked mints.
     /// CHECK: a fixed address.
     #[account(address = zkgate_hook::EVENT_AUTHORITY_AND_BUMP.0)]
@@ -307,9 +299,8 @@ impl<'info> Transfer<'info> {
     /// The hook accounts `mode` needs on a hooked mint, or `HookAccountsMissing`.
     fn require_hook_accounts(&self, mode: Mode) -> Result<()> {
         let for_approval = self.hook_program.is_some() && self.approval.is_some();
-        let for_transfer = self.hook_extra_account_metas.is_some()
-            && self.hook_mint_config.is_some()
-            && self.hook_event_authority.is_some();
+        let for_transfer =
+            self.hook_extra_account_metas.is_some() && self.hook_event_authority.is_some();
         require!(
             for_approval && (mode == Mode::Approve || for_transfer),
             ZkgateError::HookAccountsMissing
@@ -356,11 +347,10 @@ impl<'info> Transfer<'info> {
     /// accounts appended, so Token-2022 can call the hook (anchor-spl's helper forwards none).
     #[inline(never)]
     fn hooked_transfer_checked(&self, amount: u64) -> Result<()> {
-        let (Some(program), Some(approval), Some(metas), Some(config), Some(events)) = (
+        let (Some(program), Some(approval), Some(metas), Some(events)) = (
             &self.hook_program,
             &self.approval,
             &self.hook_extra_account_metas,
-            &self.hook_mint_config,
             &self.hook_event_authority,
         ) else {
             return err!(ZkgateError::HookAccountsMissing);
@@ -378,7 +368,6 @@ impl<'info> Transfer<'info> {
         // Token-2022 resolves the hook's accounts from the list by address, in any order.
         ix.accounts.extend([
             AccountMeta::new(approval.key(), false),
-            AccountMeta::new_readonly(config.key(), false),
             AccountMeta::new_readonly(events.key(), false),
             AccountMeta::new_readonly(program.key(), false),
             AccountMeta::new_readonly(metas.key(), false),
@@ -391,7 +380,6 @@ impl<'info> Transfer<'info> {
                 self.destination.to_account_info(),
                 self.sender.to_account_info(),
                 approval.to_account_info(),
-                config.to_account_info(),
                 events.to_account_info(),
                 program.to_account_info(),
                 metas.to_account_info(),

@@ -73,7 +73,6 @@ export type ApproveInstruction<
     "ZKGateHook111111111111111111111111111111111",
   TAccountApproval extends string | AccountMeta<string> = string,
   TAccountHookExtraAccountMetas extends string | AccountMeta<string> = string,
-  TAccountHookMintConfig extends string | AccountMeta<string> = string,
   TAccountHookEventAuthority extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
@@ -126,9 +125,6 @@ export type ApproveInstruction<
       TAccountHookExtraAccountMetas extends string
         ? ReadonlyAccount<TAccountHookExtraAccountMetas>
         : TAccountHookExtraAccountMetas,
-      TAccountHookMintConfig extends string
-        ? ReadonlyAccount<TAccountHookMintConfig>
-        : TAccountHookMintConfig,
       TAccountHookEventAuthority extends string
         ? ReadonlyAccount<TAccountHookEventAuthority>
         : TAccountHookEventAuthority,
@@ -191,7 +187,6 @@ export type ApproveAsyncInput<
   TAccountHookProgram extends string = string,
   TAccountApproval extends string = string,
   TAccountHookExtraAccountMetas extends string = string,
-  TAccountHookMintConfig extends string = string,
   TAccountHookEventAuthority extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
@@ -233,12 +228,10 @@ export type ApproveAsyncInput<
    */
   approval?: Address<TAccountApproval>;
   /**
-   * The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by
-   * `transfer` of hooked mints.
+   * The hook's extra-account-metas list for the mint (Token-2022 reads it; it also holds
+   * the hook's configuration of the mint). Required by `transfer` of hooked mints.
    */
   hookExtraAccountMetas?: Address<TAccountHookExtraAccountMetas>;
-  /** The hook's configuration of the mint. Required by `transfer` of hooked mints. */
-  hookMintConfig?: Address<TAccountHookMintConfig>;
   /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
   hookEventAuthority?: Address<TAccountHookEventAuthority>;
   eventAuthority?: Address<TAccountEventAuthority>;
@@ -261,7 +254,6 @@ export async function getApproveInstructionAsync<
   TAccountHookProgram extends string,
   TAccountApproval extends string,
   TAccountHookExtraAccountMetas extends string,
-  TAccountHookMintConfig extends string,
   TAccountHookEventAuthority extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
@@ -282,7 +274,6 @@ export async function getApproveInstructionAsync<
     TAccountHookProgram,
     TAccountApproval,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
@@ -305,7 +296,6 @@ export async function getApproveInstructionAsync<
     TAccountHookProgram,
     TAccountApproval,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
@@ -333,7 +323,6 @@ export async function getApproveInstructionAsync<
       value: input.hookExtraAccountMetas ?? null,
       isWritable: false,
     },
-    hookMintConfig: { value: input.hookMintConfig ?? null, isWritable: false },
     hookEventAuthority: {
       value: input.hookEventAuthority ?? null,
       isWritable: false,
@@ -393,18 +382,6 @@ export async function getApproveInstructionAsync<
       ],
     });
   }
-  if (!accounts.hookMintConfig.value) {
-    accounts.hookMintConfig.value = await getProgramDerivedAddress({
-      programAddress:
-        "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">,
-      seeds: [
-        getBytesEncoder().encode(
-          new Uint8Array([109, 105, 110, 116, 95, 99, 111, 110, 102, 105, 103]),
-        ),
-        getAddressEncoder().encode(expectAddress(accounts.mint.value)),
-      ],
-    });
-  }
   if (!accounts.hookEventAuthority.value) {
     accounts.hookEventAuthority.value = await getProgramDerivedAddress({
       programAddress:
@@ -444,7 +421,6 @@ export async function getApproveInstructionAsync<
       getAccountMeta(accounts.hookProgram),
       getAccountMeta(accounts.approval),
       getAccountMeta(accounts.hookExtraAccountMetas),
-      getAccountMeta(accounts.hookMintConfig),
       getAccountMeta(accounts.hookEventAuthority),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
@@ -469,7 +445,6 @@ export async function getApproveInstructionAsync<
     TAccountHookProgram,
     TAccountApproval,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
@@ -491,7 +466,6 @@ export type ApproveInput<
   TAccountHookProgram extends string = string,
   TAccountApproval extends string = string,
   TAccountHookExtraAccountMetas extends string = string,
-  TAccountHookMintConfig extends string = string,
   TAccountHookEventAuthority extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
@@ -533,12 +507,10 @@ export type ApproveInput<
    */
   approval?: Address<TAccountApproval>;
   /**
-   * The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by
-   * `transfer` of hooked mints.
+   * The hook's extra-account-metas list for the mint (Token-2022 reads it; it also holds
+   * the hook's configuration of the mint). Required by `transfer` of hooked mints.
    */
   hookExtraAccountMetas?: Address<TAccountHookExtraAccountMetas>;
-  /** The hook's configuration of the mint. Required by `transfer` of hooked mints. */
-  hookMintConfig?: Address<TAccountHookMintConfig>;
   /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
   hookEventAuthority?: Address<TAccountHookEventAuthority>;
   eventAuthority: Address<TAccountEventAuthority>;
@@ -561,7 +533,6 @@ export function getApproveInstruction<
   TAccountHookProgram extends string,
   TAccountApproval extends string,
   TAccountHookExtraAccountMetas extends string,
-  TAccountHookMintConfig extends string,
   TAccountHookEventAuthority extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
@@ -582,7 +553,6 @@ export function getApproveInstruction<
     TAccountHookProgram,
     TAccountApproval,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
@@ -604,7 +574,6 @@ export function getApproveInstruction<
   TAccountHookProgram,
   TAccountApproval,
   TAccountHookExtraAccountMetas,
-  TAccountHookMintConfig,
   TAccountHookEventAuthority,
   TAccountEventAuthority,
   TAccountProgram
@@ -631,7 +600,6 @@ export function getApproveInstruction<
       value: input.hookExtraAccountMetas ?? null,
       isWritable: false,
     },
-    hookMintConfig: { value: input.hookMintConfig ?? null, isWritable: false },
     hookEventAuthority: {
       value: input.hookEventAuthority ?? null,
       isWritable: false,
@@ -682,7 +650,6 @@ export function getApproveInstruction<
       getAccountMeta(accounts.hookProgram),
       getAccountMeta(accounts.approval),
       getAccountMeta(accounts.hookExtraAccountMetas),
-      getAccountMeta(accounts.hookMintConfig),
       getAccountMeta(accounts.hookEventAuthority),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
@@ -707,7 +674,6 @@ export function getApproveInstruction<
     TAccountHookProgram,
     TAccountApproval,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookEventAuthority,
     TAccountEventAuthority,
     TAccountProgram
@@ -757,16 +723,14 @@ export type ParsedApproveInstruction<
      */
     approval?: TAccountMetas[12] | undefined;
     /**
-     * The hook's extra-account-metas list for the mint (Token-2022 reads it). Required by
-     * `transfer` of hooked mints.
+     * The hook's extra-account-metas list for the mint (Token-2022 reads it; it also holds
+     * the hook's configuration of the mint). Required by `transfer` of hooked mints.
      */
     hookExtraAccountMetas?: TAccountMetas[13] | undefined;
-    /** The hook's configuration of the mint. Required by `transfer` of hooked mints. */
-    hookMintConfig?: TAccountMetas[14] | undefined;
     /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
-    hookEventAuthority?: TAccountMetas[15] | undefined;
-    eventAuthority: TAccountMetas[16];
-    program: TAccountMetas[17];
+    hookEventAuthority?: TAccountMetas[14] | undefined;
+    eventAuthority: TAccountMetas[15];
+    program: TAccountMetas[16];
   };
   data: ApproveInstructionData;
 };
@@ -779,7 +743,7 @@ export function parseApproveInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedApproveInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 18) {
+  if (instruction.accounts.length < 17) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -812,7 +776,6 @@ export function parseApproveInstruction<
       hookProgram: getNextOptionalAccount(),
       approval: getNextOptionalAccount(),
       hookExtraAccountMetas: getNextOptionalAccount(),
-      hookMintConfig: getNextOptionalAccount(),
       hookEventAuthority: getNextOptionalAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),

@@ -61,7 +61,6 @@ export type ConfigureMintHookInstruction<
   TAccountConfig extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountHookExtraAccountMetas extends string | AccountMeta<string> = string,
-  TAccountHookMintConfig extends string | AccountMeta<string> = string,
   TAccountHookProgram extends string | AccountMeta<string> =
     "ZKGateHook111111111111111111111111111111111",
   TAccountTokenProgram extends string | AccountMeta<string> =
@@ -89,9 +88,6 @@ export type ConfigureMintHookInstruction<
       TAccountHookExtraAccountMetas extends string
         ? WritableAccount<TAccountHookExtraAccountMetas>
         : TAccountHookExtraAccountMetas,
-      TAccountHookMintConfig extends string
-        ? WritableAccount<TAccountHookMintConfig>
-        : TAccountHookMintConfig,
       TAccountHookProgram extends string
         ? ReadonlyAccount<TAccountHookProgram>
         : TAccountHookProgram,
@@ -152,7 +148,6 @@ export type ConfigureMintHookAsyncInput<
   TAccountConfig extends string = string,
   TAccountMint extends string = string,
   TAccountHookExtraAccountMetas extends string = string,
-  TAccountHookMintConfig extends string = string,
   TAccountHookProgram extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
@@ -165,10 +160,11 @@ export type ConfigureMintHookAsyncInput<
   config?: Address<TAccountConfig>;
   /** The Token-2022 mint whose transfer hook is zkgate-hook (its other extensions screened). */
   mint: Address<TAccountMint>;
-  /** The hook's extra-account-metas list for the mint (created on first use). */
+  /**
+   * The hook's extra-account-metas list for the mint, with the hook's configuration of the
+   * mint (created on first use).
+   */
   hookExtraAccountMetas?: Address<TAccountHookExtraAccountMetas>;
-  /** The hook's configuration of the mint (created on first use). */
-  hookMintConfig?: Address<TAccountHookMintConfig>;
   /** zkgate-hook. */
   hookProgram?: Address<TAccountHookProgram>;
   /** Token-2022. */
@@ -185,7 +181,6 @@ export async function getConfigureMintHookInstructionAsync<
   TAccountConfig extends string,
   TAccountMint extends string,
   TAccountHookExtraAccountMetas extends string,
-  TAccountHookMintConfig extends string,
   TAccountHookProgram extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
@@ -198,7 +193,6 @@ export async function getConfigureMintHookInstructionAsync<
     TAccountConfig,
     TAccountMint,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookProgram,
     TAccountTokenProgram,
     TAccountSystemProgram,
@@ -213,7 +207,6 @@ export async function getConfigureMintHookInstructionAsync<
     TAccountConfig,
     TAccountMint,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookProgram,
     TAccountTokenProgram,
     TAccountSystemProgram,
@@ -233,7 +226,6 @@ export async function getConfigureMintHookInstructionAsync<
       value: input.hookExtraAccountMetas ?? null,
       isWritable: true,
     },
-    hookMintConfig: { value: input.hookMintConfig ?? null, isWritable: true },
     hookProgram: { value: input.hookProgram ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
@@ -267,18 +259,6 @@ export async function getConfigureMintHookInstructionAsync<
       ],
     });
   }
-  if (!accounts.hookMintConfig.value) {
-    accounts.hookMintConfig.value = await getProgramDerivedAddress({
-      programAddress:
-        "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">,
-      seeds: [
-        getBytesEncoder().encode(
-          new Uint8Array([109, 105, 110, 116, 95, 99, 111, 110, 102, 105, 103]),
-        ),
-        getAddressEncoder().encode(expectAddress(accounts.mint.value)),
-      ],
-    });
-  }
   if (!accounts.hookProgram.value) {
     accounts.hookProgram.value =
       "ZKGateHook111111111111111111111111111111111" as Address<"ZKGateHook111111111111111111111111111111111">;
@@ -306,7 +286,6 @@ export async function getConfigureMintHookInstructionAsync<
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.mint),
       getAccountMeta(accounts.hookExtraAccountMetas),
-      getAccountMeta(accounts.hookMintConfig),
       getAccountMeta(accounts.hookProgram),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
@@ -323,7 +302,6 @@ export async function getConfigureMintHookInstructionAsync<
     TAccountConfig,
     TAccountMint,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookProgram,
     TAccountTokenProgram,
     TAccountSystemProgram,
@@ -337,7 +315,6 @@ export type ConfigureMintHookInput<
   TAccountConfig extends string = string,
   TAccountMint extends string = string,
   TAccountHookExtraAccountMetas extends string = string,
-  TAccountHookMintConfig extends string = string,
   TAccountHookProgram extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
@@ -350,10 +327,11 @@ export type ConfigureMintHookInput<
   config: Address<TAccountConfig>;
   /** The Token-2022 mint whose transfer hook is zkgate-hook (its other extensions screened). */
   mint: Address<TAccountMint>;
-  /** The hook's extra-account-metas list for the mint (created on first use). */
+  /**
+   * The hook's extra-account-metas list for the mint, with the hook's configuration of the
+   * mint (created on first use).
+   */
   hookExtraAccountMetas: Address<TAccountHookExtraAccountMetas>;
-  /** The hook's configuration of the mint (created on first use). */
-  hookMintConfig: Address<TAccountHookMintConfig>;
   /** zkgate-hook. */
   hookProgram?: Address<TAccountHookProgram>;
   /** Token-2022. */
@@ -370,7 +348,6 @@ export function getConfigureMintHookInstruction<
   TAccountConfig extends string,
   TAccountMint extends string,
   TAccountHookExtraAccountMetas extends string,
-  TAccountHookMintConfig extends string,
   TAccountHookProgram extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
@@ -383,7 +360,6 @@ export function getConfigureMintHookInstruction<
     TAccountConfig,
     TAccountMint,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookProgram,
     TAccountTokenProgram,
     TAccountSystemProgram,
@@ -397,7 +373,6 @@ export function getConfigureMintHookInstruction<
   TAccountConfig,
   TAccountMint,
   TAccountHookExtraAccountMetas,
-  TAccountHookMintConfig,
   TAccountHookProgram,
   TAccountTokenProgram,
   TAccountSystemProgram,
@@ -416,7 +391,6 @@ export function getConfigureMintHookInstruction<
       value: input.hookExtraAccountMetas ?? null,
       isWritable: true,
     },
-    hookMintConfig: { value: input.hookMintConfig ?? null, isWritable: true },
     hookProgram: { value: input.hookProgram ?? null, isWritable: false },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
@@ -456,7 +430,6 @@ export function getConfigureMintHookInstruction<
       getAccountMeta(accounts.config),
       getAccountMeta(accounts.mint),
       getAccountMeta(accounts.hookExtraAccountMetas),
-      getAccountMeta(accounts.hookMintConfig),
       getAccountMeta(accounts.hookProgram),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
@@ -473,7 +446,6 @@ export function getConfigureMintHookInstruction<
     TAccountConfig,
     TAccountMint,
     TAccountHookExtraAccountMetas,
-    TAccountHookMintConfig,
     TAccountHookProgram,
     TAccountTokenProgram,
     TAccountSystemProgram,
@@ -494,18 +466,19 @@ export type ParsedConfigureMintHookInstruction<
     config: TAccountMetas[1];
     /** The Token-2022 mint whose transfer hook is zkgate-hook (its other extensions screened). */
     mint: TAccountMetas[2];
-    /** The hook's extra-account-metas list for the mint (created on first use). */
+    /**
+     * The hook's extra-account-metas list for the mint, with the hook's configuration of the
+     * mint (created on first use).
+     */
     hookExtraAccountMetas: TAccountMetas[3];
-    /** The hook's configuration of the mint (created on first use). */
-    hookMintConfig: TAccountMetas[4];
     /** zkgate-hook. */
-    hookProgram: TAccountMetas[5];
+    hookProgram: TAccountMetas[4];
     /** Token-2022. */
-    tokenProgram: TAccountMetas[6];
+    tokenProgram: TAccountMetas[5];
     /** System program. */
-    systemProgram: TAccountMetas[7];
-    eventAuthority: TAccountMetas[8];
-    program: TAccountMetas[9];
+    systemProgram: TAccountMetas[6];
+    eventAuthority: TAccountMetas[7];
+    program: TAccountMetas[8];
   };
   data: ConfigureMintHookInstructionData;
 };
@@ -518,7 +491,7 @@ export function parseConfigureMintHookInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedConfigureMintHookInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 10) {
+  if (instruction.accounts.length < 9) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -535,7 +508,6 @@ export function parseConfigureMintHookInstruction<
       config: getNextAccount(),
       mint: getNextAccount(),
       hookExtraAccountMetas: getNextAccount(),
-      hookMintConfig: getNextAccount(),
       hookProgram: getNextAccount(),
       tokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
