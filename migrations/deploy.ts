@@ -10,13 +10,38 @@
 //   ZKGATE_RULE_SET_AUTHORITY
 //                        keypair file of the rule-set's authority (another key than the
 //                        admin's: it co-signs the verifying key with the admin)
+//   ZKGATE_HOOKED_MINT_DECIMALS
+//                        create a Token-2022 mint (decimals as given, the admin as mint and
+//                        transfer-hook authority) whose transfer hook is zkgate-hook, and have
+//                        zkgate configure it (extra-account-metas list): every transfer of
+//                        that mint then needs a zkgate approval
+//   ZKGATE_HOOKED_MINT   instead: an existing Token-2022 mint whose transfer hook already names
+//                        zkgate-hook, to configure
+//   ZKGATE_EXEMPT_AUTHORITY
+//                        optional, with either: the authority whose transfers of the mint pass
+//                        without an approval (e.g. its permanent delegate, for court-ordered
+//                        clawbacks); each such transfer is evented by the hook
 //   ZKGATE_ALLOW_INSECURE_KEYS=1
 //                        register single-party (development) keys on a cluster other than a
 //                        local validator; refused otherwise, since whoever ran that setup can
 //                        forge proofs
 import * as anchor from "@anchor-lang/core";
 import { BN, Program } from "@anchor-lang/core";
-import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
+import {
+  ExtensionType,
+  TOKEN_2022_PROGRAM_ID,
+  createInitializeMint2Instruction,
+  createInitializeTransferHookInstruction,
+  getMintLen,
+} from "@solana/spl-token";
+import {
+  Connection,
+  Keypair,
+  PublicKey,
+  SystemProgram,
+  Transaction,
+  TransactionInstruction,
+} from "@solana/web3.js";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -89,6 +114,85 @@ export function checkedVerifyingKey(keyDir: string, endpoint: string, allowInsec
     );
   }
   return parseVerifyingKey(bytes);
+}
+
+/** zkgate-hook, the Token-2022 transfer hook of zkgate-enforced mints. */
+export const ZKGATE_HOOK_PROGRAM_ID = new PublicKey("ZKGateHook111111111111111111111111111111111");
+
+/**
+ * The instructions that create a Token-2022 mint at `mint` whose transfer hook is zkgate-hook:
+ * allocate (with the TransferHook extension), initialize the extension (the hook program can
+ * later be changed only by `authority`), initialize the mint.
+ */
+export async function hookedMintInstructions(
+  connection: Pick<Connection, "getMinimumBalanceForRentExemption">,
+  payer: PublicKey,
+  mint: PublicKey,
+  decimals: number,
+  authority: PublicKey,
+): Promise<TransactionInstruction[]> {
+  const space = getMintLen([ExtensionType.TransferHook]);
+  const lamports = await connection.getMinimumBalanceForRentExemption(space);
+  return [
+    SystemProgram.createAccount({
+      fromPubkey: payer,
+      newAccountPubkey: mint,
+      space,
+      lamports,
+      programId: TOKEN_2022_PROGRAM_ID,
+    }),
+    createInitializeTransferHookInstruction(mint, authority, ZKGATE_HOOK_PROGRAM_ID, TOKEN_2022_PROGRAM_ID),
+    createInitializeMint2Instruction(mint, decimals, authority, null, TOKEN_2022_PROGRAM_ID),
+  ];
+}
+
+/** The hook's extra-account-metas list of `mint` (the transfer-hook interface's address). */
+export function extraAccountMetasAddress(mint: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync(
+    [Buffer.from("extra-account-metas"), mint.toBuffer()],
+    ZKGATE_HOOK_PROGRAM_ID,
+  )[0];
+}
+
+/** Creates (if asked) and configures the zkgate-hook mint named by the environment. */
+async function deployHookedMint(
+  provider: anchor.AnchorProvider,
+  program: Program<Zkgate>,
+  config: PublicKey,
+): Promise<void> {
+  const admin = provider.wallet.publicKey;
+  let mint: PublicKey;
+  if (process.env.ZKGATE_HOOKED_MINT !== undefined) {
+    mint = new PublicKey(process.env.ZKGATE_HOOKED_MINT);
+  } else if (process.env.ZKGATE_HOOKED_MINT_DECIMALS !== undefined) {
+    const decimals = Number(process.env.ZKGATE_HOOKED_MINT_DECIMALS);
+    if (!Number.isInteger(decimals) || decimals < 0 || decimals > 255) {
+      throw new Error(`ZKGATE_HOOKED_MINT_DECIMALS must be an integer 0..=255, got ${decimals}`);
+    }
+    const keypair = Keypair.generate();
+    const tx = new Transaction().add(
+      ...(await hookedMintInstructions(provider.connection, admin, keypair.publicKey, decimals, admin)),
+    );
+    await provider.sendAndConfirm(tx, [keypair]);
+    mint = keypair.publicKey;
+    console.log(`created Token-2022 mint ${mint.toBase58()} with zkgate-hook as transfer hook`);
+  } else {
+    return;
+  }
+  const exempt = process.env.ZKGATE_EXEMPT_AUTHORITY;
+  await program.methods
+    .configureMintHook(exempt === undefined ? null : new PublicKey(exempt))
+    .accountsPartial({
+      admin,
+      config,
+      mint,
+      hookExtraAccountMetas: extraAccountMetasAddress(mint),
+      hookProgram: ZKGATE_HOOK_PROGRAM_ID,
+      tokenProgram: TOKEN_2022_PROGRAM_ID,
+      systemProgram: SystemProgram.programId,
+    })
+    .rpc();
+  console.log(`zkgate-hook enforces ${mint.toBase58()} (exempt authority: ${exempt ?? "none"})`);
 }
 
 const seed = (s: string) => Buffer.from(s);
@@ -189,8 +293,14 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
     .signers([authority])
     .rpc();
   console.log(`set the verifying key of rule-set ${id.toString()}`);
+  await deployHookedMint(provider, program, config);
 }
 
 // `anchor migrate` calls the module itself; the key checks stay reachable for
 // `scripts/deploy-check.sh`.
-module.exports = Object.assign(deploy, { parseVerifyingKey, checkedVerifyingKey });
+module.exports = Object.assign(deploy, {
+  parseVerifyingKey,
+  checkedVerifyingKey,
+  hookedMintInstructions,
+  extraAccountMetasAddress,
+});

@@ -26,4 +26,42 @@ bin[100] ^= 1;
 fs.writeFileSync(`${keys}/verifying_key.bin`, bin);
 assert.throws(() => checkedVerifyingKey(keys, "http://127.0.0.1:8899", false), /manifest.json says/);
 console.log("deploy script: key checks OK (local accepted, devnet refused, tampered vk refused)");
+
+// The zkgate-hook mint it creates: Token-2022, sized for the TransferHook extension (234 bytes,
+// as `ExtensionType::try_calculate_account_len` says), the extension naming zkgate-hook, and
+// the extra-account-metas address the Rust client derives.
+const web3 = require("@solana/web3.js");
+const deploy = require(`${process.cwd()}/${out}/js/migrations/deploy.js`);
+(async () => {
+  const payer = web3.Keypair.generate().publicKey;
+  const mint = new web3.PublicKey(Buffer.alloc(32, 4));
+  const ixs = await deploy.hookedMintInstructions(
+    { getMinimumBalanceForRentExemption: async (n) => n * 1000 },
+    payer,
+    mint,
+    6,
+    payer,
+  );
+  const token2022 = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
+  assert.strictEqual(ixs.length, 3);
+  assert.strictEqual(ixs[0].data.readBigUInt64LE(12), 234n, "mint space");
+  assert.deepStrictEqual(ixs.slice(1).map((i) => i.programId.toBase58()), [token2022, token2022]);
+  // TransferHookExtension (36), Initialize (0), authority, program id.
+  assert.strictEqual(ixs[1].data[0], 36);
+  assert.strictEqual(ixs[1].data[1], 0);
+  assert.strictEqual(
+    new web3.PublicKey(ixs[1].data.subarray(34, 66)).toBase58(),
+    "ZKGateHook111111111111111111111111111111111",
+  );
+  const fixture = JSON.parse(fs.readFileSync("clients/js/test/transfer.fixture.json", "utf8"));
+  // The fixture's mint is [4; 32] too; account 7 of its hooked transfer_checked is the list.
+  assert.strictEqual(
+    deploy.extraAccountMetasAddress(mint).toBase58(),
+    fixture.hookedTransferChecked.accounts[7].address,
+  );
+  console.log("deploy script: zkgate-hook mint instructions OK (234-byte mint, hook = zkgate-hook)");
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
 JS
