@@ -472,3 +472,32 @@ async fn approve_and_transfer_checked_fit_one_transaction() {
     assert!(approve_size <= 1232, "{approve_size} bytes");
     assert!(transfer_size <= 1232, "{transfer_size} bytes");
 }
+
+/// Token-2022's own compute (it runs as SBF here; zkgate and the hook run natively and are not
+/// metered) for a hooked transfer against a plain Token-2022 transfer, printed for the README.
+#[tokio::test]
+async fn token_2022_compute_with_and_without_the_hook() {
+    fn token_units(out: &Outcome) -> Vec<u64> {
+        out.logs
+            .iter()
+            .filter(|l| l.starts_with(&format!("Program {} consumed", spl_token_2022::ID)))
+            .filter_map(|l| l.split_whitespace().nth(3)?.parse().ok())
+            .collect()
+    }
+    let mut plain = World::new(TokenKind::Token2022).await;
+    let a = plain.wallet(10_000, Some((11, 840, 2, EXPIRY))).await;
+    let b = plain.wallet(0, Some((12, 840, 2, EXPIRY))).await;
+    let without = token_units(&plain.transfer(&a, &b, 100).await.expect("plain transfer"));
+    let (mut w, alice, bob) = hooked_world(None).await;
+    let with = token_units(
+        &w.transfer(&alice, &bob, 100)
+            .await
+            .expect("hooked transfer"),
+    );
+    println!("Token-2022 TransferChecked: {without:?} CU plain, {with:?} CU with zkgate-hook");
+    assert_eq!((without.len(), with.len()), (1, 1));
+    assert!(
+        with[0] > without[0],
+        "resolving and calling the hook costs compute"
+    );
+}
