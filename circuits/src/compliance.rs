@@ -144,7 +144,6 @@ pub fn check_native(
     let c = &witness.credential;
     statement.elements()?;
     let subject = c.subject()?;
-    let leaf = c.leaf()?;
     if statement.params_hash != params.hash_bytes() {
         return Err(RuleViolation::ParamsMismatch);
     }
@@ -155,8 +154,46 @@ pub fn check_native(
     {
         return Err(RuleViolation::SubjectTagMismatch);
     }
+    let tier = check_credential_native(
+        witness,
+        &statement.sender,
+        &statement.credential_root,
+        &statement.sanctions_root,
+        params,
+    )?;
+    let t = usize::from(tier) - 1;
+    if statement.amount > params.per_transfer_limit[t] {
+        return Err(RuleViolation::AmountOverTierLimit);
+    }
+    let volume = u128::from(statement.window_volume) + u128::from(statement.amount);
+    if volume > u128::from(params.per_window_limit[t]) {
+        return Err(RuleViolation::WindowLimitExceeded);
+    }
+    if statement.valid_until >= c.expiry {
+        return Err(RuleViolation::CredentialExpired);
+    }
+    Ok(())
+}
+
+/// The credential rules both circuits enforce, natively: the credential is bound to `wallet`
+/// and in the issuer tree under `credential_root`, its subject is not in the sanctions tree
+/// under `sanctions_root`, its jurisdiction is allowed and not denied, its tier is not blocked.
+/// Returns the tier (1..=4).
+pub(crate) fn check_credential_native(
+    witness: &ComplianceWitness,
+    wallet: &[u8; 32],
+    credential_root: &[u8; 32],
+    sanctions_root: &[u8; 32],
+    params: &RuleSetParams,
+) -> Result<u8, RuleViolation> {
+    let c = &witness.credential;
+    let subject = c.subject()?;
+    let leaf = c.leaf()?;
+    if c.wallet != *wallet {
+        return Err(RuleViolation::WalletMismatch);
+    }
     let credential_root =
-        crate::encoding::fr_from_be_bytes_named(&statement.credential_root, "credential_root")?;
+        crate::encoding::fr_from_be_bytes_named(credential_root, "credential_root")?;
     let depth_ok =
         |p: &MerklePath| !p.siblings.is_empty() && p.siblings.len() <= crate::merkle::MAX_DEPTH;
     if !depth_ok(&witness.credential_path)
@@ -165,7 +202,7 @@ pub fn check_native(
         return Err(RuleViolation::CredentialNotInTree);
     }
     let sanctions_root =
-        crate::encoding::fr_from_be_bytes_named(&statement.sanctions_root, "sanctions_root")?;
+        crate::encoding::fr_from_be_bytes_named(sanctions_root, "sanctions_root")?;
     if !depth_ok(&witness.sanctions.path)
         || !witness
             .sanctions
@@ -184,18 +221,7 @@ pub fn check_native(
     if c.tier == 0 || usize::from(c.tier) > NUM_TIERS {
         return Err(RuleViolation::TierBlocked);
     }
-    let t = usize::from(c.tier) - 1;
-    if statement.amount > params.per_transfer_limit[t] {
-        return Err(RuleViolation::AmountOverTierLimit);
-    }
-    let volume = u128::from(statement.window_volume) + u128::from(statement.amount);
-    if volume > u128::from(params.per_window_limit[t]) {
-        return Err(RuleViolation::WindowLimitExceeded);
-    }
-    if statement.valid_until >= c.expiry {
-        return Err(RuleViolation::CredentialExpired);
-    }
-    Ok(())
+    Ok(c.tier)
 }
 
 /// The compliance circuit for one transfer.
@@ -279,11 +305,14 @@ impl ComplianceCircuit {
     }
 }
 
-fn witness(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisError> {
+pub(crate) fn witness(cs: &ConstraintSystemRef<Fr>, v: Fr) -> Result<FpVar<Fr>, SynthesisError> {
     FpVar::new_witness(cs.clone(), || Ok(v))
 }
 
-fn witnesses(cs: &ConstraintSystemRef<Fr>, vs: &[Fr]) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+pub(crate) fn witnesses(
+    cs: &ConstraintSystemRef<Fr>,
+    vs: &[Fr],
+) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
     vs.iter().map(|v| witness(cs, *v)).collect()
 }
 
@@ -344,14 +373,23 @@ impl ComplianceCircuit {
 }
 
 /// Records the constraints added since the previous checkpoint under `part`.
-struct Checkpoints<'a> {
+pub(crate) struct Checkpoints<'a> {
     cs: ConstraintSystemRef<Fr>,
     last: usize,
     report: &'a mut Option<ConstraintReport>,
 }
 
-impl Checkpoints<'_> {
-    fn mark(&mut self, part: &'static str) {
+impl<'a> Checkpoints<'a> {
+    /// Starts recording at the constraint system's current size.
+    pub(crate) fn new(cs: &ConstraintSystemRef<Fr>, report: &'a mut Option<ConstraintReport>) -> Self {
+        Checkpoints {
+            cs: cs.clone(),
+            last: cs.num_constraints(),
+            report,
+        }
+    }
+
+    pub(crate) fn mark(&mut self, part: &'static str) {
         let now = self.cs.num_constraints();
         if let Some(r) = self.report.as_mut() {
             r.push((part, now - self.last));
@@ -372,31 +410,14 @@ impl ComplianceCircuit {
         cs: ConstraintSystemRef<Fr>,
         report: &mut Option<ConstraintReport>,
     ) -> Result<(), SynthesisError> {
-        let mut parts = Checkpoints {
-            cs: cs.clone(),
-            last: cs.num_constraints(),
-            report,
-        };
+        let mut parts = Checkpoints::new(&cs, report);
         let enc = |_: EncodingError| SynthesisError::AssignmentMissing;
         let s = &self.statement;
         let e = s.elements().map_err(enc)?;
         let c = &self.witness.credential;
 
         // --- Rule-set parameters, hashed in-circuit (binds every parameter used below).
-        let p = witnesses(&cs, &self.params.elements())?;
-        let (allowed, denied) = (&p[0..8], &p[8..16]);
-        let (per_tx, per_win, window_seconds) = (&p[16..20], &p[20..24], &p[24]);
-        let h_allow = hash_gadget(allowed)?;
-        let h_deny = hash_gadget(denied)?;
-        let h_tiers = hash_gadget(&p[16..24])?;
-        let params_hash = hash_gadget(&[
-            FpVar::constant(tag(TAG_PARAMS)),
-            h_allow,
-            h_deny,
-            h_tiers,
-            window_seconds.clone(),
-        ])?;
-
+        let p = params_gadget(&cs, &self.params)?;
         parts.mark("rule-set parameters hash");
 
         // --- Statement fields.
@@ -432,7 +453,7 @@ impl ComplianceCircuit {
             FpVar::constant(tag(TAG_STATEMENT)),
             rule_set_id,
             rule_set_version,
-            params_hash,
+            p.hash.clone(),
             credential_root.clone(),
             sanctions_root.clone(),
             program[0].clone(),
@@ -458,81 +479,165 @@ impl ComplianceCircuit {
 
         parts.mark("statement hash (public input)");
 
-        // --- Credential.
-        let jurisdiction = witness(&cs, fr_from_u64(u64::from(c.jurisdiction)))?;
-        let tier = witness(&cs, fr_from_u64(u64::from(c.tier)))?;
-        let expiry = witness(
+        // 1.-4. The credential (bound to the sender), not sanctioned, jurisdiction, tier.
+        let cred = credential_gadget(
             &cs,
-            crate::encoding::fr_from_i64(c.expiry.max(0), "expiry").map_err(enc)?,
+            &self.witness,
+            &subject,
+            &sender,
+            &credential_root,
+            &sanctions_root,
+            &p,
+            self.depth,
+            &mut parts,
         )?;
-        let salt = witness(
-            &cs,
-            crate::encoding::fr_from_be_bytes(&c.salt).map_err(enc)?,
-        )?;
-        enforce_bits(&subject, SUBJECT_ID_BITS)?;
-        enforce_bits(&jurisdiction, JURISDICTION_BITS)?;
-        enforce_bits(&expiry, TIME_BITS)?;
 
-        // 1. Leaf bound to the sender, member of the issuer tree.
-        let leaf = hash_gadget(&[
-            FpVar::constant(tag(TAG_CREDENTIAL)),
-            subject.clone(),
-            sender[0].clone(),
-            sender[1].clone(),
-            jurisdiction.clone(),
-            tier.clone(),
-            expiry.clone(),
-            salt,
-        ])?;
-        parts.mark("credential leaf and range checks");
-        let (bits, siblings) = path_vars(&cs, &self.witness.credential_path, self.depth)?;
-        root_gadget(&leaf, &bits, &siblings)?.enforce_equal(&credential_root)?;
-        parts.mark("credential membership");
-
-        // 2. Not sanctioned.
-        let low = self
-            .witness
-            .sanctions
-            .low_leaf()
-            .map_err(|_| SynthesisError::AssignmentMissing)?;
-        let low_value = witness(&cs, low.value)?;
-        let low_next_value = witness(&cs, low.next_value)?;
-        let low_next_index = witness(&cs, Fr::from(low.next_index))?;
-        enforce_bits(&low_value, SUBJECT_ID_BITS)?;
-        enforce_bits(&low_next_value, SUBJECT_ID_BITS)?;
-        subject.enforce_not_equal(&FpVar::zero())?;
-        enforce_lt(&low_value, &subject, SUBJECT_ID_BITS)?;
-        enforce_lt(&subject, &low_next_value, SUBJECT_ID_BITS)?;
-        let low_leaf = hash_gadget(&[low_value, low_next_value, low_next_index])?;
-        let (bits, siblings) = path_vars(&cs, &self.witness.sanctions.path, self.depth)?;
-        root_gadget(&low_leaf, &bits, &siblings)?.enforce_equal(&sanctions_root)?;
-        parts.mark("sanctions non-membership");
-
-        // 3. Jurisdiction allowed and not denied (and non-zero: zero pads the lists).
-        in_list(&jurisdiction, allowed)?;
-        not_in_list(&jurisdiction, denied)?;
-        parts.mark("jurisdiction lists");
-
-        // 4. Tier limits: one-hot tier selection, tier 0 matches nothing and is unsatisfiable.
-        let mut one_hot = FpVar::<Fr>::zero();
-        let mut tx_limit = FpVar::<Fr>::zero();
-        let mut win_limit = FpVar::<Fr>::zero();
-        for t in 0..NUM_TIERS {
-            let is_t = FpVar::from(tier.is_eq(&FpVar::constant(Fr::from(t as u64 + 1)))?);
-            tx_limit += &is_t * &per_tx[t];
-            win_limit += &is_t * &per_win[t];
-            one_hot += is_t;
-        }
-        one_hot.enforce_equal(&FpVar::one())?;
-        enforce_bits(&tx_limit, AMOUNT_BITS)?;
-        enforce_bits(&win_limit, AMOUNT_BITS)?;
-        enforce_le(&amount, &tx_limit, AMOUNT_BITS)?;
-        enforce_le(&(window_volume + &amount), &win_limit, AMOUNT_BITS + 1)?;
+        // 4. Tier limits of the credential's tier.
+        enforce_bits(&cred.tx_limit, AMOUNT_BITS)?;
+        enforce_bits(&cred.win_limit, AMOUNT_BITS)?;
+        enforce_le(&amount, &cred.tx_limit, AMOUNT_BITS)?;
+        enforce_le(&(window_volume + &amount), &cred.win_limit, AMOUNT_BITS + 1)?;
         parts.mark("tier limits");
 
         // 5. Not expired.
-        enforce_lt(&valid_until, &expiry, TIME_BITS)?;
+        enforce_lt(&valid_until, &cred.expiry, TIME_BITS)?;
         parts.mark("expiry");
         Ok(())
     }
+}
+
+/// The rule-set parameters as variables, with their in-circuit hash.
+pub(crate) struct ParamVars {
+    /// Allowed jurisdictions (8).
+    allowed: Vec<FpVar<Fr>>,
+    /// Denied jurisdictions (8).
+    denied: Vec<FpVar<Fr>>,
+    /// Per-transfer limits (4).
+    per_tx: Vec<FpVar<Fr>>,
+    /// Per-window limits (4).
+    per_win: Vec<FpVar<Fr>>,
+    /// `H_5(TAG_PARAMS, H_8(allowed), H_8(denied), H_8(limits), window_seconds)`.
+    pub(crate) hash: FpVar<Fr>,
+}
+
+/// Allocates the parameters and hashes them (binds every parameter a rule uses to the
+/// statement's parameters hash).
+pub(crate) fn params_gadget(
+    cs: &ConstraintSystemRef<Fr>,
+    params: &RuleSetParams,
+) -> Result<ParamVars, SynthesisError> {
+    let p = witnesses(cs, &params.elements())?;
+    let h_allow = hash_gadget(&p[0..8])?;
+    let h_deny = hash_gadget(&p[8..16])?;
+    let h_tiers = hash_gadget(&p[16..24])?;
+    let hash = hash_gadget(&[
+        FpVar::constant(tag(TAG_PARAMS)),
+        h_allow,
+        h_deny,
+        h_tiers,
+        p[24].clone(),
+    ])?;
+    Ok(ParamVars {
+        allowed: p[0..8].to_vec(),
+        denied: p[8..16].to_vec(),
+        per_tx: p[16..20].to_vec(),
+        per_win: p[20..24].to_vec(),
+        hash,
+    })
+}
+
+/// What the credential rules leave for the rules that follow.
+pub(crate) struct CredentialVars {
+    /// The credential's expiry.
+    pub(crate) expiry: FpVar<Fr>,
+    /// The per-transfer limit of the credential's tier.
+    pub(crate) tx_limit: FpVar<Fr>,
+    /// The per-window limit of the credential's tier.
+    pub(crate) win_limit: FpVar<Fr>,
+}
+
+/// The credential rules both circuits enforce (rules 1-4 without the amounts): the credential
+/// leaf, computed with `wallet` as its wallet, is in the issuer tree under `credential_root`;
+/// `subject` is in `[1, 2^248)` and not in the sanctions tree under `sanctions_root`; the
+/// jurisdiction is allowed and not denied; the tier is one of 1..=4 (its limits are selected).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn credential_gadget(
+    cs: &ConstraintSystemRef<Fr>,
+    w: &ComplianceWitness,
+    subject: &FpVar<Fr>,
+    wallet: &[FpVar<Fr>],
+    credential_root: &FpVar<Fr>,
+    sanctions_root: &FpVar<Fr>,
+    p: &ParamVars,
+    depth: usize,
+    parts: &mut Checkpoints,
+) -> Result<CredentialVars, SynthesisError> {
+    let enc = |_: EncodingError| SynthesisError::AssignmentMissing;
+    let c = &w.credential;
+    let jurisdiction = witness(cs, fr_from_u64(u64::from(c.jurisdiction)))?;
+    let tier = witness(cs, fr_from_u64(u64::from(c.tier)))?;
+    let expiry = witness(
+        cs,
+        crate::encoding::fr_from_i64(c.expiry.max(0), "expiry").map_err(enc)?,
+    )?;
+    let salt = witness(cs, crate::encoding::fr_from_be_bytes(&c.salt).map_err(enc)?)?;
+    enforce_bits(subject, SUBJECT_ID_BITS)?;
+    enforce_bits(&jurisdiction, JURISDICTION_BITS)?;
+    enforce_bits(&expiry, TIME_BITS)?;
+
+    // 1. Leaf bound to the wallet, member of the issuer tree.
+    let leaf = hash_gadget(&[
+        FpVar::constant(tag(TAG_CREDENTIAL)),
+        subject.clone(),
+        wallet[0].clone(),
+        wallet[1].clone(),
+        jurisdiction.clone(),
+        tier.clone(),
+        expiry.clone(),
+        salt,
+    ])?;
+    parts.mark("credential leaf and range checks");
+    let (bits, siblings) = path_vars(cs, &w.credential_path, depth)?;
+    root_gadget(&leaf, &bits, &siblings)?.enforce_equal(credential_root)?;
+    parts.mark("credential membership");
+
+    // 2. Not sanctioned.
+    let low = w
+        .sanctions
+        .low_leaf()
+        .map_err(|_| SynthesisError::AssignmentMissing)?;
+    let low_value = witness(cs, low.value)?;
+    let low_next_value = witness(cs, low.next_value)?;
+    let low_next_index = witness(cs, Fr::from(low.next_index))?;
+    enforce_bits(&low_value, SUBJECT_ID_BITS)?;
+    enforce_bits(&low_next_value, SUBJECT_ID_BITS)?;
+    subject.enforce_not_equal(&FpVar::zero())?;
+    enforce_lt(&low_value, subject, SUBJECT_ID_BITS)?;
+    enforce_lt(subject, &low_next_value, SUBJECT_ID_BITS)?;
+    let low_leaf = hash_gadget(&[low_value, low_next_value, low_next_index])?;
+    let (bits, siblings) = path_vars(cs, &w.sanctions.path, depth)?;
+    root_gadget(&low_leaf, &bits, &siblings)?.enforce_equal(sanctions_root)?;
+    parts.mark("sanctions non-membership");
+
+    // 3. Jurisdiction allowed and not denied (and non-zero: zero pads the lists).
+    in_list(&jurisdiction, &p.allowed)?;
+    not_in_list(&jurisdiction, &p.denied)?;
+    parts.mark("jurisdiction lists");
+
+    // 4. One-hot tier selection: tier 0 matches nothing and is unsatisfiable.
+    let mut one_hot = FpVar::<Fr>::zero();
+    let mut tx_limit = FpVar::<Fr>::zero();
+    let mut win_limit = FpVar::<Fr>::zero();
+    for t in 0..NUM_TIERS {
+        let is_t = FpVar::from(tier.is_eq(&FpVar::constant(Fr::from(t as u64 + 1)))?);
+        tx_limit += &is_t * &p.per_tx[t];
+        win_limit += &is_t * &p.per_win[t];
+        one_hot += is_t;
+    }
+    one_hot.enforce_equal(&FpVar::one())?;
+    Ok(CredentialVars {
+        expiry,
+        tx_limit,
+        win_limit,
+    })
 }

@@ -12,6 +12,8 @@ pub const TAG_SUBJECT: &str = "zkgate/subject/v1";
 pub const TAG_PARAMS: &str = "zkgate/params/v1";
 /// Tag of a credential leaf.
 pub const TAG_CREDENTIAL: &str = "zkgate/credential/v1";
+/// Tag of the recipient-pass statement hash.
+pub const TAG_PASS: &str = "zkgate/pass/v1";
 
 /// A value could not be read as a field element.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -16,11 +16,45 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::compliance::ComplianceCircuit;
+use crate::pass::PassCircuit;
 use crate::proof::{g1_to_be_bytes, g2_to_be_bytes, snarkjs_g1, snarkjs_g2};
 use crate::Fr;
 
-/// Name of the circuit the keys are for.
+/// Name of the compliance (transfer) circuit.
 pub const CIRCUIT_NAME: &str = "zkgate-compliance-v2";
+/// Name of the recipient-pass circuit.
+pub const PASS_CIRCUIT_NAME: &str = "zkgate-pass-v1";
+
+/// Which circuit a key set is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CircuitKind {
+    /// The transfer circuit ([`ComplianceCircuit`]).
+    Compliance,
+    /// The recipient-pass circuit ([`PassCircuit`]).
+    Pass,
+}
+
+impl CircuitKind {
+    /// The name `manifest.json` records.
+    pub fn name(self) -> &'static str {
+        match self {
+            CircuitKind::Compliance => CIRCUIT_NAME,
+            CircuitKind::Pass => PASS_CIRCUIT_NAME,
+        }
+    }
+
+    /// The blank circuit's constraints at `depth`, into `cs`.
+    fn synthesize_blank(
+        self,
+        depth: usize,
+        cs: ark_relations::r1cs::ConstraintSystemRef<Fr>,
+    ) -> Result<(), ark_relations::r1cs::SynthesisError> {
+        match self {
+            CircuitKind::Compliance => ComplianceCircuit::blank(depth).generate_constraints(cs),
+            CircuitKind::Pass => PassCircuit::blank(depth).generate_constraints(cs),
+        }
+    }
+}
 
 /// Key handling errors.
 #[derive(Debug, thiserror::Error)]
@@ -160,8 +194,24 @@ pub fn setup<R: RngCore + CryptoRng>(
     depth: usize,
     rng: &mut R,
 ) -> Result<(ProvingKey<Bn254>, VerifyingKey<Bn254>), KeyError> {
-    Groth16::<Bn254>::circuit_specific_setup(ComplianceCircuit::blank(depth), rng)
-        .map_err(|e| KeyError::Setup(e.to_string()))
+    setup_for(CircuitKind::Compliance, depth, rng)
+}
+
+/// Runs the circuit-specific setup for the `kind` circuit at `depth`.
+pub fn setup_for<R: RngCore + CryptoRng>(
+    kind: CircuitKind,
+    depth: usize,
+    rng: &mut R,
+) -> Result<(ProvingKey<Bn254>, VerifyingKey<Bn254>), KeyError> {
+    match kind {
+        CircuitKind::Compliance => {
+            Groth16::<Bn254>::circuit_specific_setup(ComplianceCircuit::blank(depth), rng)
+        }
+        CircuitKind::Pass => {
+            Groth16::<Bn254>::circuit_specific_setup(PassCircuit::blank(depth), rng)
+        }
+    }
+    .map_err(|e| KeyError::Setup(e.to_string()))
 }
 
 /// The R1CS matrices of the compliance circuit at `depth`, exactly as the Groth16 setup builds
@@ -169,11 +219,18 @@ pub fn setup<R: RngCore + CryptoRng>(
 /// computes the witness assignment per proof, instead of rebuilding and inlining the whole
 /// constraint system each time.
 pub fn constraint_matrices(depth: usize) -> Result<ConstraintMatrices<Fr>, KeyError> {
+    constraint_matrices_for(CircuitKind::Compliance, depth)
+}
+
+/// [`constraint_matrices`] of the `kind` circuit.
+pub fn constraint_matrices_for(
+    kind: CircuitKind,
+    depth: usize,
+) -> Result<ConstraintMatrices<Fr>, KeyError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Setup);
-    ComplianceCircuit::blank(depth)
-        .generate_constraints(cs.clone())
+    kind.synthesize_blank(depth, cs.clone())
         .map_err(|e| KeyError::Setup(e.to_string()))?;
     cs.finalize();
     cs.to_matrices()
@@ -184,10 +241,11 @@ pub fn constraint_matrices(depth: usize) -> Result<ConstraintMatrices<Fr>, KeyEr
 /// a manifest naming another depth than the key was made for is refused here, at load, not
 /// discovered as proofs that fail to verify.
 fn matrices_for(
+    kind: CircuitKind,
     pk: &ProvingKey<Bn254>,
     depth: usize,
 ) -> Result<Arc<ConstraintMatrices<Fr>>, KeyError> {
-    let m = constraint_matrices(depth)?;
+    let m = constraint_matrices_for(kind, depth)?;
     let witnesses = m.num_witness_variables;
     if pk.l_query.len() != witnesses || pk.a_query.len() != m.num_instance_variables + witnesses {
         return Err(KeyError::Malformed(format!(
@@ -241,6 +299,8 @@ pub struct Manifest {
 /// A proving/verifying key pair with its hashes.
 #[derive(Clone)]
 pub struct KeySet {
+    /// The circuit the keys are for.
+    pub kind: CircuitKind,
     /// Proving key.
     pub pk: ProvingKey<Bn254>,
     /// Verifying key.
@@ -261,6 +321,7 @@ pub struct KeySet {
 impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeySet")
+            .field("kind", &self.kind)
             .field("depth", &self.depth)
             .field("pk_sha256", &hex::encode(self.pk_sha256))
             .field("vk_hash", &hex::encode(self.vk_hash))
@@ -284,11 +345,21 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
 }
 
 impl KeySet {
-    /// Single-party setup at `depth` (marked insecure).
+    /// Single-party setup of the compliance circuit at `depth` (marked insecure).
     pub fn generate<R: RngCore + CryptoRng>(depth: usize, rng: &mut R) -> Result<Self, KeyError> {
-        let (pk, vk) = setup(depth, rng)?;
-        let matrices = matrices_for(&pk, depth)?;
+        Self::generate_for(CircuitKind::Compliance, depth, rng)
+    }
+
+    /// Single-party setup of the `kind` circuit at `depth` (marked insecure).
+    pub fn generate_for<R: RngCore + CryptoRng>(
+        kind: CircuitKind,
+        depth: usize,
+        rng: &mut R,
+    ) -> Result<Self, KeyError> {
+        let (pk, vk) = setup_for(kind, depth, rng)?;
+        let matrices = matrices_for(kind, &pk, depth)?;
         Ok(Self {
+            kind,
             pk_sha256: Sha256::digest(pk_bytes(&pk)).into(),
             vk_hash: ProgramVerifyingKey::from_ark(&vk).hash(),
             pk,
@@ -307,7 +378,7 @@ impl KeySet {
     /// The manifest describing these keys.
     pub fn manifest(&self) -> Manifest {
         Manifest {
-            circuit: CIRCUIT_NAME.into(),
+            circuit: self.kind.name().into(),
             depth: self.depth,
             constraints_sha256: hex::encode(matrices_digest(&self.matrices)),
             pk_sha256: hex::encode(self.pk_sha256),
@@ -341,19 +412,28 @@ impl KeySet {
         )
     }
 
-    /// Loads a key directory, checking the proving key's SHA-256 against the manifest and, if
-    /// given, against `expected_pk_sha256`.
+    /// Loads a compliance-circuit key directory, checking the proving key's SHA-256 against the
+    /// manifest and, if given, against `expected_pk_sha256`.
     pub fn load_dir(dir: &Path, expected_pk_sha256: Option<[u8; 32]>) -> Result<Self, KeyError> {
+        Self::load_dir_for(CircuitKind::Compliance, dir, expected_pk_sha256)
+    }
+
+    /// [`KeySet::load_dir`] for a key directory of the `kind` circuit (its manifest must name it).
+    pub fn load_dir_for(
+        kind: CircuitKind,
+        dir: &Path,
+        expected_pk_sha256: Option<[u8; 32]>,
+    ) -> Result<Self, KeyError> {
         let read = |name: &str| {
             let path = dir.join(name);
             fs::read(&path).map_err(io(&path))
         };
         let manifest: Manifest = serde_json::from_slice(&read("manifest.json")?)
             .map_err(|_| KeyError::Malformed("manifest.json".into()))?;
-        if manifest.circuit != CIRCUIT_NAME {
+        if manifest.circuit != kind.name() {
             return Err(KeyError::CircuitMismatch {
                 expected: manifest.circuit,
-                actual: CIRCUIT_NAME.into(),
+                actual: kind.name().into(),
             });
         }
         let pk_raw = read("proving_key.bin")?;
@@ -382,7 +462,7 @@ impl KeySet {
                 actual: hex::encode(vk_hash),
             });
         }
-        let matrices = matrices_for(&pk, manifest.depth)?;
+        let matrices = matrices_for(kind, &pk, manifest.depth)?;
         let digest = hex::encode(matrices_digest(&matrices));
         if digest != manifest.constraints_sha256 {
             return Err(KeyError::CircuitMismatch {
@@ -391,6 +471,7 @@ impl KeySet {
             });
         }
         Ok(Self {
+            kind,
             pk,
             vk,
             depth: manifest.depth,

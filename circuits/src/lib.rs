@@ -4,7 +4,8 @@
 //! Layout: each building block has its native computation and its gadget side by side
 //! (`poseidon::{native, gadget}`, `merkle::{mod, gadget}`, `indexed` with the comparisons in
 //! `cmp`), and `compliance` composes them into the transfer circuit with `check_native` as its
-//! twin. The hash layouts are in `docs/STATEMENT.md`.
+//! twin; `pass` reuses the credential gadgets for the recipient-pass circuit. The hash layouts
+//! are in `docs/STATEMENT.md`.
 #![deny(missing_docs)]
 
 pub mod cmp;
@@ -15,6 +16,7 @@ pub mod indexed;
 pub mod keys;
 pub mod merkle;
 pub mod params;
+pub mod pass;
 pub mod poseidon;
 pub mod proof;
 pub mod statement;

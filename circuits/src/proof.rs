@@ -7,9 +7,10 @@ use ark_groth16::{Groth16, Proof};
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use rand::{CryptoRng, RngCore};
 
-use crate::compliance::ComplianceCircuit;
+use crate::compliance::{ComplianceCircuit, RuleViolation};
 use crate::encoding::{fr_to_be_bytes, EncodingError};
-use crate::keys::{KeySet, ProgramVerifyingKey};
+use crate::keys::{CircuitKind, KeySet, ProgramVerifyingKey};
+use crate::pass::PassCircuit;
 use crate::Fr;
 
 /// Length of an encoded proof.
@@ -30,6 +31,44 @@ pub enum ProveError {
     /// The proof did not verify against the keys' verifying key (never returned as a proof).
     #[error("the proof does not verify: {0}")]
     SelfCheck(String),
+}
+
+/// A circuit `prove` can prove: its kind (which keys fit), depth, public input and native twin.
+pub trait Provable: ConstraintSynthesizer<Fr> {
+    /// The circuit's kind; keys of another kind are refused.
+    const KIND: CircuitKind;
+    /// Tree depth.
+    fn depth(&self) -> usize;
+    /// The single public input (the statement hash).
+    fn public_input(&self) -> Result<Fr, EncodingError>;
+    /// Every rule, natively (the circuit is unsatisfiable exactly when this fails).
+    fn check_native(&self) -> Result<(), RuleViolation>;
+}
+
+impl Provable for ComplianceCircuit {
+    const KIND: CircuitKind = CircuitKind::Compliance;
+    fn depth(&self) -> usize {
+        self.depth
+    }
+    fn public_input(&self) -> Result<Fr, EncodingError> {
+        ComplianceCircuit::public_input(self)
+    }
+    fn check_native(&self) -> Result<(), RuleViolation> {
+        crate::compliance::check_native(&self.statement, &self.params, &self.witness)
+    }
+}
+
+impl Provable for PassCircuit {
+    const KIND: CircuitKind = CircuitKind::Pass;
+    fn depth(&self) -> usize {
+        self.depth
+    }
+    fn public_input(&self) -> Result<Fr, EncodingError> {
+        PassCircuit::public_input(self)
+    }
+    fn check_native(&self) -> Result<(), RuleViolation> {
+        crate::pass::check_pass_native(&self.statement, &self.params, &self.witness)
+    }
 }
 
 /// A proof ready for the program, with its public input.
@@ -138,16 +177,24 @@ pub fn rerandomize<R: RngCore + CryptoRng>(
 /// Only the witness assignment is synthesized per proof; the constraint matrices come from
 /// `keys` (built once, as the setup built them), which saves the per-proof constraint building
 /// and linear-combination inlining (about a fifth of the proving time).
-pub fn prove<R: RngCore + CryptoRng>(
+pub fn prove<C: Provable, R: RngCore + CryptoRng>(
     keys: &KeySet,
-    circuit: ComplianceCircuit,
+    circuit: C,
     rng: &mut R,
 ) -> Result<ProofOutput, ProveError> {
-    crate::compliance::check_native(&circuit.statement, &circuit.params, &circuit.witness)?;
-    if circuit.depth != keys.depth {
+    circuit.check_native()?;
+    if keys.kind != C::KIND {
+        return Err(ProveError::Synthesis(format!(
+            "the keys are for the {} circuit, not {}",
+            keys.kind.name(),
+            C::KIND.name()
+        )));
+    }
+    if circuit.depth() != keys.depth {
         return Err(ProveError::Synthesis(format!(
             "the circuit has depth {} but the keys are for depth {}",
-            circuit.depth, keys.depth
+            circuit.depth(),
+            keys.depth
         )));
     }
     let public_input = circuit.public_input()?;

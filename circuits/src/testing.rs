@@ -109,6 +109,31 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// The pass statement for the same credential, trees and rule-set: the pass is for the
+    /// sender's wallet (the wallet the statement's sender names), valid until `valid_until`.
+    pub fn pass_statement(&self) -> crate::pass::PassStatement {
+        crate::pass::PassStatement {
+            rule_set_id: self.statement.rule_set_id,
+            rule_set_version: self.statement.rule_set_version,
+            params_hash: self.statement.params_hash,
+            credential_root: self.statement.credential_root,
+            sanctions_root: self.statement.sanctions_root,
+            program_id: self.statement.program_id,
+            wallet: self.statement.sender,
+            valid_until: self.statement.valid_until,
+        }
+    }
+
+    /// The pass circuit for this example.
+    pub fn pass_circuit(&self) -> crate::pass::PassCircuit {
+        crate::pass::PassCircuit {
+            statement: self.pass_statement(),
+            params: self.params.clone(),
+            witness: self.witness.clone(),
+            depth: self.credentials.depth(),
+        }
+    }
+
     /// The circuit for this example.
     pub fn circuit(&self) -> ComplianceCircuit {
         ComplianceCircuit {

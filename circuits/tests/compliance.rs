@@ -529,3 +529,153 @@ fn window_sum_at_two_to_the_64_is_refused() {
     );
     assert!(satisfied(&sample));
 }
+
+/// The recipient-pass circuit: the same credential rules, bound to the pass's wallet, with no
+/// amounts; each broken rule is refused by both the circuit and its native twin.
+mod pass {
+    use super::*;
+    use zkgate_circuits::pass::{check_pass_native, PassCircuit};
+
+    fn pass_satisfied(sample: &Sample) -> bool {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        match sample.pass_circuit().generate_constraints(cs.clone()) {
+            Ok(()) => cs.is_satisfied().expect("satisfiability"),
+            Err(_) => false,
+        }
+    }
+
+    fn native(sample: &Sample) -> Result<(), RuleViolation> {
+        check_pass_native(&sample.pass_statement(), &sample.params, &sample.witness)
+    }
+
+    #[track_caller]
+    fn assert_pass_violation(b: SampleBuilder, expected: RuleViolation) {
+        let sample = b.build();
+        assert_eq!(native(&sample), Err(expected));
+        assert!(!pass_satisfied(&sample), "pass circuit must be unsatisfied for {expected:?}");
+    }
+
+    #[test]
+    fn a_valid_credential_gets_a_pass_whatever_the_amounts() {
+        // The transfer rules on amounts do not apply to receiving.
+        let sample = SampleBuilder {
+            amount: u64::MAX,
+            window_volume: u64::MAX,
+            ..builder()
+        }
+        .build();
+        assert_eq!(native(&sample), Ok(()));
+        assert!(pass_satisfied(&sample));
+    }
+
+    #[test]
+    fn each_credential_rule_is_enforced() {
+        let cases = [
+            (
+                SampleBuilder {
+                    credential_wallet: Some([9; 32]),
+                    ..builder()
+                },
+                RuleViolation::WalletMismatch,
+            ),
+            (
+                SampleBuilder {
+                    not_in_tree: true,
+                    ..builder()
+                },
+                RuleViolation::CredentialNotInTree,
+            ),
+            (
+                SampleBuilder {
+                    sanctioned: true,
+                    ..builder()
+                },
+                RuleViolation::Sanctioned,
+            ),
+            (
+                SampleBuilder {
+                    jurisdiction: 4,
+                    ..builder()
+                },
+                RuleViolation::JurisdictionNotAllowed,
+            ),
+            (
+                SampleBuilder {
+                    tier: 0,
+                    ..builder()
+                },
+                RuleViolation::TierBlocked,
+            ),
+            (
+                SampleBuilder {
+                    valid_until: 1_800_000_000,
+                    expiry: 1_800_000_000,
+                    ..builder()
+                },
+                RuleViolation::CredentialExpired,
+            ),
+        ];
+        for (b, expected) in cases {
+            assert_pass_violation(b, expected);
+        }
+    }
+
+    #[test]
+    fn a_denied_jurisdiction_gets_no_pass() {
+        let mut params = zkgate_circuits::testing::default_params();
+        params.denied_jurisdictions[0] = 840;
+        assert_pass_violation(
+            SampleBuilder {
+                params,
+                ..builder()
+            },
+            RuleViolation::JurisdictionDenied,
+        );
+    }
+
+    #[test]
+    fn params_are_bound_by_their_hash() {
+        let mut sample = builder().build();
+        // Claim a list that allows the jurisdiction while the statement hashes the real one.
+        sample.params.allowed_jurisdictions[7] = 4;
+        assert_eq!(native(&sample), Err(RuleViolation::ParamsMismatch));
+        assert!(!pass_satisfied(&sample));
+    }
+
+    #[test]
+    fn the_statement_hash_is_the_single_public_input() {
+        let sample = builder().build();
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        sample.pass_circuit().generate_constraints(cs.clone()).unwrap();
+        assert!(cs.is_satisfied().unwrap());
+        assert_eq!(cs.num_instance_variables(), 2, "1 + one public input");
+        // Another wallet in the statement (same witness) is refused.
+        let mut other = sample.pass_circuit();
+        other.statement.wallet = [5; 32];
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        other.generate_constraints(cs.clone()).unwrap();
+        assert!(!cs.is_satisfied().unwrap());
+    }
+
+    #[test]
+    fn pass_counts_are_pinned_at_default_depth() {
+        let report = PassCircuit::constraint_report(20).unwrap();
+        let total: usize = report.iter().map(|(_, n)| n).sum();
+        println!("pass circuit constraints at depth 20: {total}");
+        for (part, n) in &report {
+            println!("  {part:<36} {n:>6}");
+        }
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        cs.set_mode(ark_relations::r1cs::SynthesisMode::Setup);
+        PassCircuit::blank(20)
+            .generate_constraints(cs.clone())
+            .unwrap();
+        assert_eq!(cs.num_constraints(), total);
+        assert_eq!(total, PINNED_PASS_CONSTRAINTS);
+    }
+
+    /// Pinned constraint count of the pass circuit at depth 20 (93% of the transfer circuit:
+    /// both trees' paths, 10,940 constraints, are in both).
+    const PINNED_PASS_CONSTRAINTS: usize = 13_854;
+}
