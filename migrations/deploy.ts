@@ -272,6 +272,7 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
           clockToleranceSecs: 60,
           credentialRootGraceSecs: 3600,
           sanctionsRootGraceSecs: 300,
+          passTtlSecs: 0,
         },
       },
     })

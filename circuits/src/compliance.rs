@@ -201,8 +201,7 @@ pub(crate) fn check_credential_native(
     {
         return Err(RuleViolation::CredentialNotInTree);
     }
-    let sanctions_root =
-        crate::encoding::fr_from_be_bytes_named(sanctions_root, "sanctions_root")?;
+    let sanctions_root = crate::encoding::fr_from_be_bytes_named(sanctions_root, "sanctions_root")?;
     if !depth_ok(&witness.sanctions.path)
         || !witness
             .sanctions
@@ -381,7 +380,10 @@ pub(crate) struct Checkpoints<'a> {
 
 impl<'a> Checkpoints<'a> {
     /// Starts recording at the constraint system's current size.
-    pub(crate) fn new(cs: &ConstraintSystemRef<Fr>, report: &'a mut Option<ConstraintReport>) -> Self {
+    pub(crate) fn new(
+        cs: &ConstraintSystemRef<Fr>,
+        report: &'a mut Option<ConstraintReport>,
+    ) -> Self {
         Checkpoints {
             cs: cs.clone(),
             last: cs.num_constraints(),

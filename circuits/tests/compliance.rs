@@ -552,7 +552,10 @@ mod pass {
     fn assert_pass_violation(b: SampleBuilder, expected: RuleViolation) {
         let sample = b.build();
         assert_eq!(native(&sample), Err(expected));
-        assert!(!pass_satisfied(&sample), "pass circuit must be unsatisfied for {expected:?}");
+        assert!(
+            !pass_satisfied(&sample),
+            "pass circuit must be unsatisfied for {expected:?}"
+        );
     }
 
     #[test]
@@ -646,7 +649,10 @@ mod pass {
     fn the_statement_hash_is_the_single_public_input() {
         let sample = builder().build();
         let cs = ConstraintSystem::<Fr>::new_ref();
-        sample.pass_circuit().generate_constraints(cs.clone()).unwrap();
+        sample
+            .pass_circuit()
+            .generate_constraints(cs.clone())
+            .unwrap();
         assert!(cs.is_satisfied().unwrap());
         assert_eq!(cs.num_instance_variables(), 2, "1 + one public input");
         // Another wallet in the statement (same witness) is refused.

@@ -4,7 +4,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::solana_program::system_program;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use zkgate::instructions::{
-    RegisterRuleSetArgs, RuleSetConfigArgs, TransferArgs, VerifyingKeyArgs,
+    IssuePassArgs, RegisterRuleSetArgs, RuleSetConfigArgs, TransferArgs, VerifyingKeyArgs,
 };
 use zkgate::state::RuleSetStatus;
 
@@ -163,6 +163,64 @@ pub fn set_verifying_key(
             program,
         },
         zkgate::instruction::SetVerifyingKey { vk },
+    )
+}
+
+/// `set_pass_verifying_key`: the recipient-pass circuit's key, co-signed like
+/// [`set_verifying_key`].
+pub fn set_pass_verifying_key(
+    authority: &Pubkey,
+    admin: &Pubkey,
+    id: u64,
+    vk: VerifyingKeyArgs,
+) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    build(
+        zkgate::accounts::SetVerifyingKey {
+            authority: *authority,
+            admin: *admin,
+            config: pda::config(),
+            rule_set: pda::rule_set(id),
+            event_authority,
+            program,
+        },
+        zkgate::instruction::SetPassVerifyingKey { vk },
+    )
+}
+
+/// The accounts of `issue_pass`.
+#[derive(Clone, Debug)]
+pub struct PassAccounts {
+    /// Pays for the pass account (signer).
+    pub payer: Pubkey,
+    /// The wallet the pass is for.
+    pub wallet: Pubkey,
+    /// Rule-set id.
+    pub rule_set_id: u64,
+    /// Issuer id of the wallet's credential.
+    pub issuer_id: u64,
+    /// Sanctions list id of the rule-set.
+    pub sanctions_list_id: u64,
+}
+
+/// `issue_pass`: records `wallet`'s pass after verifying its pass proof.
+pub fn issue_pass(accounts: &PassAccounts, args: IssuePassArgs) -> Instruction {
+    let rule_set = pda::rule_set(accounts.rule_set_id);
+    let (event_authority, program) = event_accounts();
+    build(
+        zkgate::accounts::IssuePass {
+            payer: accounts.payer,
+            wallet: accounts.wallet,
+            config: pda::config(),
+            rule_set,
+            issuer: pda::issuer(accounts.issuer_id),
+            sanctions_list: pda::sanctions_list(accounts.sanctions_list_id),
+            pass: pda::pass(&rule_set, &accounts.wallet),
+            system_program: system_program::ID,
+            event_authority,
+            program,
+        },
+        zkgate::instruction::IssuePass { args },
     )
 }
 
@@ -354,6 +412,9 @@ pub struct TransferAccounts {
     pub token_program: Pubkey,
     /// The mint's transfer hook is zkgate-hook: the hook's accounts are appended.
     pub hooked: bool,
+    /// Two-sided rule-sets: the recipient wallet (the destination's owner), whose `Pass` is
+    /// appended. `None` when the rule-set requires no pass.
+    pub recipient: Option<Pubkey>,
 }
 
 /// The zkgate-hook accounts of `transfer` / `approve` (all `None` for a mint without the hook).
@@ -401,6 +462,9 @@ fn transfer_like(
         approval: hook.approval,
         hook_extra_account_metas: hook.extra_account_metas,
         hook_event_authority: hook.event_authority,
+        recipient_pass: accounts
+            .recipient
+            .map(|wallet| pda::pass(&rule_set, &wallet)),
         event_authority,
         program,
     }

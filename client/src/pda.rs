@@ -1,6 +1,8 @@
 //! Program-derived addresses, from the program's own seed constants.
 use anchor_lang::prelude::Pubkey;
-use zkgate::state::{SEED_CONFIG, SEED_ISSUER, SEED_RULE_SET, SEED_SANCTIONS, SEED_SUBJECT};
+use zkgate::state::{
+    SEED_CONFIG, SEED_ISSUER, SEED_PASS, SEED_RULE_SET, SEED_SANCTIONS, SEED_SUBJECT,
+};
 
 /// The global `Config` PDA.
 pub fn config() -> Pubkey {
@@ -26,6 +28,15 @@ pub fn sanctions_list(id: u64) -> Pubkey {
 /// `rule_set`.
 pub fn subject_state(rule_set: &Pubkey, subject_tag: &[u8; 32]) -> Pubkey {
     Pubkey::find_program_address(&[SEED_SUBJECT, rule_set.as_ref(), subject_tag], &zkgate::ID).0
+}
+
+/// The `Pass` PDA of `wallet` under the rule-set account `rule_set`.
+pub fn pass(rule_set: &Pubkey, wallet: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[SEED_PASS, rule_set.as_ref(), wallet.as_ref()],
+        &zkgate::ID,
+    )
+    .0
 }
 
 /// zkgate's `ProgramData` account (upgradeable loader), whose upgrade authority initializes.

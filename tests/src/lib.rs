@@ -24,15 +24,16 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
 use zkgate::errors::ZkgateError;
 use zkgate::events::TransferApproved;
-use zkgate::instructions::{RegisterRuleSetArgs, RuleSetConfigArgs, TransferArgs};
+use zkgate::instructions::{IssuePassArgs, RegisterRuleSetArgs, RuleSetConfigArgs, TransferArgs};
 use zkgate::state::TimeParams;
 use zkgate_circuits::compliance::{ComplianceCircuit, ComplianceWitness};
 use zkgate_circuits::credential::Credential;
 use zkgate_circuits::encoding::{fr_from_be_bytes, fr_to_be_bytes};
 use zkgate_circuits::indexed::IndexedMerkleTree;
-use zkgate_circuits::keys::{KeySet, ProgramVerifyingKey};
+use zkgate_circuits::keys::{CircuitKind, KeySet, ProgramVerifyingKey};
 use zkgate_circuits::merkle::MerkleTree;
 use zkgate_circuits::params::RuleSetParams;
+use zkgate_circuits::pass::{PassCircuit, PassStatement};
 use zkgate_circuits::statement::Statement;
 use zkgate_client::api::ProofRequest;
 use zkgate_client::ix::{self, TransferAccounts};
@@ -133,6 +134,15 @@ pub fn keys() -> &'static KeySet {
     })
 }
 
+/// Keys for the recipient-pass circuit at [`DEPTH`], generated once per test binary.
+pub fn pass_keys() -> &'static KeySet {
+    static KEYS: OnceLock<KeySet> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        KeySet::generate_for(CircuitKind::Pass, DEPTH, &mut rand::thread_rng())
+            .expect("pass circuit setup")
+    })
+}
+
 /// A second, independent key set (a proof for another verifying key).
 pub fn other_keys() -> &'static KeySet {
     static KEYS: OnceLock<KeySet> = OnceLock::new();
@@ -149,6 +159,7 @@ pub fn default_time() -> TimeParams {
         clock_tolerance_secs: 60,
         credential_root_grace_secs: 3_600,
         sanctions_root_grace_secs: 300,
+        pass_ttl_secs: 0,
     }
 }
 
@@ -250,6 +261,8 @@ pub struct World {
     pub version: u32,
     /// The world's mint is a Token-2022 mint hooked by zkgate-hook ([`World::use_hooked_mint`]).
     pub hooked: bool,
+    /// The default rule-set requires recipient passes ([`World::make_two_sided`]).
+    pub two_sided: bool,
 }
 
 /// A credential for `wallet` with the given jurisdiction, tier and expiry.
@@ -335,6 +348,7 @@ impl World {
             token,
             version: 1,
             hooked: false,
+            two_sided: false,
         };
         let (admin, ia, sa) = (
             world.admin.pubkey(),
@@ -879,6 +893,7 @@ impl World {
             destination: to.token_account,
             token_program: self.token.program_id(),
             hooked: self.hooked,
+            recipient: self.two_sided.then(|| to.keypair.pubkey()),
         }
     }
 
@@ -914,6 +929,105 @@ impl World {
                 proof,
             },
         )
+    }
+
+    /// Makes the default rule-set two-sided: recipients need a pass living at most `ttl_secs`
+    /// (`update_rule_set`, which bumps the version) and the pass circuit's key is set.
+    pub async fn make_two_sided(&mut self, ttl_secs: u32) {
+        let mut config = rule_set_config(&self.params);
+        config.time.pass_ttl_secs = ttl_secs;
+        self.update_rule_set(config, &rule_set_refs())
+            .await
+            .expect("two-sided update");
+        self.version += 1;
+        let rsa = self.rule_set_authority.insecure_clone();
+        let admin = self.admin.insecure_clone();
+        let vk = convert::vk_args(&pass_keys().program_vk());
+        self.send(
+            &[ix::set_pass_verifying_key(
+                &rsa.pubkey(),
+                &admin.pubkey(),
+                RULE_SET_ID,
+                vk,
+            )],
+            &[&rsa, &admin],
+        )
+        .await
+        .expect("pass key");
+        self.two_sided = true;
+    }
+
+    /// The pass statement `wallet` proves now, valid until `valid_until`.
+    pub fn pass_statement(&self, wallet: &Wallet, valid_until: i64) -> PassStatement {
+        PassStatement {
+            rule_set_id: RULE_SET_ID,
+            rule_set_version: self.version,
+            params_hash: self.params.hash_bytes(),
+            credential_root: fr_to_be_bytes(&self.credentials.root()),
+            sanctions_root: fr_to_be_bytes(&self.sanctions.root()),
+            program_id: zkgate::ID.to_bytes(),
+            wallet: wallet.keypair.pubkey().to_bytes(),
+            valid_until,
+        }
+    }
+
+    /// The `issue_pass` arguments for `statement`, with a real pass proof of `wallet`.
+    pub fn pass_args(&self, wallet: &Wallet, statement: &PassStatement) -> IssuePassArgs {
+        let circuit = PassCircuit {
+            statement: statement.clone(),
+            params: self.params.clone(),
+            witness: self.witness(wallet),
+            depth: pass_keys().depth,
+        };
+        let proof = zkgate_circuits::proof::prove(pass_keys(), circuit, &mut rand::thread_rng())
+            .expect("pass proof")
+            .proof;
+        IssuePassArgs {
+            valid_until: statement.valid_until,
+            credential_root: statement.credential_root,
+            sanctions_root: statement.sanctions_root,
+            proof,
+        }
+    }
+
+    /// The `issue_pass` instruction for `wallet` (paying itself) with `args`.
+    pub fn issue_pass_ix(&self, wallet: &Wallet, args: IssuePassArgs) -> Instruction {
+        let key = wallet.keypair.pubkey();
+        ix::issue_pass(
+            &ix::PassAccounts {
+                payer: key,
+                wallet: key,
+                rule_set_id: RULE_SET_ID,
+                issuer_id: ISSUER_ID,
+                sanctions_list_id: SANCTIONS_ID,
+            },
+            args,
+        )
+    }
+
+    /// Proves and records `wallet`'s pass, valid until `valid_until`.
+    pub async fn issue_pass(
+        &mut self,
+        wallet: &Wallet,
+        valid_until: i64,
+    ) -> Result<Outcome, BanksClientError> {
+        let statement = self.pass_statement(wallet, valid_until);
+        let args = self.pass_args(wallet, &statement);
+        let ixn = self.issue_pass_ix(wallet, args);
+        let signer = wallet.keypair.insecure_clone();
+        self.send_with_logs(&[ixn], &[&signer]).await
+    }
+
+    /// `wallet`'s pass under the default rule-set, if any.
+    pub async fn pass_account(&mut self, wallet: &Wallet) -> Option<zkgate::state::Pass> {
+        let address = pda::pass(&pda::rule_set(RULE_SET_ID), &wallet.keypair.pubkey());
+        let account = self
+            .ctx
+            .banks_client
+            .get_account(address)
+            .await
+            .expect("rpc")?;
+        Some(zkgate::state::Pass::try_deserialize(&mut &account.data[..]).expect("pass account"))
     }
 
     /// The arguments of a proven `transfer` / `approve` of `amount` from `from` to `to` now.

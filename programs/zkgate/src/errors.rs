@@ -195,4 +195,26 @@ pub enum ZkgateError {
     /// `approve` or `configure_mint_hook` on a mint whose transfer hook is not zkgate-hook.
     #[msg("mint's transfer hook is not zkgate-hook")]
     MintNotHooked,
+    /// The rule-set has no pass verifying key (`set_pass_verifying_key`).
+    #[msg("rule-set has no pass verifying key")]
+    NoPassVerifyingKey,
+    /// The rule-set does not use recipient passes (`pass_ttl_secs` is zero).
+    #[msg("rule-set does not use recipient passes")]
+    PassesNotEnabled,
+    /// The pass proof's `valid_until` is not in the future.
+    #[msg("pass valid_until is not in the future")]
+    PassValidUntilPast,
+    /// Two-sided rule-set: the recipient wallet holds no pass (or the account given is not
+    /// its pass under this rule-set).
+    #[msg("recipient has no pass for this rule-set")]
+    RecipientPassMissing,
+    /// The recipient's pass has expired.
+    #[msg("recipient's pass has expired")]
+    RecipientPassExpired,
+    /// The recipient's pass was proven under another rule-set version.
+    #[msg("recipient's pass was proven under another rule-set version")]
+    RecipientPassStale,
+    /// The sanctions root the recipient's pass was proven against is no longer accepted.
+    #[msg("recipient's pass sanctions root is no longer accepted")]
+    RecipientPassSanctionsRootStale,
 }

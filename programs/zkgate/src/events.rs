@@ -115,6 +115,40 @@ impl TransferApproved {
     }
 }
 
+/// Which of a rule-set's verifying keys.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// The transfer (compliance) circuit's key.
+    Transfer,
+    /// The recipient-pass circuit's key.
+    Pass,
+}
+
+/// Emitted by `issue_pass`.
+#[event]
+pub struct PassIssued {
+    /// The `RuleSet` account.
+    pub rule_set: Pubkey,
+    /// The wallet that may now receive.
+    pub wallet: Pubkey,
+    /// The `Pass` account.
+    pub pass: Pubkey,
+    /// The rule-set version it was proven under.
+    pub rule_set_version: u32,
+    /// When it expires.
+    pub expires_at: i64,
+    /// The issuer whose root was used.
+    pub issuer: Pubkey,
+    /// Credential-tree root.
+    pub credential_root: [u8; 32],
+    /// Sanctions-tree root.
+    pub sanctions_root: [u8; 32],
+    /// The pass statement hash (the proof's public input).
+    pub statement_hash: [u8; 32],
+    /// Who paid.
+    pub payer: Pubkey,
+}
+
 /// Emitted by `configure_mint_hook`.
 #[event]
 pub struct MintHookConfigured {
@@ -209,6 +243,8 @@ pub struct RuleSetChanged {
 pub struct VerifyingKeyChanged {
     /// The `RuleSet` account.
     pub rule_set: Pubkey,
+    /// Which key changed.
+    pub kind: KeyKind,
     /// Version after the change.
     pub version: u32,
     /// SHA-256 of the previous key (zero for the first key).

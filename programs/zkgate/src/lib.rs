@@ -15,6 +15,7 @@ pub mod statement;
 pub mod token_policy;
 pub mod verifier;
 
+use events::KeyKind;
 use instructions::*;
 use state::RuleSetStatus;
 
@@ -65,7 +66,24 @@ pub mod zkgate {
     /// Rule-set authority and admin together: sets or replaces the verifying key.
     #[access_control(ctx.accounts.validate())]
     pub fn set_verifying_key(ctx: Context<SetVerifyingKey>, vk: VerifyingKeyArgs) -> Result<()> {
-        SetVerifyingKey::handler(ctx, vk)
+        SetVerifyingKey::handler(ctx, vk, KeyKind::Transfer)
+    }
+
+    /// Rule-set authority and admin together: sets or replaces the recipient-pass circuit's
+    /// verifying key (two-sided rule-sets).
+    #[access_control(ctx.accounts.validate())]
+    pub fn set_pass_verifying_key(
+        ctx: Context<SetVerifyingKey>,
+        vk: VerifyingKeyArgs,
+    ) -> Result<()> {
+        SetVerifyingKey::handler(ctx, vk, KeyKind::Pass)
+    }
+
+    /// Anyone, for a wallet: verifies the wallet's recipient-pass proof and records its pass
+    /// (two-sided rule-sets credit only wallets with a valid pass).
+    #[access_control(ctx.accounts.validate())]
+    pub fn issue_pass(ctx: Context<IssuePass>, args: IssuePassArgs) -> Result<()> {
+        IssuePass::handler(ctx, args)
     }
 
     /// Rule-set authority or admin: pauses, resumes or retires the rule-set.

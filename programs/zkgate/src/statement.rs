@@ -42,6 +42,8 @@ pub const fn tag(s: &str) -> FieldBytes {
 pub const TAG_STATEMENT: FieldBytes = tag("zkgate/statement/v2");
 /// Tag of the parameters hash.
 pub const TAG_PARAMS: FieldBytes = tag("zkgate/params/v1");
+/// Tag of the recipient-pass statement hash.
+pub const TAG_PASS: FieldBytes = tag("zkgate/pass/v1");
 
 fn poseidon(inputs: &[&[u8]]) -> Result<FieldBytes> {
     hashv(Parameters::Bn254X5, Endianness::BigEndian, inputs)
@@ -145,6 +147,58 @@ impl Statement {
             &u64_field(self.window_volume),
             &u64_field(self.valid_until as u64),
             &self.subject_tag,
+            &[0u8; 32],
+        ])
+    }
+}
+
+/// Every value a recipient-pass proof commits to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PassStatement {
+    /// Rule-set id.
+    pub rule_set_id: u64,
+    /// Rule-set version.
+    pub rule_set_version: u32,
+    /// The rule-set's parameters hash.
+    pub params_hash: FieldBytes,
+    /// The issuer's credential-tree root the proof used.
+    pub credential_root: FieldBytes,
+    /// The sanctions-tree root the proof used.
+    pub sanctions_root: FieldBytes,
+    /// This program's id.
+    pub program_id: Pubkey,
+    /// The wallet the pass is for.
+    pub wallet: Pubkey,
+    /// Unix seconds until which the pass may be used (the credential must outlive it).
+    pub valid_until: i64,
+}
+
+impl PassStatement {
+    /// `H_12(TAG_PASS, rule_set_id, rule_set_version, params_hash, credential_root,
+    /// sanctions_root, program.hi, program.lo, wallet.hi, wallet.lo, valid_until, 0)`.
+    pub fn hash(&self) -> Result<FieldBytes> {
+        require!(self.valid_until >= 0, ZkgateError::NegativeValidUntil);
+        require!(
+            is_canonical_field_element(&self.params_hash)
+                && is_canonical_field_element(&self.credential_root)
+                && is_canonical_field_element(&self.sanctions_root),
+            ZkgateError::RootNotInField
+        );
+        let (prog_hi, prog_lo) = key_limbs(&self.program_id);
+        let (wallet_hi, wallet_lo) = key_limbs(&self.wallet);
+        let valid_until = u64_field(self.valid_until as u64);
+        poseidon(&[
+            &TAG_PASS,
+            &u64_field(self.rule_set_id),
+            &u64_field(self.rule_set_version.into()),
+            &self.params_hash,
+            &self.credential_root,
+            &self.sanctions_root,
+            &prog_hi,
+            &prog_lo,
+            &wallet_hi,
+            &wallet_lo,
+            &valid_until,
             &[0u8; 32],
         ])
     }

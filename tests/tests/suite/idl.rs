@@ -84,6 +84,7 @@ fn transfer_fixture() -> String {
         destination: key(6),
         token_program: anchor_spl::token_2022::ID,
         hooked: true,
+        recipient: None,
     };
     let mut proof = [0u8; 256];
     for (i, b) in proof.iter_mut().enumerate() {

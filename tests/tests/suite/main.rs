@@ -6,6 +6,7 @@ mod governance;
 mod hook;
 mod idl;
 mod packet;
+mod pass;
 mod registry;
 mod statement;
 mod token2022;

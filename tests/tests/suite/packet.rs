@@ -65,6 +65,7 @@ fn max_config() -> RuleSetConfigArgs {
             clock_tolerance_secs: u32::MAX,
             credential_root_grace_secs: u32::MAX,
             sanctions_root_grace_secs: u32::MAX,
+            pass_ttl_secs: u32::MAX,
         },
     }
 }
@@ -82,6 +83,7 @@ fn hooked_accounts() -> TransferAccounts {
         destination: k(),
         token_program: anchor_spl::token_2022::ID,
         hooked: true,
+        recipient: Some(k()),
     }
 }
 

@@ -3,7 +3,9 @@ use anchor_lang::AccountDeserialize;
 use anchor_spl::token_interface::Mint;
 
 use crate::errors::ZkgateError;
-use crate::events::{emit_cpi_event, RuleSetChanged, RuleSetStatusChanged, VerifyingKeyChanged};
+use crate::events::{
+    emit_cpi_event, KeyKind, RuleSetChanged, RuleSetStatusChanged, VerifyingKeyChanged,
+};
 use crate::state::*;
 use crate::statement::params_hash;
 use crate::token_policy;
@@ -276,9 +278,10 @@ impl SetVerifyingKey<'_> {
         not_retired(&self.rule_set)
     }
 
-    /// Screens and stores the key. Replacing a key bumps the version (proofs under the old key
-    /// stop verifying); the first key does not, since no proof could exist before it.
-    pub fn handler(ctx: Context<Self>, vk: VerifyingKeyArgs) -> Result<()> {
+    /// Screens and stores the key of `kind`. Replacing a key bumps the version (proofs under
+    /// the old key stop verifying, passes proven under it are void); the first key does not,
+    /// since no proof could exist before it.
+    pub fn handler(ctx: Context<Self>, vk: VerifyingKeyArgs, kind: KeyKind) -> Result<()> {
         require!(
             vk.ic.len() == VK_IC_LEN,
             ZkgateError::InvalidVerifyingKeyIcLength
@@ -292,18 +295,31 @@ impl SetVerifyingKey<'_> {
         };
         validate_verifying_key(&vk)?;
         let rule_set = &mut ctx.accounts.rule_set;
-        let previous_vk_hash = rule_set.vk_hash;
-        if rule_set.has_vk() {
+        let vk_hash = vk.hash();
+        let previous_vk_hash = match kind {
+            KeyKind::Transfer => rule_set.vk_hash,
+            KeyKind::Pass => rule_set.pass_vk_hash,
+        };
+        if previous_vk_hash != [0u8; 32] {
             rule_set.bump_version()?;
         }
-        rule_set.vk_hash = vk.hash();
-        rule_set.vk = vk;
+        match kind {
+            KeyKind::Transfer => {
+                rule_set.vk_hash = vk_hash;
+                rule_set.vk = vk;
+            }
+            KeyKind::Pass => {
+                rule_set.pass_vk_hash = vk_hash;
+                rule_set.pass_vk = vk;
+            }
+        }
         rule_set.invariant()?;
         let event = VerifyingKeyChanged {
             rule_set: rule_set.key(),
+            kind,
             version: rule_set.version,
             previous_vk_hash,
-            vk_hash: rule_set.vk_hash,
+            vk_hash,
             authority: ctx.accounts.authority.key(),
             admin: ctx.accounts.admin.key(),
         };

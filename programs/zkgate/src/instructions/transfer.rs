@@ -115,6 +115,11 @@ pub struct Transfer<'info> {
     /// CHECK: a fixed address.
     #[account(address = zkgate_hook::EVENT_AUTHORITY_AND_BUMP.0)]
     pub hook_event_authority: Option<UncheckedAccount<'info>>,
+    /// The recipient wallet's `Pass` (PDA `["pass", rule_set, destination.owner]`). Required
+    /// when the rule-set is two-sided (`pass_ttl_secs > 0`); omitted otherwise.
+    /// CHECK: owner, discriminator, rule-set and wallet are checked in `validate`, so a missing
+    /// or foreign pass gets its own error.
+    pub recipient_pass: Option<UncheckedAccount<'info>>,
 }
 
 /// How long (in slots, ~60 s) an approval recorded by `approve` or `transfer` may wait for
@@ -156,7 +161,49 @@ impl Transfer<'_> {
         token_policy::check_token_accounts(
             &self.source.to_account_info(),
             &self.destination.to_account_info(),
-        )
+        )?;
+        if self.rule_set.requires_recipient_pass() {
+            self.check_recipient_pass()?;
+        }
+        Ok(())
+    }
+
+    /// Two-sided rule-sets: the destination's owner holds a pass under this rule-set and
+    /// version, unexpired, whose sanctions root the list still accepts.
+    fn check_recipient_pass(&self) -> Result<()> {
+        let info = self
+            .recipient_pass
+            .as_ref()
+            .ok_or(ZkgateError::RecipientPassMissing)?;
+        require!(
+            *info.owner == crate::ID && !info.data_is_empty(),
+            ZkgateError::RecipientPassMissing
+        );
+        let pass = {
+            let data = info.try_borrow_data()?;
+            Pass::try_deserialize(&mut &data[..])
+                .map_err(|_| error!(ZkgateError::RecipientPassMissing))?
+        };
+        // Only `issue_pass` writes `Pass` accounts, each at its (rule-set, wallet) address.
+        require!(
+            pass.rule_set == self.rule_set.key() && pass.wallet == self.destination.owner,
+            ZkgateError::RecipientPassMissing
+        );
+        let now = Clock::get()?.unix_timestamp;
+        require!(now <= pass.expires_at, ZkgateError::RecipientPassExpired);
+        require!(
+            pass.rule_set_version == self.rule_set.version,
+            ZkgateError::RecipientPassStale
+        );
+        require!(
+            self.sanctions_list.roots.accepts(
+                &pass.sanctions_root,
+                now,
+                self.rule_set.time.sanctions_root_grace_secs
+            ),
+            ZkgateError::RecipientPassSanctionsRootStale
+        );
+        Ok(())
     }
 
     /// Checks time and roots, recomputes the statement, verifies the proof, updates the

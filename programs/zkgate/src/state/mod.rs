@@ -1,6 +1,7 @@
 //! Account types, one per file.
 pub mod config;
 pub mod issuer;
+pub mod pass;
 pub mod root_ring;
 pub mod rule_set;
 pub mod sanctions_list;
@@ -9,6 +10,7 @@ pub mod subject_state;
 
 pub use config::*;
 pub use issuer::*;
+pub use pass::*;
 pub use root_ring::*;
 pub use rule_set::*;
 pub use sanctions_list::*;

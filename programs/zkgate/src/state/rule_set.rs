@@ -121,17 +121,26 @@ pub struct TimeParams {
     /// How long a superseded sanctions root stays acceptable (keep short: a newly listed
     /// subject can prove against the old root during this time).
     pub sanctions_root_grace_secs: u32,
+    /// Two-sided compliance: when non-zero, `transfer` and `approve` require the recipient
+    /// wallet to hold a valid pass (`issue_pass`), and a pass lives at most this long. Zero:
+    /// recipients need no pass.
+    pub pass_ttl_secs: u32,
 }
 
+/// Longest life of a recipient pass: 90 days.
+pub const MAX_PASS_TTL_SECS: u32 = 90 * 86_400;
+
 impl TimeParams {
-    /// Max age and grace periods must be positive and at most a day; tolerance at most 5 min.
+    /// Max age and grace periods must be positive and at most a day; tolerance at most 5 min;
+    /// a pass lives at most [`MAX_PASS_TTL_SECS`].
     pub fn validate(&self) -> Result<()> {
         const DAY: u32 = 86_400;
         require!(
             (1..=DAY).contains(&self.max_proof_age_secs)
                 && self.clock_tolerance_secs <= 300
                 && self.credential_root_grace_secs <= DAY
-                && self.sanctions_root_grace_secs <= DAY,
+                && self.sanctions_root_grace_secs <= DAY
+                && self.pass_ttl_secs <= MAX_PASS_TTL_SECS,
             ZkgateError::InvalidTimeParams
         );
         Ok(())
@@ -166,6 +175,11 @@ pub struct RuleSet {
     pub vk: VerifyingKeyData,
     /// SHA-256 of the verifying key bytes; all zero while no key is set (`transfer` refuses).
     pub vk_hash: [u8; 32],
+    /// The Groth16 verifying key of the recipient-pass circuit (all zero until the first
+    /// `set_pass_verifying_key`).
+    pub pass_vk: VerifyingKeyData,
+    /// SHA-256 of the pass verifying key; all zero while none is set (`issue_pass` refuses).
+    pub pass_vk_hash: [u8; 32],
     /// The parameters the circuit enforces.
     pub params: RuleSetParams,
     /// Poseidon hash of `params` (docs/STATEMENT.md), computed on chain at register/update.
@@ -194,6 +208,16 @@ impl RuleSet {
     /// Whether a verifying key has been set.
     pub fn has_vk(&self) -> bool {
         self.vk_hash != [0u8; 32]
+    }
+
+    /// Whether a pass verifying key has been set.
+    pub fn has_pass_vk(&self) -> bool {
+        self.pass_vk_hash != [0u8; 32]
+    }
+
+    /// Whether recipients must hold a pass (two-sided compliance).
+    pub fn requires_recipient_pass(&self) -> bool {
+        self.time.pass_ttl_secs > 0
     }
 
     /// Invariant checked after every mutation.

@@ -11,3 +11,5 @@ pub const SEED_ISSUER: &[u8] = b"issuer";
 pub const SEED_SANCTIONS: &[u8] = b"sanctions";
 /// `SubjectState`: `[SEED_SUBJECT, rule_set.key(), subject_tag]`.
 pub const SEED_SUBJECT: &[u8] = b"subject";
+/// `Pass`: `[SEED_PASS, rule_set.key(), wallet]`.
+pub const SEED_PASS: &[u8] = b"pass";
