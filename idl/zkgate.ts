@@ -34,6 +34,19 @@ export type Zkgate = {
     },
     {
       "discriminator": [
+        40,
+        247,
+        140,
+        113,
+        56,
+        14,
+        57,
+        44
+      ],
+      "name": "Pass"
+    },
+    {
+      "discriminator": [
         57,
         66,
         204,
@@ -381,6 +394,41 @@ export type Zkgate = {
       "code": 6060,
       "msg": "mint's transfer hook is not zkgate-hook",
       "name": "MintNotHooked"
+    },
+    {
+      "code": 6061,
+      "msg": "rule-set has no pass verifying key",
+      "name": "NoPassVerifyingKey"
+    },
+    {
+      "code": 6062,
+      "msg": "rule-set does not use recipient passes",
+      "name": "PassesNotEnabled"
+    },
+    {
+      "code": 6063,
+      "msg": "pass valid_until is not in the future",
+      "name": "PassValidUntilPast"
+    },
+    {
+      "code": 6064,
+      "msg": "recipient has no pass for this rule-set",
+      "name": "RecipientPassMissing"
+    },
+    {
+      "code": 6065,
+      "msg": "recipient's pass has expired",
+      "name": "RecipientPassExpired"
+    },
+    {
+      "code": 6066,
+      "msg": "recipient's pass was proven under another rule-set version",
+      "name": "RecipientPassStale"
+    },
+    {
+      "code": 6067,
+      "msg": "recipient's pass sanctions root is no longer accepted",
+      "name": "RecipientPassSanctionsRootStale"
     }
   ],
   "events": [
@@ -461,6 +509,19 @@ export type Zkgate = {
         87
       ],
       "name": "MintHookConfigured"
+    },
+    {
+      "discriminator": [
+        3,
+        79,
+        230,
+        42,
+        134,
+        99,
+        166,
+        144
+      ],
+      "name": "PassIssued"
     },
     {
       "discriminator": [
@@ -1353,6 +1414,15 @@ export type Zkgate = {
           }
         },
         {
+          "docs": [
+            "The recipient wallet's `Pass` (PDA `[\"pass\", rule_set, destination.owner]`). Required",
+            "when the rule-set is two-sided (`pass_ttl_secs > 0`); omitted otherwise.",
+            "or foreign pass gets its own error."
+          ],
+          "name": "recipientPass",
+          "optional": true
+        },
+        {
           "name": "eventAuthority",
           "pda": {
             "seeds": [
@@ -1842,6 +1912,221 @@ export type Zkgate = {
         "Creates the global config with the signer, the program's upgrade authority, as admin."
       ],
       "name": "initialize"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "Pays for the pass account (the wallet itself or anyone relaying its proof)."
+          ],
+          "name": "payer",
+          "signer": true,
+          "writable": true
+        },
+        {
+          "docs": [
+            "The wallet the pass is for: the proof binds the credential to it."
+          ],
+          "name": "wallet"
+        },
+        {
+          "docs": [
+            "The global config (pause switch)."
+          ],
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The two-sided rule-set."
+          ],
+          "name": "ruleSet",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  117,
+                  108,
+                  101,
+                  95,
+                  115,
+                  101,
+                  116
+                ]
+              },
+              {
+                "account": "RuleSet",
+                "kind": "account",
+                "path": "rule_set.id"
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The issuer of the wallet's credential; must be accepted by the rule-set."
+          ],
+          "name": "issuer",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  105,
+                  115,
+                  115,
+                  117,
+                  101,
+                  114
+                ]
+              },
+              {
+                "account": "Issuer",
+                "kind": "account",
+                "path": "issuer.id"
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The rule-set's sanctions list."
+          ],
+          "name": "sanctionsList",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  97,
+                  110,
+                  99,
+                  116,
+                  105,
+                  111,
+                  110,
+                  115
+                ]
+              },
+              {
+                "account": "SanctionsList",
+                "kind": "account",
+                "path": "sanctions_list.id"
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The wallet's pass under this rule-set; created on first use, replaced by each new pass."
+          ],
+          "name": "pass",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  112,
+                  97,
+                  115,
+                  115
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "ruleSet"
+              },
+              {
+                "kind": "account",
+                "path": "wallet"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "address": "11111111111111111111111111111111",
+          "docs": [
+            "System program (creates the pass)."
+          ],
+          "name": "systemProgram"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "IssuePassArgs"
+            }
+          }
+        }
+      ],
+      "discriminator": [
+        250,
+        54,
+        53,
+        228,
+        201,
+        116,
+        71,
+        224
+      ],
+      "docs": [
+        "Anyone, for a wallet: verifies the wallet's recipient-pass proof and records its pass",
+        "(two-sided rule-sets credit only wallets with a valid pass)."
+      ],
+      "name": "issuePass"
     },
     {
       "accounts": [
@@ -2592,6 +2877,138 @@ export type Zkgate = {
         "Admin: activates or deactivates an issuer."
       ],
       "name": "setIssuerActive"
+    },
+    {
+      "accounts": [
+        {
+          "docs": [
+            "The rule-set authority."
+          ],
+          "name": "authority",
+          "relations": [
+            "ruleSet"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The zkgate admin, co-signing."
+          ],
+          "name": "admin",
+          "relations": [
+            "config"
+          ],
+          "signer": true
+        },
+        {
+          "docs": [
+            "The config; must name `admin`."
+          ],
+          "name": "config",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  111,
+                  110,
+                  102,
+                  105,
+                  103
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "docs": [
+            "The rule-set."
+          ],
+          "name": "ruleSet",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  117,
+                  108,
+                  101,
+                  95,
+                  115,
+                  101,
+                  116
+                ]
+              },
+              {
+                "account": "RuleSet",
+                "kind": "account",
+                "path": "rule_set.id"
+              }
+            ]
+          },
+          "writable": true
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "address": "ZKGate1111111111111111111111111111111111111",
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "vk",
+          "type": {
+            "defined": {
+              "name": "VerifyingKeyArgs"
+            }
+          }
+        }
+      ],
+      "discriminator": [
+        6,
+        28,
+        20,
+        104,
+        198,
+        127,
+        100,
+        26
+      ],
+      "docs": [
+        "Rule-set authority and admin together: sets or replaces the recipient-pass circuit's",
+        "verifying key (two-sided rule-sets)."
+      ],
+      "name": "setPassVerifyingKey"
     },
     {
       "accounts": [
@@ -3457,6 +3874,15 @@ export type Zkgate = {
           }
         },
         {
+          "docs": [
+            "The recipient wallet's `Pass` (PDA `[\"pass\", rule_set, destination.owner]`). Required",
+            "when the rule-set is two-sided (`pass_ttl_secs > 0`); omitted otherwise.",
+            "or foreign pass gets its own error."
+          ],
+          "name": "recipientPass",
+          "optional": true
+        },
+        {
           "name": "eventAuthority",
           "pda": {
             "seeds": [
@@ -3839,6 +4265,61 @@ export type Zkgate = {
     },
     {
       "docs": [
+        "Arguments of `issue_pass`. Everything else in the pass statement comes from accounts."
+      ],
+      "name": "IssuePassArgs",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "Unix seconds until which the pass is asked for; the proof shows the credential expires",
+              "after it. The pass expires at this time or `pass_ttl_secs` from now, whichever is first."
+            ],
+            "name": "validUntil",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "The issuer credential-tree root the proof used (must be in the issuer's ring)."
+            ],
+            "name": "credentialRoot",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The sanctions-tree root the proof used (must be in the list's ring)."
+            ],
+            "name": "sanctionsRoot",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The Groth16 proof of the pass circuit: `A || B || C`, 256 bytes."
+            ],
+            "name": "proof",
+            "type": {
+              "array": [
+                "u8",
+                256
+              ]
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
         "A credential issuer: publishes the roots of its credential tree."
       ],
       "name": "Issuer",
@@ -3955,6 +4436,23 @@ export type Zkgate = {
     },
     {
       "docs": [
+        "Which of a rule-set's verifying keys."
+      ],
+      "name": "KeyKind",
+      "type": {
+        "kind": "enum",
+        "variants": [
+          {
+            "name": "Transfer"
+          },
+          {
+            "name": "Pass"
+          }
+        ]
+      }
+    },
+    {
+      "docs": [
         "Emitted by `configure_mint_hook`."
       ],
       "name": "MintHookConfigured",
@@ -3982,6 +4480,203 @@ export type Zkgate = {
             "type": {
               "option": "pubkey"
             }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "A recipient pass: the wallet proved (with the rule-set's pass circuit) that it holds a valid,",
+        "unsanctioned credential of an allowed jurisdiction from an accepted issuer. Under a two-sided",
+        "rule-set, `transfer` and `approve` credit only wallets whose pass is valid. No personal data:",
+        "wallet, rule-set, version, expiry, roots and the statement hash."
+      ],
+      "name": "Pass",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The `RuleSet` account."
+            ],
+            "name": "ruleSet",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The wallet that may receive."
+            ],
+            "name": "wallet",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The rule-set version the pass was proven under (a rule-set change voids it)."
+            ],
+            "name": "ruleSetVersion",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "Cluster time after which the pass is void: the proof's `valid_until` (before the",
+              "credential's expiry), capped at issuance + the rule-set's `pass_ttl_secs`."
+            ],
+            "name": "expiresAt",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "The issuer whose tree the credential is in."
+            ],
+            "name": "issuer",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The credential root the proof used."
+            ],
+            "name": "credentialRoot",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The sanctions root the proof used: the pass is honoured only while the sanctions list",
+              "still accepts this root (current, or superseded within the grace period)."
+            ],
+            "name": "sanctionsRoot",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The pass statement hash (the proof's public input)."
+            ],
+            "name": "statementHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Cluster time of issuance."
+            ],
+            "name": "issuedAt",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "Canonical PDA bump."
+            ],
+            "name": "bump",
+            "type": "u8"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
+        "Emitted by `issue_pass`."
+      ],
+      "name": "PassIssued",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "The `RuleSet` account."
+            ],
+            "name": "ruleSet",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The wallet that may now receive."
+            ],
+            "name": "wallet",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The `Pass` account."
+            ],
+            "name": "pass",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "The rule-set version it was proven under."
+            ],
+            "name": "ruleSetVersion",
+            "type": "u32"
+          },
+          {
+            "docs": [
+              "When it expires."
+            ],
+            "name": "expiresAt",
+            "type": "i64"
+          },
+          {
+            "docs": [
+              "The issuer whose root was used."
+            ],
+            "name": "issuer",
+            "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Credential-tree root."
+            ],
+            "name": "credentialRoot",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Sanctions-tree root."
+            ],
+            "name": "sanctionsRoot",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The pass statement hash (the proof's public input)."
+            ],
+            "name": "statementHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "Who paid."
+            ],
+            "name": "payer",
+            "type": "pubkey"
           }
         ],
         "kind": "struct"
@@ -4240,6 +4935,30 @@ export type Zkgate = {
               "SHA-256 of the verifying key bytes; all zero while no key is set (`transfer` refuses)."
             ],
             "name": "vkHash",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The Groth16 verifying key of the recipient-pass circuit (all zero until the first",
+              "`set_pass_verifying_key`)."
+            ],
+            "name": "passVk",
+            "type": {
+              "defined": {
+                "name": "VerifyingKeyData"
+              }
+            }
+          },
+          {
+            "docs": [
+              "SHA-256 of the pass verifying key; all zero while none is set (`issue_pass` refuses)."
+            ],
+            "name": "passVkHash",
             "type": {
               "array": [
                 "u8",
@@ -4828,6 +5547,15 @@ export type Zkgate = {
             ],
             "name": "sanctionsRootGraceSecs",
             "type": "u32"
+          },
+          {
+            "docs": [
+              "Two-sided compliance: when non-zero, `transfer` and `approve` require the recipient",
+              "wallet to hold a valid pass (`issue_pass`), and a pass lives at most this long. Zero:",
+              "recipients need no pass."
+            ],
+            "name": "passTtlSecs",
+            "type": "u32"
           }
         ],
         "kind": "struct"
@@ -5195,6 +5923,17 @@ export type Zkgate = {
             ],
             "name": "ruleSet",
             "type": "pubkey"
+          },
+          {
+            "docs": [
+              "Which key changed."
+            ],
+            "name": "kind",
+            "type": {
+              "defined": {
+                "name": "KeyKind"
+              }
+            }
           },
           {
             "docs": [

@@ -99,8 +99,9 @@ fn max_args() -> TransferArgs {
     }
 }
 
-/// What a wallet sends for a zkgate-hook mint: zkgate's `approve`, then Token-2022's
-/// `transfer_checked` with the hook's accounts, one signer (the sender) and a separate payer.
+/// What a wallet sends for a zkgate-hook mint under a two-sided rule-set: zkgate's `approve`
+/// (with the recipient's pass), then Token-2022's `transfer_checked` with the hook's accounts,
+/// one signer (the sender) and a separate payer.
 #[test]
 fn approve_and_hooked_transfer_checked_fit_a_packet() {
     let a = hooked_accounts();
@@ -152,8 +153,32 @@ fn every_instruction_fits_a_packet_at_its_maximum() {
         ),
         (
             "set_verifying_key",
-            ix::set_verifying_key(&k(), &k(), u64::MAX, vk),
+            ix::set_verifying_key(&k(), &k(), u64::MAX, vk.clone()),
             2,
+        ),
+        (
+            "set_pass_verifying_key",
+            ix::set_pass_verifying_key(&k(), &k(), u64::MAX, vk),
+            2,
+        ),
+        (
+            "issue_pass (relayed)",
+            ix::issue_pass(
+                &ix::PassAccounts {
+                    payer: k(),
+                    wallet: k(),
+                    rule_set_id: u64::MAX,
+                    issuer_id: u64::MAX,
+                    sanctions_list_id: u64::MAX,
+                },
+                zkgate::instructions::IssuePassArgs {
+                    valid_until: i64::MAX,
+                    credential_root: [0xff; 32],
+                    sanctions_root: [0xff; 32],
+                    proof: [0xff; 256],
+                },
+            ),
+            1,
         ),
         (
             "set_rule_set_status",

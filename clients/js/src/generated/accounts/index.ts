@@ -8,6 +8,7 @@
 
 export * from "./config";
 export * from "./issuer";
+export * from "./pass";
 export * from "./ruleSet";
 export * from "./sanctionsList";
 export * from "./subjectState";

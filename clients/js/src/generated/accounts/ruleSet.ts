@@ -106,6 +106,13 @@ export type RuleSet = {
   vk: VerifyingKeyData;
   /** SHA-256 of the verifying key bytes; all zero while no key is set (`transfer` refuses). */
   vkHash: ReadonlyUint8Array;
+  /**
+   * The Groth16 verifying key of the recipient-pass circuit (all zero until the first
+   * `set_pass_verifying_key`).
+   */
+  passVk: VerifyingKeyData;
+  /** SHA-256 of the pass verifying key; all zero while none is set (`issue_pass` refuses). */
+  passVkHash: ReadonlyUint8Array;
   /** The parameters the circuit enforces. */
   params: RuleSetParams;
   /** Poseidon hash of `params` (docs/STATEMENT.md), computed on chain at register/update. */
@@ -150,6 +157,13 @@ export type RuleSetArgs = {
   vk: VerifyingKeyDataArgs;
   /** SHA-256 of the verifying key bytes; all zero while no key is set (`transfer` refuses). */
   vkHash: ReadonlyUint8Array;
+  /**
+   * The Groth16 verifying key of the recipient-pass circuit (all zero until the first
+   * `set_pass_verifying_key`).
+   */
+  passVk: VerifyingKeyDataArgs;
+  /** SHA-256 of the pass verifying key; all zero while none is set (`issue_pass` refuses). */
+  passVkHash: ReadonlyUint8Array;
   /** The parameters the circuit enforces. */
   params: RuleSetParamsArgs;
   /** Poseidon hash of `params` (docs/STATEMENT.md), computed on chain at register/update. */
@@ -181,6 +195,8 @@ export function getRuleSetEncoder(): Encoder<RuleSetArgs> {
       ["status", getRuleSetStatusEncoder()],
       ["vk", getVerifyingKeyDataEncoder()],
       ["vkHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ["passVk", getVerifyingKeyDataEncoder()],
+      ["passVkHash", fixEncoderSize(getBytesEncoder(), 32)],
       ["params", getRuleSetParamsEncoder()],
       ["paramsHash", fixEncoderSize(getBytesEncoder(), 32)],
       ["time", getTimeParamsEncoder()],
@@ -207,6 +223,8 @@ export function getRuleSetDecoder(): Decoder<RuleSet> {
     ["status", getRuleSetStatusDecoder()],
     ["vk", getVerifyingKeyDataDecoder()],
     ["vkHash", fixDecoderSize(getBytesDecoder(), 32)],
+    ["passVk", getVerifyingKeyDataDecoder()],
+    ["passVkHash", fixDecoderSize(getBytesDecoder(), 32)],
     ["params", getRuleSetParamsDecoder()],
     ["paramsHash", fixDecoderSize(getBytesDecoder(), 32)],
     ["time", getTimeParamsDecoder()],

@@ -136,6 +136,20 @@ export const ZKGATE_ERROR__PAUSED_BY_ADMIN = 0x17aa; // 6058
 export const ZKGATE_ERROR__HOOK_ACCOUNTS_MISSING = 0x17ab; // 6059
 /** MintNotHooked: mint's transfer hook is not zkgate-hook */
 export const ZKGATE_ERROR__MINT_NOT_HOOKED = 0x17ac; // 6060
+/** NoPassVerifyingKey: rule-set has no pass verifying key */
+export const ZKGATE_ERROR__NO_PASS_VERIFYING_KEY = 0x17ad; // 6061
+/** PassesNotEnabled: rule-set does not use recipient passes */
+export const ZKGATE_ERROR__PASSES_NOT_ENABLED = 0x17ae; // 6062
+/** PassValidUntilPast: pass valid_until is not in the future */
+export const ZKGATE_ERROR__PASS_VALID_UNTIL_PAST = 0x17af; // 6063
+/** RecipientPassMissing: recipient has no pass for this rule-set */
+export const ZKGATE_ERROR__RECIPIENT_PASS_MISSING = 0x17b0; // 6064
+/** RecipientPassExpired: recipient's pass has expired */
+export const ZKGATE_ERROR__RECIPIENT_PASS_EXPIRED = 0x17b1; // 6065
+/** RecipientPassStale: recipient's pass was proven under another rule-set version */
+export const ZKGATE_ERROR__RECIPIENT_PASS_STALE = 0x17b2; // 6066
+/** RecipientPassSanctionsRootStale: recipient's pass sanctions root is no longer accepted */
+export const ZKGATE_ERROR__RECIPIENT_PASS_SANCTIONS_ROOT_STALE = 0x17b3; // 6067
 
 export type ZkgateError =
   | typeof ZKGATE_ERROR__CO_SIGNERS_MUST_DIFFER
@@ -169,6 +183,7 @@ export type ZkgateError =
   | typeof ZKGATE_ERROR__MINT_NOT_ALLOWED
   | typeof ZKGATE_ERROR__MINT_NOT_HOOKED
   | typeof ZKGATE_ERROR__NEGATIVE_VALID_UNTIL
+  | typeof ZKGATE_ERROR__NO_PASS_VERIFYING_KEY
   | typeof ZKGATE_ERROR__NO_PENDING_ADMIN
   | typeof ZKGATE_ERROR__NO_PENDING_AUTHORITY
   | typeof ZKGATE_ERROR__NOT_ADMIN
@@ -181,11 +196,17 @@ export type ZkgateError =
   | typeof ZKGATE_ERROR__NOT_UPGRADE_AUTHORITY
   | typeof ZKGATE_ERROR__NO_VERIFYING_KEY
   | typeof ZKGATE_ERROR__OVERFLOW
+  | typeof ZKGATE_ERROR__PASSES_NOT_ENABLED
+  | typeof ZKGATE_ERROR__PASS_VALID_UNTIL_PAST
   | typeof ZKGATE_ERROR__PAUSED_BY_ADMIN
   | typeof ZKGATE_ERROR__PROGRAM_PAUSED
   | typeof ZKGATE_ERROR__PROOF_EXPIRED
   | typeof ZKGATE_ERROR__PROOF_LIFETIME_TOO_LONG
   | typeof ZKGATE_ERROR__PUBLIC_INPUT_NOT_REDUCED
+  | typeof ZKGATE_ERROR__RECIPIENT_PASS_EXPIRED
+  | typeof ZKGATE_ERROR__RECIPIENT_PASS_MISSING
+  | typeof ZKGATE_ERROR__RECIPIENT_PASS_SANCTIONS_ROOT_STALE
+  | typeof ZKGATE_ERROR__RECIPIENT_PASS_STALE
   | typeof ZKGATE_ERROR__ROOT_NOT_IN_FIELD
   | typeof ZKGATE_ERROR__RULE_SET_PAUSED
   | typeof ZKGATE_ERROR__RULE_SET_RETIRED
@@ -234,6 +255,7 @@ if (process.env.NODE_ENV !== "production") {
     [ZKGATE_ERROR__MINT_NOT_ALLOWED]: `mint is not allowed by this rule-set`,
     [ZKGATE_ERROR__MINT_NOT_HOOKED]: `mint's transfer hook is not zkgate-hook`,
     [ZKGATE_ERROR__NEGATIVE_VALID_UNTIL]: `valid_until is negative`,
+    [ZKGATE_ERROR__NO_PASS_VERIFYING_KEY]: `rule-set has no pass verifying key`,
     [ZKGATE_ERROR__NO_PENDING_ADMIN]: `no admin hand-over is pending`,
     [ZKGATE_ERROR__NO_PENDING_AUTHORITY]: `no authority hand-over is pending`,
     [ZKGATE_ERROR__NOT_ADMIN]: `signer is not the zkgate admin`,
@@ -246,11 +268,17 @@ if (process.env.NODE_ENV !== "production") {
     [ZKGATE_ERROR__NOT_UPGRADE_AUTHORITY]: `signer is not the program's upgrade authority`,
     [ZKGATE_ERROR__NO_VERIFYING_KEY]: `rule-set has no verifying key`,
     [ZKGATE_ERROR__OVERFLOW]: `arithmetic overflow`,
+    [ZKGATE_ERROR__PASSES_NOT_ENABLED]: `rule-set does not use recipient passes`,
+    [ZKGATE_ERROR__PASS_VALID_UNTIL_PAST]: `pass valid_until is not in the future`,
     [ZKGATE_ERROR__PAUSED_BY_ADMIN]: `rule-set was paused by the admin; only the admin can resume it`,
     [ZKGATE_ERROR__PROGRAM_PAUSED]: `zkgate is paused`,
     [ZKGATE_ERROR__PROOF_EXPIRED]: `proof has expired (valid_until passed)`,
     [ZKGATE_ERROR__PROOF_LIFETIME_TOO_LONG]: `proof lifetime is longer than the rule-set allows`,
     [ZKGATE_ERROR__PUBLIC_INPUT_NOT_REDUCED]: `public input is not reduced below the field modulus`,
+    [ZKGATE_ERROR__RECIPIENT_PASS_EXPIRED]: `recipient's pass has expired`,
+    [ZKGATE_ERROR__RECIPIENT_PASS_MISSING]: `recipient has no pass for this rule-set`,
+    [ZKGATE_ERROR__RECIPIENT_PASS_SANCTIONS_ROOT_STALE]: `recipient's pass sanctions root is no longer accepted`,
+    [ZKGATE_ERROR__RECIPIENT_PASS_STALE]: `recipient's pass was proven under another rule-set version`,
     [ZKGATE_ERROR__ROOT_NOT_IN_FIELD]: `root is not a canonical non-zero BN254 field element`,
     [ZKGATE_ERROR__RULE_SET_PAUSED]: `rule-set is paused`,
     [ZKGATE_ERROR__RULE_SET_RETIRED]: `rule-set is retired`,

@@ -10,8 +10,6 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
-  getArrayDecoder,
-  getArrayEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getStructDecoder,
@@ -35,6 +33,12 @@ import {
 import { findConfigPda, findEventAuthorityPda } from "../pdas";
 import { ZKGATE_PROGRAM_ADDRESS } from "../programs";
 import { getAccountMetaFactory, type ResolvedAccount } from "../shared";
+import {
+  getVerifyingKeyArgsDecoder,
+  getVerifyingKeyArgsEncoder,
+  type VerifyingKeyArgs,
+  type VerifyingKeyArgsArgs,
+} from "../types";
 
 export const SET_VERIFYING_KEY_DISCRIMINATOR = new Uint8Array([
   79, 162, 161, 210, 103, 106, 246, 78,
@@ -86,40 +90,16 @@ export type SetVerifyingKeyInstruction<
 
 export type SetVerifyingKeyInstructionData = {
   discriminator: ReadonlyUint8Array;
-  /** `alpha` in G1. */
-  alphaG1: ReadonlyUint8Array;
-  /** `beta` in G2. */
-  betaG2: ReadonlyUint8Array;
-  /** `gamma` in G2. */
-  gammaG2: ReadonlyUint8Array;
-  /** `delta` in G2. */
-  deltaG2: ReadonlyUint8Array;
-  /** IC points; must be exactly 2 (one public input). */
-  ic: Array<ReadonlyUint8Array>;
+  vk: VerifyingKeyArgs;
 };
 
-export type SetVerifyingKeyInstructionDataArgs = {
-  /** `alpha` in G1. */
-  alphaG1: ReadonlyUint8Array;
-  /** `beta` in G2. */
-  betaG2: ReadonlyUint8Array;
-  /** `gamma` in G2. */
-  gammaG2: ReadonlyUint8Array;
-  /** `delta` in G2. */
-  deltaG2: ReadonlyUint8Array;
-  /** IC points; must be exactly 2 (one public input). */
-  ic: Array<ReadonlyUint8Array>;
-};
+export type SetVerifyingKeyInstructionDataArgs = { vk: VerifyingKeyArgsArgs };
 
 export function getSetVerifyingKeyInstructionDataEncoder(): Encoder<SetVerifyingKeyInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["alphaG1", fixEncoderSize(getBytesEncoder(), 64)],
-      ["betaG2", fixEncoderSize(getBytesEncoder(), 128)],
-      ["gammaG2", fixEncoderSize(getBytesEncoder(), 128)],
-      ["deltaG2", fixEncoderSize(getBytesEncoder(), 128)],
-      ["ic", getArrayEncoder(fixEncoderSize(getBytesEncoder(), 64))],
+      ["vk", getVerifyingKeyArgsEncoder()],
     ]),
     (value) => ({ ...value, discriminator: SET_VERIFYING_KEY_DISCRIMINATOR }),
   );
@@ -128,11 +108,7 @@ export function getSetVerifyingKeyInstructionDataEncoder(): Encoder<SetVerifying
 export function getSetVerifyingKeyInstructionDataDecoder(): Decoder<SetVerifyingKeyInstructionData> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["alphaG1", fixDecoderSize(getBytesDecoder(), 64)],
-    ["betaG2", fixDecoderSize(getBytesDecoder(), 128)],
-    ["gammaG2", fixDecoderSize(getBytesDecoder(), 128)],
-    ["deltaG2", fixDecoderSize(getBytesDecoder(), 128)],
-    ["ic", getArrayDecoder(fixDecoderSize(getBytesDecoder(), 64))],
+    ["vk", getVerifyingKeyArgsDecoder()],
   ]);
 }
 
@@ -164,11 +140,7 @@ export type SetVerifyingKeyAsyncInput<
   ruleSet: Address<TAccountRuleSet>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
-  alphaG1: SetVerifyingKeyInstructionDataArgs["alphaG1"];
-  betaG2: SetVerifyingKeyInstructionDataArgs["betaG2"];
-  gammaG2: SetVerifyingKeyInstructionDataArgs["gammaG2"];
-  deltaG2: SetVerifyingKeyInstructionDataArgs["deltaG2"];
-  ic: SetVerifyingKeyInstructionDataArgs["ic"];
+  vk: SetVerifyingKeyInstructionDataArgs["vk"];
 };
 
 export async function getSetVerifyingKeyInstructionAsync<
@@ -275,11 +247,7 @@ export type SetVerifyingKeyInput<
   ruleSet: Address<TAccountRuleSet>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
-  alphaG1: SetVerifyingKeyInstructionDataArgs["alphaG1"];
-  betaG2: SetVerifyingKeyInstructionDataArgs["betaG2"];
-  gammaG2: SetVerifyingKeyInstructionDataArgs["gammaG2"];
-  deltaG2: SetVerifyingKeyInstructionDataArgs["deltaG2"];
-  ic: SetVerifyingKeyInstructionDataArgs["ic"];
+  vk: SetVerifyingKeyInstructionDataArgs["vk"];
 };
 
 export function getSetVerifyingKeyInstruction<

@@ -74,6 +74,7 @@ export type TransferInstruction<
   TAccountApproval extends string | AccountMeta<string> = string,
   TAccountHookExtraAccountMetas extends string | AccountMeta<string> = string,
   TAccountHookEventAuthority extends string | AccountMeta<string> = string,
+  TAccountRecipientPass extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> =
     "ZKGate1111111111111111111111111111111111111",
@@ -128,6 +129,9 @@ export type TransferInstruction<
       TAccountHookEventAuthority extends string
         ? ReadonlyAccount<TAccountHookEventAuthority>
         : TAccountHookEventAuthority,
+      TAccountRecipientPass extends string
+        ? ReadonlyAccount<TAccountRecipientPass>
+        : TAccountRecipientPass,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -188,6 +192,7 @@ export type TransferAsyncInput<
   TAccountApproval extends string = string,
   TAccountHookExtraAccountMetas extends string = string,
   TAccountHookEventAuthority extends string = string,
+  TAccountRecipientPass extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -234,6 +239,12 @@ export type TransferAsyncInput<
   hookExtraAccountMetas?: Address<TAccountHookExtraAccountMetas>;
   /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
   hookEventAuthority?: Address<TAccountHookEventAuthority>;
+  /**
+   * The recipient wallet's `Pass` (PDA `["pass", rule_set, destination.owner]`). Required
+   * when the rule-set is two-sided (`pass_ttl_secs > 0`); omitted otherwise.
+   * or foreign pass gets its own error.
+   */
+  recipientPass?: Address<TAccountRecipientPass>;
   eventAuthority?: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   args: TransferInstructionDataArgs["args"];
@@ -255,6 +266,7 @@ export async function getTransferInstructionAsync<
   TAccountApproval extends string,
   TAccountHookExtraAccountMetas extends string,
   TAccountHookEventAuthority extends string,
+  TAccountRecipientPass extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
@@ -275,6 +287,7 @@ export async function getTransferInstructionAsync<
     TAccountApproval,
     TAccountHookExtraAccountMetas,
     TAccountHookEventAuthority,
+    TAccountRecipientPass,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -297,6 +310,7 @@ export async function getTransferInstructionAsync<
     TAccountApproval,
     TAccountHookExtraAccountMetas,
     TAccountHookEventAuthority,
+    TAccountRecipientPass,
     TAccountEventAuthority,
     TAccountProgram
   >
@@ -327,6 +341,7 @@ export async function getTransferInstructionAsync<
       value: input.hookEventAuthority ?? null,
       isWritable: false,
     },
+    recipientPass: { value: input.recipientPass ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -422,6 +437,7 @@ export async function getTransferInstructionAsync<
       getAccountMeta(accounts.approval),
       getAccountMeta(accounts.hookExtraAccountMetas),
       getAccountMeta(accounts.hookEventAuthority),
+      getAccountMeta(accounts.recipientPass),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
     ],
@@ -446,6 +462,7 @@ export async function getTransferInstructionAsync<
     TAccountApproval,
     TAccountHookExtraAccountMetas,
     TAccountHookEventAuthority,
+    TAccountRecipientPass,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -467,6 +484,7 @@ export type TransferInput<
   TAccountApproval extends string = string,
   TAccountHookExtraAccountMetas extends string = string,
   TAccountHookEventAuthority extends string = string,
+  TAccountRecipientPass extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -513,6 +531,12 @@ export type TransferInput<
   hookExtraAccountMetas?: Address<TAccountHookExtraAccountMetas>;
   /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
   hookEventAuthority?: Address<TAccountHookEventAuthority>;
+  /**
+   * The recipient wallet's `Pass` (PDA `["pass", rule_set, destination.owner]`). Required
+   * when the rule-set is two-sided (`pass_ttl_secs > 0`); omitted otherwise.
+   * or foreign pass gets its own error.
+   */
+  recipientPass?: Address<TAccountRecipientPass>;
   eventAuthority: Address<TAccountEventAuthority>;
   program?: Address<TAccountProgram>;
   args: TransferInstructionDataArgs["args"];
@@ -534,6 +558,7 @@ export function getTransferInstruction<
   TAccountApproval extends string,
   TAccountHookExtraAccountMetas extends string,
   TAccountHookEventAuthority extends string,
+  TAccountRecipientPass extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof ZKGATE_PROGRAM_ADDRESS,
@@ -554,6 +579,7 @@ export function getTransferInstruction<
     TAccountApproval,
     TAccountHookExtraAccountMetas,
     TAccountHookEventAuthority,
+    TAccountRecipientPass,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -575,6 +601,7 @@ export function getTransferInstruction<
   TAccountApproval,
   TAccountHookExtraAccountMetas,
   TAccountHookEventAuthority,
+  TAccountRecipientPass,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -604,6 +631,7 @@ export function getTransferInstruction<
       value: input.hookEventAuthority ?? null,
       isWritable: false,
     },
+    recipientPass: { value: input.recipientPass ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -651,6 +679,7 @@ export function getTransferInstruction<
       getAccountMeta(accounts.approval),
       getAccountMeta(accounts.hookExtraAccountMetas),
       getAccountMeta(accounts.hookEventAuthority),
+      getAccountMeta(accounts.recipientPass),
       getAccountMeta(accounts.eventAuthority),
       getAccountMeta(accounts.program),
     ],
@@ -675,6 +704,7 @@ export function getTransferInstruction<
     TAccountApproval,
     TAccountHookExtraAccountMetas,
     TAccountHookEventAuthority,
+    TAccountRecipientPass,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -729,8 +759,14 @@ export type ParsedTransferInstruction<
     hookExtraAccountMetas?: TAccountMetas[13] | undefined;
     /** The hook's event authority (its event CPI). Required by `transfer` of hooked mints. */
     hookEventAuthority?: TAccountMetas[14] | undefined;
-    eventAuthority: TAccountMetas[15];
-    program: TAccountMetas[16];
+    /**
+     * The recipient wallet's `Pass` (PDA `["pass", rule_set, destination.owner]`). Required
+     * when the rule-set is two-sided (`pass_ttl_secs > 0`); omitted otherwise.
+     * or foreign pass gets its own error.
+     */
+    recipientPass?: TAccountMetas[15] | undefined;
+    eventAuthority: TAccountMetas[16];
+    program: TAccountMetas[17];
   };
   data: TransferInstructionData;
 };
@@ -743,7 +779,7 @@ export function parseTransferInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedTransferInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 17) {
+  if (instruction.accounts.length < 18) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -777,6 +813,7 @@ export function parseTransferInstruction<
       approval: getNextOptionalAccount(),
       hookExtraAccountMetas: getNextOptionalAccount(),
       hookEventAuthority: getNextOptionalAccount(),
+      recipientPass: getNextOptionalAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

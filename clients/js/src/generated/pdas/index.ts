@@ -9,4 +9,5 @@
 export * from "./config";
 export * from "./eventAuthority";
 export * from "./issuer";
+export * from "./pass";
 export * from "./sanctionsList";

@@ -24,12 +24,14 @@ import {
   parseConfigureMintHookInstruction,
   parseCreateSanctionsListInstruction,
   parseInitializeInstruction,
+  parseIssuePassInstruction,
   parseProposeAdminInstruction,
   parseProposeAuthorityInstruction,
   parsePublishCredentialRootInstruction,
   parsePublishSanctionsRootInstruction,
   parseRegisterRuleSetInstruction,
   parseSetIssuerActiveInstruction,
+  parseSetPassVerifyingKeyInstruction,
   parseSetPausedInstruction,
   parseSetRuleSetStatusInstruction,
   parseSetSanctionsListActiveInstruction,
@@ -43,12 +45,14 @@ import {
   type ParsedConfigureMintHookInstruction,
   type ParsedCreateSanctionsListInstruction,
   type ParsedInitializeInstruction,
+  type ParsedIssuePassInstruction,
   type ParsedProposeAdminInstruction,
   type ParsedProposeAuthorityInstruction,
   type ParsedPublishCredentialRootInstruction,
   type ParsedPublishSanctionsRootInstruction,
   type ParsedRegisterRuleSetInstruction,
   type ParsedSetIssuerActiveInstruction,
+  type ParsedSetPassVerifyingKeyInstruction,
   type ParsedSetPausedInstruction,
   type ParsedSetRuleSetStatusInstruction,
   type ParsedSetSanctionsListActiveInstruction,
@@ -63,6 +67,7 @@ export const ZKGATE_PROGRAM_ADDRESS =
 export enum ZkgateAccount {
   Config,
   Issuer,
+  Pass,
   RuleSet,
   SanctionsList,
   SubjectState,
@@ -93,6 +98,17 @@ export function identifyZkgateAccount(
     )
   ) {
     return ZkgateAccount.Issuer;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([40, 247, 140, 113, 56, 14, 57, 44]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateAccount.Pass;
   }
   if (
     containsBytes(
@@ -140,12 +156,14 @@ export enum ZkgateInstruction {
   ConfigureMintHook,
   CreateSanctionsList,
   Initialize,
+  IssuePass,
   ProposeAdmin,
   ProposeAuthority,
   PublishCredentialRoot,
   PublishSanctionsRoot,
   RegisterRuleSet,
   SetIssuerActive,
+  SetPassVerifyingKey,
   SetPaused,
   SetRuleSetStatus,
   SetSanctionsListActive,
@@ -239,6 +257,17 @@ export function identifyZkgateInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([250, 54, 53, 228, 201, 116, 71, 224]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateInstruction.IssuePass;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([121, 214, 199, 212, 87, 39, 117, 234]),
       ),
       0,
@@ -300,6 +329,17 @@ export function identifyZkgateInstruction(
     )
   ) {
     return ZkgateInstruction.SetIssuerActive;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([6, 28, 20, 104, 198, 127, 100, 26]),
+      ),
+      0,
+    )
+  ) {
+    return ZkgateInstruction.SetPassVerifyingKey;
   }
   if (
     containsBytes(
@@ -397,6 +437,9 @@ export type ParsedZkgateInstruction<
       instructionType: ZkgateInstruction.Initialize;
     } & ParsedInitializeInstruction<TProgram>)
   | ({
+      instructionType: ZkgateInstruction.IssuePass;
+    } & ParsedIssuePassInstruction<TProgram>)
+  | ({
       instructionType: ZkgateInstruction.ProposeAdmin;
     } & ParsedProposeAdminInstruction<TProgram>)
   | ({
@@ -414,6 +457,9 @@ export type ParsedZkgateInstruction<
   | ({
       instructionType: ZkgateInstruction.SetIssuerActive;
     } & ParsedSetIssuerActiveInstruction<TProgram>)
+  | ({
+      instructionType: ZkgateInstruction.SetPassVerifyingKey;
+    } & ParsedSetPassVerifyingKeyInstruction<TProgram>)
   | ({
       instructionType: ZkgateInstruction.SetPaused;
     } & ParsedSetPausedInstruction<TProgram>)
@@ -487,6 +533,13 @@ export function parseZkgateInstruction<TProgram extends string>(
         ...parseInitializeInstruction(instruction),
       };
     }
+    case ZkgateInstruction.IssuePass: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ZkgateInstruction.IssuePass,
+        ...parseIssuePassInstruction(instruction),
+      };
+    }
     case ZkgateInstruction.ProposeAdmin: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -527,6 +580,13 @@ export function parseZkgateInstruction<TProgram extends string>(
       return {
         instructionType: ZkgateInstruction.SetIssuerActive,
         ...parseSetIssuerActiveInstruction(instruction),
+      };
+    }
+    case ZkgateInstruction.SetPassVerifyingKey: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ZkgateInstruction.SetPassVerifyingKey,
+        ...parseSetPassVerifyingKeyInstruction(instruction),
       };
     }
     case ZkgateInstruction.SetPaused: {

@@ -7,6 +7,7 @@
  */
 
 export * from "./authorityKind";
+export * from "./keyKind";
 export * from "./rootRing";
 export * from "./ruleSetConfigArgs";
 export * from "./ruleSetParams";
@@ -14,4 +15,5 @@ export * from "./ruleSetStatus";
 export * from "./spend";
 export * from "./timeParams";
 export * from "./transferArgs";
+export * from "./verifyingKeyArgs";
 export * from "./verifyingKeyData";

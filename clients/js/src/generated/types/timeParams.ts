@@ -36,6 +36,12 @@ export type TimeParams = {
    * subject can prove against the old root during this time).
    */
   sanctionsRootGraceSecs: number;
+  /**
+   * Two-sided compliance: when non-zero, `transfer` and `approve` require the recipient
+   * wallet to hold a valid pass (`issue_pass`), and a pass lives at most this long. Zero:
+   * recipients need no pass.
+   */
+  passTtlSecs: number;
 };
 
 export type TimeParamsArgs = TimeParams;
@@ -46,6 +52,7 @@ export function getTimeParamsEncoder(): FixedSizeEncoder<TimeParamsArgs> {
     ["clockToleranceSecs", getU32Encoder()],
     ["credentialRootGraceSecs", getU32Encoder()],
     ["sanctionsRootGraceSecs", getU32Encoder()],
+    ["passTtlSecs", getU32Encoder()],
   ]);
 }
 
@@ -55,6 +62,7 @@ export function getTimeParamsDecoder(): FixedSizeDecoder<TimeParams> {
     ["clockToleranceSecs", getU32Decoder()],
     ["credentialRootGraceSecs", getU32Decoder()],
     ["sanctionsRootGraceSecs", getU32Decoder()],
+    ["passTtlSecs", getU32Decoder()],
   ]);
 }
 
