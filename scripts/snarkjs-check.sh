@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interoperability check: keys and a proof written by `zkgate keys` verify with snarkjs (a
-# verifier we did not write), and a changed public input does not.
+# Interoperability check: keys and proofs written by `zkgate keys` (transfer and recipient-pass
+# circuits) verify with snarkjs (a verifier we did not write); a changed public input and a
+# proof of the other circuit do not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=target/snarkjs-check
@@ -19,4 +20,11 @@ if npx snarkjs groth16 verify "$dir/verification_key.json" "$dir/public_tampered
   echo "snarkjs accepted a tampered public input" >&2
   exit 1
 fi
-echo "snarkjs: genuine proof OK, tampered public input refused"
+# The recipient-pass circuit's keys and sample proof (pass/): verified too, and a transfer
+# proof is not a pass proof.
+npx snarkjs groth16 verify "$dir/pass/verification_key.json" "$dir/pass/public.json" "$dir/pass/proof.json"
+if npx snarkjs groth16 verify "$dir/pass/verification_key.json" "$dir/public.json" "$dir/proof.json" > /dev/null 2>&1; then
+  echo "snarkjs accepted a transfer proof under the pass key" >&2
+  exit 1
+fi
+echo "snarkjs: genuine proofs OK (transfer and pass), tampered input and wrong circuit refused"

@@ -88,10 +88,33 @@ fn keys(out: PathBuf, depth: usize, rule_set_id: u64, version: u32) -> Result<()
         "public.json",
         zkgate_circuits::proof::snarkjs_public_json(&[public]),
     )?;
+    // The recipient-pass circuit's keys (two-sided rule-sets) in `pass/`, with a sample proof.
+    let pass_dir = out.join("pass");
+    let pass_keys = entry
+        .pass_keys
+        .as_ref()
+        .ok_or("dev rule-sets carry pass keys")?;
+    pass_keys.write_dir(&pass_dir).map_err(|e| e.to_string())?;
+    let pass_proof =
+        zkgate_circuits::proof::prove(pass_keys, sample.pass_circuit(), &mut rand::rngs::OsRng)
+            .map_err(|e| e.to_string())?;
+    let pass_public = sample.pass_statement().hash().map_err(|e| e.to_string())?;
+    write_json(
+        "pass/proof.json",
+        zkgate_circuits::proof::snarkjs_proof_json(&pass_proof.ark_proof),
+    )?;
+    write_json(
+        "pass/public.json",
+        zkgate_circuits::proof::snarkjs_public_json(&[pass_public]),
+    )?;
     println!("wrote {} in {:.1?}", out.display(), started.elapsed());
     println!("  circuit depth       {depth}");
     println!("  proving key sha256  {}", hex::encode(keys.pk_sha256));
     println!("  verifying key hash  {}", hex::encode(keys.vk_hash));
+    println!(
+        "  pass circuit        pass/ (verifying key hash {})",
+        hex::encode(pass_keys.vk_hash)
+    );
     println!("  WARNING: single-party setup: whoever ran it can forge proofs. Use a multi-party");
     println!("           ceremony for production keys.");
     Ok(())

@@ -15,6 +15,7 @@ use zkgate_circuits::credential::Credential;
 use zkgate_circuits::encoding::fr_from_be_bytes_named;
 use zkgate_circuits::indexed::NonMembershipWitness;
 use zkgate_circuits::merkle::{MerklePath, MAX_DEPTH};
+use zkgate_circuits::pass::PassStatement;
 use zkgate_circuits::statement::Statement;
 
 /// A request for a transfer proof.
@@ -227,6 +228,10 @@ pub struct RuleSetInfo {
     pub pk_sha256_hex: String,
     /// Whether the keys come from an (insecure) single-party setup.
     pub insecure_single_party: bool,
+    /// The pass circuit's verifying-key hash (hex) when this instance also proves recipient
+    /// passes for the rule-set (`POST /v1/passes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_vk_hash_hex: Option<String>,
     /// The parameters, as JSON.
     #[schema(value_type = Object)]
     pub params: serde_json::Value,
@@ -326,7 +331,43 @@ impl ProofRequest {
         if t.valid_until < 0 {
             return Err(field_err("transfer.valid_until", "must not be negative"));
         }
-        let w = &self.witness;
+        let witness = self.witness.decode()?;
+        // The subject tag is derived, never sent: it is whatever the credential's subject is.
+        let subject = witness
+            .credential
+            .subject()
+            .map_err(|e| field_err("witness.credential.subject_id", e.to_string()))?;
+        statement.subject_tag =
+            zkgate_circuits::statement::subject_tag_bytes(self.rule_set_id, &subject);
+        Ok((statement, witness))
+    }
+
+    /// Builds a request from a statement and witness (what a wallet or dApp holds).
+    pub fn from_parts(statement: &Statement, witness: &ComplianceWitness) -> Self {
+        let key = |k: &[u8; 32]| Pubkey::new_from_array(*k).to_string();
+        ProofRequest {
+            rule_set_id: statement.rule_set_id,
+            rule_set_version: statement.rule_set_version,
+            transfer: TransferFields {
+                sender: key(&statement.sender),
+                recipient: key(&statement.recipient),
+                mint: key(&statement.mint),
+                credential_root: hex::encode(statement.credential_root),
+                sanctions_root: hex::encode(statement.sanctions_root),
+                amount: statement.amount,
+                nonce: statement.nonce,
+                window_volume: statement.window_volume,
+                valid_until: statement.valid_until,
+            },
+            witness: WitnessInput::encode(witness),
+        }
+    }
+}
+
+impl WitnessInput {
+    /// Decodes the witness (errors name the field).
+    pub fn decode(&self) -> Result<ComplianceWitness, FieldError> {
+        let w = self;
         let c = &w.credential;
         if c.expiry < 0 {
             return Err(field_err(
@@ -351,55 +392,149 @@ impl ProofRequest {
             low_next_index: w.sanctions.low_next_index,
             path: w.sanctions.path.decode("witness.sanctions.path")?,
         };
-        // The subject tag is derived, never sent: it is whatever the credential's subject is.
-        let subject = credential
-            .subject()
-            .map_err(|e| field_err("witness.credential.subject_id", e.to_string()))?;
-        statement.subject_tag =
-            zkgate_circuits::statement::subject_tag_bytes(self.rule_set_id, &subject);
-        let witness = ComplianceWitness {
+        Ok(ComplianceWitness {
             credential,
             credential_path: w.credential_path.decode("witness.credential_path")?,
             sanctions,
-        };
-        Ok((statement, witness))
+        })
     }
 
-    /// Builds a request from a statement and witness (what a wallet or dApp holds).
-    pub fn from_parts(statement: &Statement, witness: &ComplianceWitness) -> Self {
+    /// Encodes a witness.
+    pub fn encode(witness: &ComplianceWitness) -> Self {
         let key = |k: &[u8; 32]| Pubkey::new_from_array(*k).to_string();
         let c = &witness.credential;
-        ProofRequest {
+        WitnessInput {
+            credential: CredentialInput {
+                subject_id: hex::encode(c.subject_id),
+                wallet: key(&c.wallet),
+                jurisdiction: c.jurisdiction,
+                tier: c.tier,
+                expiry: c.expiry,
+                salt: hex::encode(c.salt),
+            },
+            credential_path: PathInput::encode(&witness.credential_path),
+            sanctions: SanctionsInput {
+                low_value: hex::encode(witness.sanctions.low_value),
+                low_next_value: hex::encode(witness.sanctions.low_next_value),
+                low_next_index: witness.sanctions.low_next_index,
+                path: PathInput::encode(&witness.sanctions.path),
+            },
+        }
+    }
+}
+
+/// A request for a recipient-pass proof (two-sided rule-sets): the wallet proves it may
+/// receive.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PassRequest {
+    /// Rule-set id.
+    pub rule_set_id: u64,
+    /// Rule-set version (the prover refuses a version it does not serve).
+    pub rule_set_version: u32,
+    /// The public pass fields, exactly as `issue_pass` will see them.
+    pub pass: PassFields,
+    /// The private witness (the wallet's credential, as for a transfer).
+    pub witness: WitnessInput,
+}
+
+/// The public fields of a pass.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PassFields {
+    /// The wallet that will receive (base58): the credential must be bound to it.
+    pub wallet: String,
+    /// Issuer credential-tree root (hex field element).
+    pub credential_root: String,
+    /// Sanctions-tree root (hex field element).
+    pub sanctions_root: String,
+    /// Unix seconds until which the pass is asked for: in the future, before the credential's
+    /// expiry (the program also caps it at the rule-set's `pass_ttl_secs`).
+    #[schema(minimum = 0)]
+    pub valid_until: i64,
+}
+
+/// A recipient-pass proof, ready for `issue_pass`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PassResponse {
+    /// The 256-byte proof (program layout), base64.
+    pub proof_base64: String,
+    /// The same proof, hex.
+    pub proof_hex: String,
+    /// The pass statement hash the program will recompute (the public input), hex.
+    pub statement_hash_hex: String,
+    /// SHA-256 of the pass verifying key (the rule-set's `pass_vk_hash`), hex.
+    pub vk_hash_hex: String,
+    /// Rule-set id.
+    pub rule_set_id: u64,
+    /// Rule-set version.
+    pub rule_set_version: u32,
+    /// Time spent proving, milliseconds.
+    pub proving_ms: u64,
+}
+
+impl PassResponse {
+    /// The 256 proof bytes.
+    pub fn proof_bytes(&self) -> Result<[u8; 256], String> {
+        let bytes = hex::decode(&self.proof_hex).map_err(|e| e.to_string())?;
+        bytes
+            .try_into()
+            .map_err(|_| "proof must be 256 bytes".to_string())
+    }
+
+    /// The `issue_pass` arguments for this proof of `request`.
+    pub fn issue_pass_args(
+        &self,
+        request: &PassRequest,
+    ) -> Result<zkgate::instructions::IssuePassArgs, FieldError> {
+        Ok(zkgate::instructions::IssuePassArgs {
+            valid_until: request.pass.valid_until,
+            credential_root: decode_field("pass.credential_root", &request.pass.credential_root)?,
+            sanctions_root: decode_field("pass.sanctions_root", &request.pass.sanctions_root)?,
+            proof: self
+                .proof_bytes()
+                .map_err(|message| field_err("proof_hex", message))?,
+        })
+    }
+}
+
+impl PassRequest {
+    /// Decodes the request into the pass statement (given the rule-set's parameters hash and
+    /// the program id) and the witness.
+    pub fn decode(
+        &self,
+        params_hash: [u8; 32],
+        program_id: [u8; 32],
+    ) -> Result<(PassStatement, ComplianceWitness), FieldError> {
+        let p = &self.pass;
+        if p.valid_until < 0 {
+            return Err(field_err("pass.valid_until", "must not be negative"));
+        }
+        let statement = PassStatement {
+            rule_set_id: self.rule_set_id,
+            rule_set_version: self.rule_set_version,
+            params_hash,
+            credential_root: decode_field("pass.credential_root", &p.credential_root)?,
+            sanctions_root: decode_field("pass.sanctions_root", &p.sanctions_root)?,
+            program_id,
+            wallet: decode_key("pass.wallet", &p.wallet)?,
+            valid_until: p.valid_until,
+        };
+        Ok((statement, self.witness.decode()?))
+    }
+
+    /// Builds a request from a pass statement and witness.
+    pub fn from_parts(statement: &PassStatement, witness: &ComplianceWitness) -> Self {
+        PassRequest {
             rule_set_id: statement.rule_set_id,
             rule_set_version: statement.rule_set_version,
-            transfer: TransferFields {
-                sender: key(&statement.sender),
-                recipient: key(&statement.recipient),
-                mint: key(&statement.mint),
+            pass: PassFields {
+                wallet: Pubkey::new_from_array(statement.wallet).to_string(),
                 credential_root: hex::encode(statement.credential_root),
                 sanctions_root: hex::encode(statement.sanctions_root),
-                amount: statement.amount,
-                nonce: statement.nonce,
-                window_volume: statement.window_volume,
                 valid_until: statement.valid_until,
             },
-            witness: WitnessInput {
-                credential: CredentialInput {
-                    subject_id: hex::encode(c.subject_id),
-                    wallet: key(&c.wallet),
-                    jurisdiction: c.jurisdiction,
-                    tier: c.tier,
-                    expiry: c.expiry,
-                    salt: hex::encode(c.salt),
-                },
-                credential_path: PathInput::encode(&witness.credential_path),
-                sanctions: SanctionsInput {
-                    low_value: hex::encode(witness.sanctions.low_value),
-                    low_next_value: hex::encode(witness.sanctions.low_next_value),
-                    low_next_index: witness.sanctions.low_next_index,
-                    path: PathInput::encode(&witness.sanctions.path),
-                },
-            },
+            witness: WitnessInput::encode(witness),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! A typed Rust client of the prover API (used by the demo and the end-to-end tests).
-use zkgate_client::api::{ErrorBody, JobStatus, ProofRequest, ProofResponse, RuleSetInfo};
+use zkgate_client::api::{
+    ErrorBody, JobStatus, PassRequest, PassResponse, ProofRequest, ProofResponse, RuleSetInfo,
+};
 
 /// What a call returned instead of a result.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +69,17 @@ impl ProverClient {
     pub async fn prove(&self, request: &ProofRequest) -> Result<ProofResponse, ClientError> {
         Self::decode(
             self.req(reqwest::Method::POST, "/v1/proofs")
+                .json(request)
+                .send()
+                .await?,
+        )
+        .await
+    }
+
+    /// `POST /v1/passes`.
+    pub async fn pass(&self, request: &PassRequest) -> Result<PassResponse, ClientError> {
+        Self::decode(
+            self.req(reqwest::Method::POST, "/v1/passes")
                 .json(request)
                 .send()
                 .await?,

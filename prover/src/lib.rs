@@ -2,7 +2,7 @@
 //! transfer proof in exactly the byte layout the zkgate program consumes.
 //!
 //! - `POST /v1/proofs` (synchronous), `POST /v1/jobs` + `GET /v1/jobs/{id}` (asynchronous, with
-//!   `Idempotency-Key`), `GET /v1/rule-sets`;
+//!   `Idempotency-Key`), `POST /v1/passes` (recipient passes), `GET /v1/rule-sets`;
 //! - `GET /healthz`, `GET /readyz`, `GET /metrics` (Prometheus), `GET /openapi.json`.
 //!
 //! The witness is checked natively before any proving (422 naming the broken rule), proving
@@ -35,7 +35,8 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use zkgate_client::api::{
-    ErrorBody, ErrorDetail, JobState, JobStatus, ProofRequest, ProofResponse, RuleSetInfo,
+    ErrorBody, ErrorDetail, JobState, JobStatus, PassRequest, PassResponse, ProofRequest,
+    ProofResponse, RuleSetInfo,
 };
 
 use crate::error::ApiError;
@@ -135,9 +136,20 @@ impl AppState {
         title = "zkgate prover",
         description = "Turns a private compliance witness into a zkgate transfer proof."
     ),
-    paths(create_proof, create_job, get_job, list_rule_sets, healthz, readyz),
+    paths(
+        create_proof,
+        create_pass,
+        create_job,
+        get_job,
+        list_rule_sets,
+        healthz,
+        readyz
+    ),
     components(schemas(
         ProofRequest,
+        PassRequest,
+        zkgate_client::api::PassFields,
+        PassResponse,
         zkgate_client::api::TransferFields,
         zkgate_client::api::WitnessInput,
         zkgate_client::api::CredentialInput,
@@ -157,6 +169,7 @@ pub struct ApiDoc;
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/v1/proofs", post(create_proof))
+        .route("/v1/passes", post(create_pass))
         .route("/v1/jobs", post(create_job))
         .route("/v1/jobs/{id}", get(get_job))
         .route("/v1/rule-sets", get(list_rule_sets))
@@ -258,6 +271,33 @@ async fn create_proof(
         .admit()
         .inspect_err(|_| state.metrics.overloaded())?;
     let work = proving::run(&state, admitted, entry, statement, witness);
+    match tokio::time::timeout(state.request_timeout, work).await {
+        Ok(result) => result.map(Json),
+        Err(_) => Err(ApiError::Timeout),
+    }
+}
+
+/// Prove a recipient pass (two-sided rule-sets), synchronously: same limits and errors as
+/// `/v1/proofs`.
+#[utoipa::path(post, path = "/v1/passes", request_body = PassRequest,
+    responses(
+        (status = 200, description = "The pass proof, in the program's byte layout (for issue_pass)", body = PassResponse),
+        (status = 400, description = "Malformed JSON (the field is named)", body = ErrorBody),
+        (status = 404, description = "Rule-set (or its pass keys) not served", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Invalid value or a broken rule (code names it)", body = ErrorBody),
+        (status = 503, description = "Queue full (Retry-After) or timeout", body = ErrorBody)))]
+async fn create_pass(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<PassRequest>,
+) -> Result<Json<PassResponse>, ApiError> {
+    let prepared = proving::prepare_pass(&state, &req)?;
+    drop(req);
+    let admitted = state
+        .pool
+        .admit()
+        .inspect_err(|_| state.metrics.overloaded())?;
+    let work = proving::run_pass(&state, admitted, prepared);
     match tokio::time::timeout(state.request_timeout, work).await {
         Ok(result) => result.map(Json),
         Err(_) => Err(ApiError::Timeout),

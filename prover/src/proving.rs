@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use zkgate_circuits::compliance::{check_native, ComplianceCircuit, ComplianceWitness};
+use zkgate_circuits::keys::KeySet;
+use zkgate_circuits::pass::{check_pass_native, PassCircuit, PassStatement};
 use zkgate_circuits::proof::{prove, ProveError};
 use zkgate_circuits::statement::Statement;
-use zkgate_client::api::{ProofRequest, ProofResponse};
+use zkgate_client::api::{PassRequest, PassResponse, ProofRequest, ProofResponse};
 
 use crate::error::ApiError;
 use crate::rule_sets::RuleSetEntry;
@@ -74,19 +76,105 @@ pub fn prepare_with(
             ))
         })?;
     let (statement, witness) = req.decode(entry.params.hash_bytes(), entry.program_id)?;
+    check_depth(&witness, entry.keys.depth)?;
+    check_native(&statement, &entry.params, &witness)?;
+    Ok((entry, statement, witness))
+}
+
+/// The witness's paths must have the depth of the keys' trees (else 422 naming the path).
+fn check_depth(witness: &ComplianceWitness, depth: usize) -> Result<(), ApiError> {
     for (field, path) in [
         ("witness.credential_path.siblings", &witness.credential_path),
         ("witness.sanctions.path.siblings", &witness.sanctions.path),
     ] {
-        if path.siblings.len() != entry.keys.depth {
+        if path.siblings.len() != depth {
             return Err(ApiError::InvalidField(zkgate_client::api::FieldError {
                 field: field.into(),
-                message: format!("this rule-set's trees have depth {}", entry.keys.depth),
+                message: format!("this rule-set's trees have depth {depth}"),
             }));
         }
     }
-    check_native(&statement, &entry.params, &witness)?;
-    Ok((entry, statement, witness))
+    Ok(())
+}
+
+/// A decoded pass request, checked: the rule-set's pass keys, parameters, statement, witness.
+pub struct PreparedPass {
+    keys: Arc<KeySet>,
+    entry: RuleSetEntry,
+    statement: PassStatement,
+    witness: ComplianceWitness,
+}
+
+/// [`prepare`] for `POST /v1/passes`: the rule-set must be served with pass keys (404
+/// otherwise), and every pass rule is checked natively before any proving.
+pub fn prepare_pass(state: &AppState, req: &PassRequest) -> Result<PreparedPass, ApiError> {
+    prepare_pass_with(&state.rule_sets, req).inspect_err(|e| {
+        if let ApiError::Violation(v) = e {
+            state.metrics.refused(v.code());
+        }
+    })
+}
+
+/// [`prepare_pass`] against a list of rule-sets.
+pub fn prepare_pass_with(
+    rule_sets: &[RuleSetEntry],
+    req: &PassRequest,
+) -> Result<PreparedPass, ApiError> {
+    let not_served = || {
+        ApiError::NotFound(format!(
+            "recipient passes of rule-set {} version {} are not served here",
+            req.rule_set_id, req.rule_set_version
+        ))
+    };
+    let entry = rule_sets
+        .iter()
+        .find(|r| r.rule_set_id == req.rule_set_id && r.version == req.rule_set_version)
+        .cloned()
+        .ok_or_else(not_served)?;
+    let keys = entry.pass_keys.clone().ok_or_else(not_served)?;
+    let (statement, witness) = req.decode(entry.params.hash_bytes(), entry.program_id)?;
+    check_depth(&witness, keys.depth)?;
+    check_pass_native(&statement, &entry.params, &witness)?;
+    Ok(PreparedPass {
+        keys,
+        entry,
+        statement,
+        witness,
+    })
+}
+
+/// Proves a pass on the calling thread (verified against the pass keys before returning).
+pub fn prove_pass_now(prepared: PreparedPass) -> Result<(PassResponse, Duration), ApiError> {
+    let started = Instant::now();
+    let PreparedPass {
+        keys,
+        entry,
+        statement,
+        witness,
+    } = prepared;
+    let circuit = PassCircuit {
+        statement,
+        params: entry.params.clone(),
+        witness,
+        depth: keys.depth,
+    };
+    let out = prove(&keys, circuit, &mut rand::rngs::OsRng);
+    let took = started.elapsed();
+    let out = match out {
+        Ok(out) => out,
+        Err(ProveError::Violation(v)) => return Err(ApiError::Violation(v)),
+        Err(e) => return Err(ApiError::Internal(e.to_string())),
+    };
+    let response = PassResponse {
+        proof_base64: base64::engine::general_purpose::STANDARD.encode(out.proof),
+        proof_hex: hex::encode(out.proof),
+        statement_hash_hex: hex::encode(out.public_input),
+        vk_hash_hex: hex::encode(keys.vk_hash),
+        rule_set_id: entry.rule_set_id,
+        rule_set_version: entry.version,
+        proving_ms: took.as_millis() as u64,
+    };
+    Ok((response, took))
 }
 
 /// Increments a gauge for as long as it lives, so a cancelled request (timeout, client gone)
@@ -152,6 +240,27 @@ pub async fn run(
     statement: Statement,
     witness: ComplianceWitness,
 ) -> Result<ProofResponse, ApiError> {
+    run_work(state, admitted, move || {
+        prove_now(&entry, statement, witness)
+    })
+    .await
+}
+
+/// [`run`] for a recipient pass.
+pub async fn run_pass(
+    state: &AppState,
+    admitted: OwnedSemaphorePermit,
+    prepared: PreparedPass,
+) -> Result<PassResponse, ApiError> {
+    run_work(state, admitted, move || prove_pass_now(prepared)).await
+}
+
+/// Waits for a worker, then runs `work` (a proof) on the blocking pool, counted in the metrics.
+async fn run_work<R: Send + 'static>(
+    state: &AppState,
+    admitted: OwnedSemaphorePermit,
+    work: impl FnOnce() -> Result<(R, Duration), ApiError> + Send + 'static,
+) -> Result<R, ApiError> {
     let metrics = state.metrics.clone();
     let queued = GaugeGuard::new(&metrics.queued);
     let worker = state.pool.workers.clone().acquire_owned().await;
@@ -164,7 +273,7 @@ pub async fn run(
         let _in_flight = GaugeGuard::new(&task_metrics.in_flight);
         let _worker = worker;
         let _admitted = admitted;
-        let (response, took) = prove_now(&entry, statement, witness)?;
+        let (response, took) = work()?;
         task_metrics.proof_ok(took);
         Ok(response)
     })

@@ -3,7 +3,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use zkgate_circuits::keys::{KeySet, CIRCUIT_NAME};
+use zkgate_circuits::keys::{CircuitKind, KeySet, CIRCUIT_NAME};
 use zkgate_circuits::params::RuleSetParams;
 use zkgate_client::api::RuleSetInfo;
 
@@ -20,6 +20,9 @@ pub struct RuleSetEntry {
     pub program_id: [u8; 32],
     /// Proving and verifying keys.
     pub keys: Arc<KeySet>,
+    /// Keys of the recipient-pass circuit, if this instance proves passes for the rule-set
+    /// (`POST /v1/passes`).
+    pub pass_keys: Option<Arc<KeySet>>,
 }
 
 impl RuleSetEntry {
@@ -35,6 +38,7 @@ impl RuleSetEntry {
             vk_hash_hex: hex::encode(self.keys.vk_hash),
             pk_sha256_hex: hex::encode(self.keys.pk_sha256),
             insecure_single_party: self.keys.insecure_single_party,
+            pass_vk_hash_hex: self.pass_keys.as_ref().map(|k| hex::encode(k.vk_hash)),
             params: serde_json::to_value(&self.params).unwrap_or_default(),
         }
     }
@@ -57,6 +61,10 @@ pub struct RuleSetFile {
     pub params: RuleSetParams,
     /// Expected SHA-256 of the proving key (hex); the key is refused if it differs.
     pub expected_pk_sha256: String,
+    /// Expected SHA-256 of the pass circuit's proving key (hex), whose key directory is the
+    /// `pass/` subdirectory; absent: no passes are proven for this rule-set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_pass_pk_sha256: Option<String>,
 }
 
 /// Loads every rule-set under `dir` (one subdirectory each, or `dir` itself), refusing a proving
@@ -85,15 +93,28 @@ fn load_one(dir: &Path) -> Result<RuleSetEntry, String> {
         std::fs::read(dir.join("rule_set.json")).map_err(|e| format!("{}: {e}", dir.display()))?;
     let file: RuleSetFile = serde_json::from_slice(&raw)
         .map_err(|e| format!("{}/rule_set.json: {e}", dir.display()))?;
-    let expected: [u8; 32] = hex::decode(&file.expected_pk_sha256)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| {
-            format!(
-                "{}/rule_set.json: expected_pk_sha256 must be 32 hex bytes",
-                dir.display()
-            )
-        })?;
+    let sha = |value: &str, field: &str| -> Result<[u8; 32], String> {
+        hex::decode(value)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| {
+                format!(
+                    "{}/rule_set.json: {field} must be 32 hex bytes",
+                    dir.display()
+                )
+            })
+    };
+    let expected = sha(&file.expected_pk_sha256, "expected_pk_sha256")?;
+    let pass_keys = match &file.expected_pass_pk_sha256 {
+        None => None,
+        Some(value) => {
+            let expected = sha(value, "expected_pass_pk_sha256")?;
+            let pass_dir = dir.join("pass");
+            let keys = KeySet::load_dir_for(CircuitKind::Pass, &pass_dir, Some(expected))
+                .map_err(|e| format!("{}: {e}", pass_dir.display()))?;
+            Some(Arc::new(keys))
+        }
+    };
     let program_id = zkgate_client::api::decode_key("program_id", &file.program_id)
         .map_err(|e| format!("{}/rule_set.json: {e}", dir.display()))?;
     let keys =
@@ -104,6 +125,7 @@ fn load_one(dir: &Path) -> Result<RuleSetEntry, String> {
         params: file.params,
         program_id,
         keys: Arc::new(keys),
+        pass_keys,
     })
 }
 
@@ -115,13 +137,14 @@ pub fn write_rule_set_file(dir: &Path, entry: &RuleSetEntry) -> Result<(), Strin
         program_id: anchor_key(&entry.program_id),
         params: entry.params.clone(),
         expected_pk_sha256: hex::encode(entry.keys.pk_sha256),
+        expected_pass_pk_sha256: entry.pass_keys.as_ref().map(|k| hex::encode(k.pk_sha256)),
     };
     let json = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("rule_set.json"), json).map_err(|e| format!("{}: {e}", dir.display()))
 }
 
-/// A development rule-set with freshly generated, single-party (insecure) keys and the default
-/// parameters of `zkgate_circuits::testing`.
+/// A development rule-set with freshly generated, single-party (insecure) keys for both
+/// circuits and the default parameters of `zkgate_circuits::testing`.
 pub fn dev_rule_set(
     program_id: [u8; 32],
     rule_set_id: u64,
@@ -129,12 +152,15 @@ pub fn dev_rule_set(
     depth: usize,
 ) -> Result<RuleSetEntry, String> {
     let keys = KeySet::generate(depth, &mut rand::rngs::OsRng).map_err(|e| e.to_string())?;
+    let pass_keys = KeySet::generate_for(CircuitKind::Pass, depth, &mut rand::rngs::OsRng)
+        .map_err(|e| e.to_string())?;
     Ok(RuleSetEntry {
         rule_set_id,
         version,
         params: zkgate_circuits::testing::default_params(),
         program_id,
         keys: Arc::new(keys),
+        pass_keys: Some(Arc::new(pass_keys)),
     })
 }
 
@@ -147,7 +173,13 @@ pub fn check_key_policy(
     if !require_ceremony_keys {
         return Ok(());
     }
-    match rule_sets.iter().find(|r| r.keys.insecure_single_party) {
+    let insecure = |r: &&RuleSetEntry| {
+        r.keys.insecure_single_party
+            || r.pass_keys
+                .as_ref()
+                .is_some_and(|k| k.insecure_single_party)
+    };
+    match rule_sets.iter().find(insecure) {
         Some(r) => Err(format!(
             "rule-set {} v{}: its keys come from a single-party setup (insecure) and \
              --require-ceremony-keys is set",

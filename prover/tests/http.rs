@@ -666,3 +666,90 @@ fn ceremony_keys_policy_refuses_single_party_keys() {
         "{err}"
     );
 }
+
+/// `POST /v1/passes`: a recipient-pass proof that verifies with `groth16-solana` against the
+/// pass keys, each pass rule refused with 422 naming it, and 404 for a rule-set served without
+/// pass keys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_are_proven_checked_and_refused_like_proofs() {
+    use zkgate_client::api::PassRequest;
+    let server = default_server().await;
+    let client = ProverClient::new(&server.base);
+    let pass_keys = rule_set()
+        .pass_keys
+        .clone()
+        .expect("dev rule-sets prove passes");
+    // Amounts do not matter to a pass.
+    let sample = SampleBuilder {
+        amount: u64::MAX,
+        ..builder()
+    }
+    .build();
+    let statement = sample.pass_statement();
+    let req = PassRequest::from_parts(&statement, &sample.witness);
+    let resp = client.pass(&req).await.expect("pass proof");
+    let expected = statement.hash_bytes().unwrap();
+    assert_eq!(resp.statement_hash_hex, hex::encode(expected));
+    assert_eq!(resp.vk_hash_hex, hex::encode(pass_keys.vk_hash));
+    let proof = resp.proof_bytes().unwrap();
+    verify_with_groth16_solana(&pass_keys.program_vk(), &proof, &expected).expect("verifies");
+    // Not with the transfer key.
+    assert!(verify_with_groth16_solana(&rule_set().keys.program_vk(), &proof, &expected).is_err());
+    let args = resp.issue_pass_args(&req).unwrap();
+    assert_eq!(args.proof, proof);
+    assert_eq!(args.valid_until, statement.valid_until);
+
+    let b = builder();
+    for (builder, code) in [
+        (
+            SampleBuilder {
+                credential_wallet: Some([9; 32]),
+                ..b.clone()
+            },
+            "wallet_mismatch",
+        ),
+        (
+            SampleBuilder {
+                sanctioned: true,
+                ..b.clone()
+            },
+            "sanctioned",
+        ),
+        (
+            SampleBuilder {
+                expiry: b.valid_until,
+                ..b.clone()
+            },
+            "credential_expired",
+        ),
+        (
+            SampleBuilder {
+                tier: 0,
+                ..b.clone()
+            },
+            "tier_blocked",
+        ),
+    ] {
+        let s = builder.build();
+        let req = PassRequest::from_parts(&s.pass_statement(), &s.witness);
+        assert_api_err(client.pass(&req).await, 422, code);
+    }
+    // A malformed field is named.
+    let mut bad = PassRequest::from_parts(&statement, &sample.witness);
+    bad.pass.wallet = "not-a-key".into();
+    let body = assert_api_err(client.pass(&bad).await, 422, "invalid_field");
+    assert_eq!(body.error.field.as_deref(), Some("pass.wallet"));
+
+    // A rule-set served without pass keys: 404.
+    let entry = RuleSetEntry {
+        pass_keys: None,
+        ..rule_set().clone()
+    };
+    let other = start_state(AppState::new(vec![entry], Settings::default())).await;
+    let req = PassRequest::from_parts(&statement, &sample.witness);
+    assert_api_err(
+        ProverClient::new(&other.base).pass(&req).await,
+        404,
+        "not_found",
+    );
+}

@@ -27,6 +27,22 @@ pub fn rule_set_entry(keys: &KeySet, params: &RuleSetParams) -> RuleSetEntry {
         params: params.clone(),
         program_id: zkgate::ID.to_bytes(),
         keys: Arc::new(keys.clone()),
+        pass_keys: None,
+    }
+}
+
+/// The entry of the world's rule-set at `version`, also proving recipient passes with
+/// `pass_keys` (a two-sided rule-set).
+pub fn two_sided_entry(
+    keys: &KeySet,
+    pass_keys: &KeySet,
+    params: &RuleSetParams,
+    version: u32,
+) -> RuleSetEntry {
+    RuleSetEntry {
+        version,
+        pass_keys: Some(Arc::new(pass_keys.clone())),
+        ..rule_set_entry(keys, params)
     }
 }
 
