@@ -3,17 +3,19 @@
 //! Starts the prover service on a loopback port and the zkgate program inside an in-process
 //! Solana runtime (with the real Token-2022 program), sets up the registry, issues credentials,
 //! asks the prover over HTTP for a proof, sends `transfer`, and shows refusals; then a mint
-//! whose transfer hook is zkgate-hook refuses a transfer without a proof and passes one with.
+//! whose transfer hook is zkgate-hook refuses a transfer without a proof and passes one with;
+//! then the rule-set becomes two-sided and a recipient without a pass is refused until it
+//! proves one.
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use solana_sdk::signature::Signer;
 use zkgate_circuits::encoding::{fr_from_be_bytes, fr_to_be_bytes};
-use zkgate_circuits::keys::KeySet;
+use zkgate_circuits::keys::{CircuitKind, KeySet};
 use zkgate_client::ix::{self, transfer_from_proof};
 use zkgate_prover::client::ClientError;
-use zkgate_tests::local_prover::{rule_set_entry, LocalProver};
-use zkgate_tests::{default_params, transfer_events, TokenKind, World};
+use zkgate_tests::local_prover::{rule_set_entry, two_sided_entry, LocalProver};
+use zkgate_tests::{default_params, transfer_events, TokenKind, Wallet, World};
 
 /// Runs `f`, printing `label`, a progress indicator while it takes over a second, and the time.
 async fn step<T, F: std::future::Future<Output = T>>(label: &str, f: F) -> T {
@@ -99,12 +101,30 @@ async fn demo(depth: usize) -> Result<(), String> {
         },
     )
     .await?;
+    let pass_keys = step(
+        &format!("Groth16 setup, recipient-pass circuit (depth {depth})"),
+        async move {
+            tokio::task::spawn_blocking(move || {
+                KeySet::generate_for(CircuitKind::Pass, depth, &mut rand::rngs::OsRng)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+        },
+    )
+    .await?;
     println!("    WARNING: single-party development keys: INSECURE, for this demo only");
     println!("    vk hash {}", hex::encode(keys.vk_hash));
+    println!("    pass vk hash {}", hex::encode(pass_keys.vk_hash));
     let params = default_params();
+    // Version 1: one-sided; version 2 (after the two-sided update below) also proves passes.
+    let entries = vec![
+        rule_set_entry(&keys, &params),
+        two_sided_entry(&keys, &pass_keys, &params, 2),
+    ];
     let prover = step(
         "prover service on 127.0.0.1 (HTTP)",
-        LocalProver::start(vec![rule_set_entry(&keys, &params)]),
+        LocalProver::start(entries),
     )
     .await
     .map_err(|e| e.to_string())?;
@@ -246,7 +266,8 @@ async fn demo(depth: usize) -> Result<(), String> {
         w.balance(&alice.token_account).await,
         w.balance(&bob.token_account).await
     );
-    hooked_mint(&mut w, &prover).await?;
+    let (carol, dave) = hooked_mint(&mut w, &prover).await?;
+    two_sided(&mut w, &prover, &pass_keys, &carol, &dave).await?;
     prover.stop().await;
     println!("\ndone in {:.1?}", total.elapsed());
     Ok(())
@@ -254,7 +275,7 @@ async fn demo(depth: usize) -> Result<(), String> {
 
 /// Mint-level enforcement: a mint whose transfer hook is zkgate-hook cannot move without a
 /// verified proof, whoever sends the transfer.
-async fn hooked_mint(w: &mut World, prover: &LocalProver) -> Result<(), String> {
+async fn hooked_mint(w: &mut World, prover: &LocalProver) -> Result<(Wallet, Wallet), String> {
     println!("\nmint-level enforcement: a Token-2022 mint whose transfer hook is zkgate-hook");
     let mint = step(
         "admin: create the mint (TransferHook -> zkgate-hook), configure_mint_hook",
@@ -318,6 +339,82 @@ async fn hooked_mint(w: &mut World, prover: &LocalProver) -> Result<(), String> 
     )
     .await;
     println!("    token-2022 + hook: {}", describe_hook(r.map(|_| ())));
+    Ok((carol, dave))
+}
+
+/// Two-sided compliance: the recipient must hold a pass, proven with the pass circuit.
+async fn two_sided(
+    w: &mut World,
+    prover: &LocalProver,
+    pass_keys: &KeySet,
+    carol: &Wallet,
+    dave: &Wallet,
+) -> Result<(), String> {
+    println!("\ntwo-sided compliance: the recipient must hold a pass");
+    step(
+        "rule-set authority + admin: passes required (TTL 1 day), set_pass_verifying_key",
+        with_program_log(w.make_two_sided_with(86_400, &pass_keys.program_vk())),
+    )
+    .await;
+    println!("    rule-set version {}", w.version);
+    let req = w.proof_request(carol, dave, 500).await;
+    let resp = step(
+        "prover: proof for carol -> dave, 500",
+        prover.client.prove(&req),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let ix = transfer_from_proof(&w.transfer_accounts(carol, dave), &req, &resp)
+        .map_err(|e| e.to_string())?;
+    let signer = carol.keypair.insecure_clone();
+    let r = step(
+        "carol: transfer to dave, who holds no pass",
+        with_program_log(w.send(std::slice::from_ref(&ix), &[&signer])),
+    )
+    .await;
+    println!("    program: {}", describe(r));
+
+    let valid_until = w.clock().await.unix_timestamp + 30 * 86_400;
+    let pass_req = w.pass_request(dave, valid_until);
+    let pass = step(
+        "prover: dave's pass (POST /v1/passes)",
+        prover.client.pass(&pass_req),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!(
+        "    pass proof {}…  ({} ms proving)",
+        &pass.proof_hex[..32],
+        pass.proving_ms
+    );
+    let args = pass.issue_pass_args(&pass_req).map_err(|e| e.to_string())?;
+    let dave_signer = dave.keypair.insecure_clone();
+    step(
+        "program: issue_pass (recompute pass statement, verify Groth16)",
+        with_program_log(w.send(&[w.issue_pass_ix(dave, args)], &[&dave_signer])),
+    )
+    .await
+    .map_err(|e| format!("issue_pass refused: {e:?}"))?;
+    let account = w.pass_account(dave).await.ok_or("dave's pass exists")?;
+    println!(
+        "    dave's pass: rule-set v{}, expires at {} (TTL-capped), no personal data",
+        account.rule_set_version, account.expires_at
+    );
+    w.ctx
+        .get_new_latest_blockhash()
+        .await
+        .map_err(|e| e.to_string())?;
+    step(
+        "carol: the same transfer again",
+        with_program_log(w.send(std::slice::from_ref(&ix), &[&signer])),
+    )
+    .await
+    .map_err(|e| format!("transfer refused: {e:?}"))?;
+    println!(
+        "    balances: carol {}  dave {}",
+        w.balance(&carol.token_account).await,
+        w.balance(&dave.token_account).await
+    );
     Ok(())
 }
 
@@ -367,6 +464,7 @@ fn zkgate_error_name(index: u32) -> Option<&'static str> {
         E::MalformedProof,
         E::PublicInputNotReduced,
         E::WindowVolumeUnderstated,
+        E::RecipientPassMissing,
     ]
     .into_iter()
     .find(|e| *e as u32 == index)
@@ -376,6 +474,7 @@ fn zkgate_error_name(index: u32) -> Option<&'static str> {
         E::WindowVolumeUnderstated => {
             "WindowVolumeUnderstated: the subject's volume and nonce moved on"
         }
+        E::RecipientPassMissing => "RecipientPassMissing: recipient has no pass for this rule-set",
         _ => "PublicInputNotReduced",
     })
 }

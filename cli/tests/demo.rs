@@ -28,6 +28,9 @@ fn demo_approves_one_transfer_and_shows_every_refusal() {
         "token-2022 + hook: refused, error 6005 (NoApproval",
         "balances: carol 49000  dave 1000",
         "token-2022 + hook: refused, error 6006 (ApprovalUsed",
+        "(RecipientPassMissing",
+        "dave's pass: rule-set v2",
+        "balances: carol 48500  dave 1500",
     ] {
         assert!(
             stdout.contains(expected),

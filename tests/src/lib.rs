@@ -35,7 +35,7 @@ use zkgate_circuits::merkle::MerkleTree;
 use zkgate_circuits::params::RuleSetParams;
 use zkgate_circuits::pass::{PassCircuit, PassStatement};
 use zkgate_circuits::statement::Statement;
-use zkgate_client::api::ProofRequest;
+use zkgate_client::api::{PassRequest, ProofRequest};
 use zkgate_client::ix::{self, TransferAccounts};
 use zkgate_client::{convert, pda};
 
@@ -932,8 +932,15 @@ impl World {
     }
 
     /// Makes the default rule-set two-sided: recipients need a pass living at most `ttl_secs`
-    /// (`update_rule_set`, which bumps the version) and the pass circuit's key is set.
+    /// (`update_rule_set`, which bumps the version) and the pass circuit's key ([`pass_keys`])
+    /// is set.
     pub async fn make_two_sided(&mut self, ttl_secs: u32) {
+        self.make_two_sided_with(ttl_secs, &pass_keys().program_vk())
+            .await
+    }
+
+    /// [`World::make_two_sided`] with the pass verifying key `pass_vk`.
+    pub async fn make_two_sided_with(&mut self, ttl_secs: u32, pass_vk: &ProgramVerifyingKey) {
         let mut config = rule_set_config(&self.params);
         config.time.pass_ttl_secs = ttl_secs;
         self.update_rule_set(config, &rule_set_refs())
@@ -942,7 +949,7 @@ impl World {
         self.version += 1;
         let rsa = self.rule_set_authority.insecure_clone();
         let admin = self.admin.insecure_clone();
-        let vk = convert::vk_args(&pass_keys().program_vk());
+        let vk = convert::vk_args(pass_vk);
         self.send(
             &[ix::set_pass_verifying_key(
                 &rsa.pubkey(),
@@ -988,6 +995,15 @@ impl World {
             sanctions_root: statement.sanctions_root,
             proof,
         }
+    }
+
+    /// The pass request a wallet sends to the prover (`POST /v1/passes`), valid until
+    /// `valid_until`.
+    pub fn pass_request(&self, wallet: &Wallet, valid_until: i64) -> PassRequest {
+        PassRequest::from_parts(
+            &self.pass_statement(wallet, valid_until),
+            &self.witness(wallet),
+        )
     }
 
     /// The `issue_pass` instruction for `wallet` (paying itself) with `args`.
