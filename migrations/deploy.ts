@@ -10,6 +10,9 @@
 //   ZKGATE_RULE_SET_AUTHORITY
 //                        keypair file of the rule-set's authority (another key than the
 //                        admin's: it co-signs the verifying key with the admin)
+//   ZKGATE_PASS_TTL_SECS two-sided rule-set: recipients need a pass living at most this long
+//                        (default 0: one-sided); the pass circuit's key comes from the key
+//                        directory's pass/ (checked against pass/manifest.json like the other)
 //   ZKGATE_HOOKED_MINT_DECIMALS
 //                        create a Token-2022 mint (decimals as given, the admin as mint and
 //                        transfer-hook authority) whose transfer hook is zkgate-hook, and have
@@ -255,6 +258,19 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
   const authority = Keypair.fromSecretKey(
     Uint8Array.from(JSON.parse(fs.readFileSync(authorityFile, "utf8"))),
   );
+  const passTtlSecs = Number(process.env.ZKGATE_PASS_TTL_SECS ?? "0");
+  if (!Number.isInteger(passTtlSecs) || passTtlSecs < 0 || passTtlSecs > 90 * 86_400) {
+    throw new Error(`ZKGATE_PASS_TTL_SECS must be an integer 0..=7776000, got ${passTtlSecs}`);
+  }
+  // Read (and check) the pass key before any transaction, so a bad key directory fails early.
+  const passVk =
+    passTtlSecs > 0
+      ? checkedVerifyingKey(
+          path.join(keyDir, "pass"),
+          provider.connection.rpcEndpoint,
+          process.env.ZKGATE_ALLOW_INSECURE_KEYS === "1",
+        )
+      : null;
   await program.methods
     .registerRuleSet({
       id,
@@ -272,7 +288,7 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
           clockToleranceSecs: 60,
           credentialRootGraceSecs: 3600,
           sanctionsRootGraceSecs: 300,
-          passTtlSecs: 0,
+          passTtlSecs,
         },
       },
     })
@@ -294,6 +310,14 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
     .signers([authority])
     .rpc();
   console.log(`set the verifying key of rule-set ${id.toString()}`);
+  if (passVk !== null) {
+    await program.methods
+      .setPassVerifyingKey(passVk)
+      .accountsPartial({ authority: authority.publicKey, admin, config, ruleSet })
+      .signers([authority])
+      .rpc();
+    console.log(`two-sided: recipients need a pass (TTL ${passTtlSecs} s); pass key set`);
+  }
   await deployHookedMint(provider, program, config);
 }
 

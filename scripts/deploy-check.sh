@@ -21,6 +21,8 @@ assert.throws(
   /single-party \(insecure\) keys: refusing/,
 );
 checkedVerifyingKey(keys, "https://api.devnet.solana.com", true);
+// The recipient-pass key in pass/ is checked the same way.
+assert.strictEqual(checkedVerifyingKey(`${keys}/pass`, "http://127.0.0.1:8899", false).ic.length, 2);
 const bin = fs.readFileSync(`${keys}/verifying_key.bin`);
 bin[100] ^= 1;
 fs.writeFileSync(`${keys}/verifying_key.bin`, bin);
