@@ -152,18 +152,23 @@ pub fn set_verifying_key(
     id: u64,
     vk: VerifyingKeyArgs,
 ) -> Instruction {
-    let (event_authority, program) = event_accounts();
     build(
-        zkgate::accounts::SetVerifyingKey {
-            authority: *authority,
-            admin: *admin,
-            config: pda::config(),
-            rule_set: pda::rule_set(id),
-            event_authority,
-            program,
-        },
+        key_accounts(authority, admin, id),
         zkgate::instruction::SetVerifyingKey { vk },
     )
+}
+
+/// The accounts of both key instructions (the same co-signers).
+fn key_accounts(authority: &Pubkey, admin: &Pubkey, id: u64) -> zkgate::accounts::SetVerifyingKey {
+    let (event_authority, program) = event_accounts();
+    zkgate::accounts::SetVerifyingKey {
+        authority: *authority,
+        admin: *admin,
+        config: pda::config(),
+        rule_set: pda::rule_set(id),
+        event_authority,
+        program,
+    }
 }
 
 /// `set_pass_verifying_key`: the recipient-pass circuit's key, co-signed like
@@ -174,16 +179,8 @@ pub fn set_pass_verifying_key(
     id: u64,
     vk: VerifyingKeyArgs,
 ) -> Instruction {
-    let (event_authority, program) = event_accounts();
     build(
-        zkgate::accounts::SetVerifyingKey {
-            authority: *authority,
-            admin: *admin,
-            config: pda::config(),
-            rule_set: pda::rule_set(id),
-            event_authority,
-            program,
-        },
+        key_accounts(authority, admin, id),
         zkgate::instruction::SetPassVerifyingKey { vk },
     )
 }

@@ -123,6 +123,22 @@ impl AppState {
         self
     }
 
+    /// Admits a proof request to the pool, or refuses it (503) and counts the refusal.
+    fn admit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.pool.admit().inspect_err(|_| self.metrics.overloaded())
+    }
+
+    /// Awaits `work` (a synchronous request's proof) until the request deadline (then 503).
+    async fn within_deadline<R>(
+        &self,
+        work: impl std::future::Future<Output = Result<R, ApiError>>,
+    ) -> Result<Json<R>, ApiError> {
+        match tokio::time::timeout(self.request_timeout, work).await {
+            Ok(result) => result.map(Json),
+            Err(_) => Err(ApiError::Timeout),
+        }
+    }
+
     /// Proofs admitted and not finished (queued or running).
     pub fn busy(&self) -> u64 {
         self.metrics.queued.load(Ordering::Relaxed) + self.metrics.in_flight.load(Ordering::Relaxed)
@@ -266,15 +282,10 @@ async fn create_proof(
 ) -> Result<Json<ProofResponse>, ApiError> {
     let (entry, statement, witness) = proving::prepare(&state, &req)?;
     drop(req);
-    let admitted = state
-        .pool
-        .admit()
-        .inspect_err(|_| state.metrics.overloaded())?;
-    let work = proving::run(&state, admitted, entry, statement, witness);
-    match tokio::time::timeout(state.request_timeout, work).await {
-        Ok(result) => result.map(Json),
-        Err(_) => Err(ApiError::Timeout),
-    }
+    let admitted = state.admit()?;
+    state
+        .within_deadline(proving::run(&state, admitted, entry, statement, witness))
+        .await
 }
 
 /// Prove a recipient pass (two-sided rule-sets), synchronously: same limits and errors as
@@ -293,15 +304,10 @@ async fn create_pass(
 ) -> Result<Json<PassResponse>, ApiError> {
     let prepared = proving::prepare_pass(&state, &req)?;
     drop(req);
-    let admitted = state
-        .pool
-        .admit()
-        .inspect_err(|_| state.metrics.overloaded())?;
-    let work = proving::run_pass(&state, admitted, prepared);
-    match tokio::time::timeout(state.request_timeout, work).await {
-        Ok(result) => result.map(Json),
-        Err(_) => Err(ApiError::Timeout),
-    }
+    let admitted = state.admit()?;
+    state
+        .within_deadline(proving::run_pass(&state, admitted, prepared))
+        .await
 }
 
 /// Start an asynchronous proving job.
@@ -345,10 +351,7 @@ async fn create_job(
             None => {}
         }
     }
-    let admitted = state
-        .pool
-        .admit()
-        .inspect_err(|_| state.metrics.overloaded())?;
+    let admitted = state.admit()?;
     let status = match state.jobs.create(idempotency) {
         Created::New(s) => s,
         Created::Existing(s) => return Ok((StatusCode::ACCEPTED, Json(s))),

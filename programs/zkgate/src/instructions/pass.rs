@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ZkgateError;
 use crate::events::{emit_cpi_event, PassIssued};
+use crate::instructions::check_registry;
 use crate::state::*;
 use crate::statement::PassStatement;
 use crate::verifier::{verify_proof, PROOF_LEN};
@@ -62,26 +63,17 @@ pub struct IssuePass<'info> {
 impl IssuePass<'_> {
     /// Account-level checks that need no proof work.
     pub fn validate(&self) -> Result<()> {
-        require!(!self.config.paused, ZkgateError::ProgramPaused);
-        match self.rule_set.status {
-            RuleSetStatus::Active => {}
-            RuleSetStatus::Paused => return err!(ZkgateError::RuleSetPaused),
-            RuleSetStatus::Retired => return err!(ZkgateError::RuleSetRetired),
-        }
+        check_registry(
+            &self.config,
+            &self.rule_set,
+            &self.issuer,
+            &self.sanctions_list,
+        )?;
         require!(
             self.rule_set.requires_recipient_pass(),
             ZkgateError::PassesNotEnabled
         );
         require!(self.rule_set.has_pass_vk(), ZkgateError::NoPassVerifyingKey);
-        require!(
-            self.rule_set.issuers.contains(&self.issuer.key()),
-            ZkgateError::IssuerNotInRuleSet
-        );
-        require!(self.issuer.active, ZkgateError::IssuerInactive);
-        require!(
-            self.sanctions_list.active,
-            ZkgateError::SanctionsListInactive
-        );
         Ok(())
     }
 

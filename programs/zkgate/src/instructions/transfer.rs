@@ -122,6 +122,29 @@ pub struct Transfer<'info> {
     pub recipient_pass: Option<UncheckedAccount<'info>>,
 }
 
+/// The registry checks every proof-taking instruction makes first: zkgate not paused, the
+/// rule-set active, the issuer accepted by it and active, its sanctions list active.
+pub fn check_registry(
+    config: &Config,
+    rule_set: &Account<RuleSet>,
+    issuer: &Account<Issuer>,
+    sanctions_list: &SanctionsList,
+) -> Result<()> {
+    require!(!config.paused, ZkgateError::ProgramPaused);
+    match rule_set.status {
+        RuleSetStatus::Active => {}
+        RuleSetStatus::Paused => return err!(ZkgateError::RuleSetPaused),
+        RuleSetStatus::Retired => return err!(ZkgateError::RuleSetRetired),
+    }
+    require!(
+        rule_set.issuers.contains(&issuer.key()),
+        ZkgateError::IssuerNotInRuleSet
+    );
+    require!(issuer.active, ZkgateError::IssuerInactive);
+    require!(sanctions_list.active, ZkgateError::SanctionsListInactive);
+    Ok(())
+}
+
 /// How long (in slots, ~60 s) an approval recorded by `approve` or `transfer` may wait for
 /// its transfer: meant for the same transaction, so one blockhash lifetime.
 pub const APPROVAL_TTL_SLOTS: u64 = 150;
@@ -138,22 +161,13 @@ pub enum Mode {
 impl Transfer<'_> {
     /// Account-level checks that need no proof work.
     pub fn validate(&self, args: &TransferArgs) -> Result<()> {
-        require!(!self.config.paused, ZkgateError::ProgramPaused);
-        match self.rule_set.status {
-            RuleSetStatus::Active => {}
-            RuleSetStatus::Paused => return err!(ZkgateError::RuleSetPaused),
-            RuleSetStatus::Retired => return err!(ZkgateError::RuleSetRetired),
-        }
+        check_registry(
+            &self.config,
+            &self.rule_set,
+            &self.issuer,
+            &self.sanctions_list,
+        )?;
         require!(self.rule_set.has_vk(), ZkgateError::NoVerifyingKey);
-        require!(
-            self.rule_set.issuers.contains(&self.issuer.key()),
-            ZkgateError::IssuerNotInRuleSet
-        );
-        require!(self.issuer.active, ZkgateError::IssuerInactive);
-        require!(
-            self.sanctions_list.active,
-            ZkgateError::SanctionsListInactive
-        );
         require!(args.amount > 0, ZkgateError::ZeroAmount);
         if let Some(mint) = self.rule_set.mint {
             require_keys_eq!(mint, self.mint.key(), ZkgateError::MintNotAllowed);
