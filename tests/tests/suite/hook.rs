@@ -405,18 +405,25 @@ async fn configure_mint_hook_is_the_admins_and_only_for_zkgate_hooked_mints() {
         .await;
     assert_zkgate_err(res, ZkgateError::MintHasTransferHook);
 
-    // Reconfiguring keeps the list and changes the exempt authority.
+    // Reconfiguring keeps the list and changes the exempt authority, evented.
     let exempt = Pubkey::new_unique();
-    w.send(
-        &[ix::configure_mint_hook(
-            &admin.pubkey(),
-            &hooked,
-            Some(exempt),
-        )],
-        &[&admin],
-    )
-    .await
-    .expect("reconfigure");
+    let out = w
+        .send_with_logs(
+            &[ix::configure_mint_hook(
+                &admin.pubkey(),
+                &hooked,
+                Some(exempt),
+            )],
+            &[&admin],
+        )
+        .await
+        .expect("reconfigure");
+    let events: Vec<zkgate::events::MintHookConfigured> = out.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].mint, events[0].exempt_authority, events[0].admin),
+        (hooked, Some(exempt), admin.pubkey())
+    );
     let account = w
         .ctx
         .banks_client
