@@ -214,3 +214,37 @@ async fn issue_pass_refuses_what_it_cannot_verify() {
         .expect("bob's pass");
     assert!(w.pass_account(&bob).await.is_some());
 }
+
+/// Both at once: a zkgate-hook mint under a two-sided rule-set. `[approve, transfer_checked]`
+/// to a wallet without a pass is refused by zkgate before any approval exists; with the pass it
+/// goes through.
+#[tokio::test]
+async fn a_hooked_two_sided_transfer_needs_the_pass_and_the_approval() {
+    let mut w = World::new(TokenKind::Token2022).await;
+    w.use_hooked_mint(None).await;
+    w.make_two_sided(DAY as u32).await;
+    let alice = w.wallet(10_000, Some((11, 840, 2, EXPIRY))).await;
+    let bob = w.wallet(0, Some((12, 276, 1, EXPIRY))).await;
+    let signer = alice.keypair.insecure_clone();
+    let plain = ix::hooked_transfer_checked(
+        &alice.token_account,
+        &w.mint,
+        &bob.token_account,
+        &signer.pubkey(),
+        100,
+        w.decimals,
+    );
+    let args = w.proved_args(&alice, &bob, 100).await;
+    let approve = ix::approve(&w.transfer_accounts(&alice, &bob), args);
+    let res = w.send(&[approve.clone(), plain.clone()], &[&signer]).await;
+    assert_zkgate_err(res, ZkgateError::RecipientPassMissing);
+    assert!(w.approval(&alice.token_account).await.is_none());
+
+    let now = w.clock().await.unix_timestamp;
+    w.issue_pass(&bob, now + DAY).await.expect("bob's pass");
+    w.send(&[approve, plain], &[&signer])
+        .await
+        .expect("approve + transfer_checked to a pass holder");
+    assert_eq!(w.balance(&bob.token_account).await, 100);
+    assert!(w.approval(&alice.token_account).await.unwrap().used);
+}
