@@ -8,6 +8,8 @@
 //! are in `docs/STATEMENT.md`.
 #![deny(missing_docs)]
 
+pub mod babyjub;
+pub mod cipher;
 pub mod cmp;
 pub mod compliance;
 pub mod credential;

@@ -685,3 +685,118 @@ mod pass {
     /// both trees' paths, 10,940 constraints, are in both).
     const PINNED_PASS_CONSTRAINTS: usize = 13_854;
 }
+
+/// Baby Jubjub (circomlib form) and the Poseidon cipher against vectors written by
+/// `@zk-kit/baby-jubjub` and `@zk-kit/poseidon-cipher` (`scripts/vectors/babyjub-cipher.cjs`;
+/// CI re-runs it and diffs).
+mod babyjub_cipher {
+    use ark_ff::{BigInteger, PrimeField};
+    use num_bigint::BigUint;
+    use zkgate_circuits::babyjub::{self, Point, BASE8};
+    use zkgate_circuits::cipher::{self, CipherError};
+    use zkgate_circuits::Fr;
+
+    fn vectors() -> serde_json::Value {
+        serde_json::from_str(include_str!("vectors/babyjub_cipher.json")).expect("vectors")
+    }
+
+    fn fr(v: &serde_json::Value) -> Fr {
+        let n: BigUint = v.as_str().expect("decimal").parse().expect("integer");
+        Fr::from_le_bytes_mod_order(&n.to_bytes_le())
+    }
+
+    fn point(v: &serde_json::Value) -> Point {
+        Point::new_unchecked(fr(&v[0]), fr(&v[1]))
+    }
+
+    fn le(v: &serde_json::Value) -> Vec<u8> {
+        let n: BigUint = v.as_str().expect("decimal").parse().expect("integer");
+        n.to_bytes_le()
+    }
+
+    #[test]
+    fn points_match_zk_kit_baby_jubjub() {
+        let v = vectors();
+        assert_eq!(point(&v["base8"]), BASE8);
+        assert!(babyjub::is_valid_public_key(BASE8.x, BASE8.y));
+        let order = BigUint::from_bytes_le(&<babyjub::Scalar as PrimeField>::MODULUS.to_bytes_le());
+        assert_eq!(order.to_string(), v["sub_order"].as_str().unwrap());
+        for case in v["mul"].as_array().unwrap() {
+            let got = babyjub::mul_le_bytes(&BASE8, &le(&case["scalar"]));
+            assert_eq!(got, point(&case["point"]), "k = {}", case["scalar"]);
+        }
+        for case in v["add"].as_array().unwrap() {
+            let sum = (point(&case["a"]) + point(&case["b"])).into();
+            let sum: Point = sum;
+            assert_eq!(sum, point(&case["sum"]));
+        }
+        for case in v["in_curve"].as_array().unwrap() {
+            let p = point(&case["point"]);
+            assert_eq!(babyjub::on_curve(p.x, p.y), case["on"].as_bool().unwrap());
+        }
+    }
+
+    #[test]
+    fn small_order_and_off_curve_keys_are_refused() {
+        use ark_ff::{One, Zero};
+        // The identity, the point of order 2 and an off-curve point.
+        assert!(!babyjub::is_valid_public_key(Fr::zero(), Fr::one()));
+        assert!(babyjub::on_curve(Fr::zero(), -Fr::one()));
+        assert!(!babyjub::is_valid_public_key(Fr::zero(), -Fr::one()));
+        assert!(!babyjub::is_valid_public_key(BASE8.x, BASE8.y + Fr::one()));
+        // A point of the full group outside the prime-order subgroup: Base8 plus the order-2
+        // point.
+        let outside: Point = (BASE8 + Point::new_unchecked(Fr::zero(), -Fr::one())).into();
+        assert!(babyjub::on_curve(outside.x, outside.y));
+        assert!(!babyjub::is_valid_public_key(outside.x, outside.y));
+    }
+
+    #[test]
+    fn ciphertexts_match_zk_kit_poseidon_cipher() {
+        let v = vectors();
+        let c = &v["cipher"];
+        let pk = babyjub::mul_fr(&BASE8, &fr(&c["sk"]));
+        assert_eq!(pk, point(&c["pk"]));
+        let shared = babyjub::mul_fr(&pk, &fr(&c["r"]));
+        assert_eq!(shared, point(&c["key"]));
+        let key = [shared.x, shared.y];
+        for case in c["encrypt"].as_array().unwrap() {
+            let message: Vec<Fr> = case["message"].as_array().unwrap().iter().map(fr).collect();
+            let nonce = cipher::nonce_from_fr(&fr(&case["nonce"])).unwrap();
+            let expected: Vec<Fr> = case["ciphertext"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(fr)
+                .collect();
+            let got = cipher::encrypt(&message, &key, nonce);
+            assert_eq!(got, expected, "message {}", case["message"]);
+            assert_eq!(
+                cipher::decrypt(&got, &key, nonce, message.len()),
+                Ok(message.clone())
+            );
+            // Altered, under another key, another nonce or length: refused.
+            let mut altered = got.clone();
+            altered[0] += Fr::from(1u64);
+            assert_eq!(
+                cipher::decrypt(&altered, &key, nonce, message.len()),
+                Err(CipherError::Authentication)
+            );
+            let other = [key[0] + Fr::from(1u64), key[1]];
+            assert_eq!(
+                cipher::decrypt(&got, &other, nonce, message.len()),
+                Err(CipherError::Authentication)
+            );
+            assert_eq!(
+                cipher::decrypt(&got, &key, nonce ^ 1, message.len()),
+                Err(CipherError::Authentication)
+            );
+            assert!(cipher::decrypt(&got, &key, nonce, message.len() + 1).is_err());
+        }
+        use ark_ff::Field;
+        assert_eq!(
+            cipher::nonce_from_fr(&Fr::from(2u64).pow([128])),
+            Err(CipherError::NonceTooLarge)
+        );
+    }
+}
