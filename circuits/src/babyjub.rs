@@ -86,3 +86,36 @@ pub fn is_valid_public_key(x: Fr, y: Fr) -> bool {
     let p = Point::new_unchecked(x, y);
     p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() && !p.is_zero()
 }
+
+/// A Baby Jubjub point in the circuit (arkworks' twisted-Edwards gadget over circomlib's
+/// coefficients).
+pub type PointVar = ark_r1cs_std::groups::curves::twisted_edwards::AffineVar<
+    CircomBabyJubjub,
+    ark_r1cs_std::fields::fp::FpVar<Fr>,
+>;
+
+/// `k·P` in the circuit, `k` given as little-endian bits.
+pub fn mul_gadget(
+    point: &PointVar,
+    bits: &[ark_r1cs_std::boolean::Boolean<Fr>],
+) -> Result<PointVar, ark_relations::r1cs::SynthesisError> {
+    use ark_r1cs_std::groups::CurveVar;
+    point.scalar_mul_le(bits.iter())
+}
+
+/// `k·Base8` in the circuit with precomputed multiples of the fixed generator.
+pub fn mul_base8_gadget(
+    bits: &[ark_r1cs_std::boolean::Boolean<Fr>],
+) -> Result<PointVar, ark_relations::r1cs::SynthesisError> {
+    use ark_ff::AdditiveGroup;
+    use ark_r1cs_std::groups::CurveVar;
+    let mut bases = Vec::with_capacity(bits.len());
+    let mut b = Projective::<CircomBabyJubjub>::from(BASE8);
+    for _ in 0..bits.len() {
+        bases.push(b);
+        b.double_in_place();
+    }
+    let mut acc = PointVar::zero();
+    acc.precomputed_base_scalar_mul_le(bits.iter().zip(bases.iter()))?;
+    Ok(acc)
+}

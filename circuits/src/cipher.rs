@@ -135,3 +135,34 @@ pub fn nonce_from_fr(nonce: &Fr) -> Result<u128, CipherError> {
     low.copy_from_slice(&bytes[..16]);
     Ok(u128::from_le_bytes(low))
 }
+
+/// [`encrypt`] in the circuit: the ciphertext of `message` under `key` with `nonce` (the nonce
+/// must already be known to be below 2¹²⁸; range-check it where it is allocated).
+pub fn encrypt_gadget(
+    message: &[ark_r1cs_std::fields::fp::FpVar<Fr>],
+    key: &[ark_r1cs_std::fields::fp::FpVar<Fr>; 2],
+    nonce: &ark_r1cs_std::fields::fp::FpVar<Fr>,
+) -> Result<Vec<ark_r1cs_std::fields::fp::FpVar<Fr>>, ark_relations::r1cs::SynthesisError> {
+    use ark_r1cs_std::fields::fp::FpVar;
+    use ark_r1cs_std::fields::FieldVar;
+    let len = Fr::from(message.len() as u64) * two_128();
+    let mut state = vec![
+        FpVar::zero(),
+        key[0].clone(),
+        key[1].clone(),
+        nonce + FpVar::constant(len),
+    ];
+    let mut padded = message.to_vec();
+    padded.resize(message.len().div_ceil(3) * 3, FpVar::zero());
+    let mut out = Vec::with_capacity(padded.len() + 1);
+    for chunk in padded.chunks(3) {
+        state = crate::poseidon::permutation_gadget(&state)?;
+        for (j, m) in chunk.iter().enumerate() {
+            state[j + 1] += m;
+            out.push(state[j + 1].clone());
+        }
+    }
+    state = crate::poseidon::permutation_gadget(&state)?;
+    out.push(state[1].clone());
+    Ok(out)
+}

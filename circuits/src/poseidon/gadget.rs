@@ -186,7 +186,37 @@ pub fn hash_gadget(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
         return Ok(FpVar::Constant(super::hash(&values)));
     };
 
-    let width = inputs.len() + 1;
+    let mut initial = Vec::with_capacity(inputs.len() + 1);
+    initial.push(FpVar::Constant(Fr::zero()));
+    initial.extend_from_slice(inputs);
+    let (perm, mut state) = permute_lin(&cs, &initial)?;
+    to_var(&perm, state.swap_remove(0))
+}
+
+/// The circom Poseidon permutation of width `state.len()` (2..=13) on variables: every output
+/// of the state (what a sponge or duplex needs); equals [`crate::cipher::permute`] at width 4.
+pub fn permutation_gadget(state: &[FpVar<Fr>]) -> Result<Vec<FpVar<Fr>>, SynthesisError> {
+    if state.len() < 2 || state.len() > MAX_INPUTS + 1 {
+        return Err(SynthesisError::Unsatisfiable);
+    }
+    let cs = state.iter().find_map(|x| match x {
+        FpVar::Var(a) => Some(a.cs.clone()),
+        FpVar::Constant(_) => None,
+    });
+    let Some(cs) = cs else {
+        return Err(SynthesisError::Unsatisfiable); // no constant-only states in this project
+    };
+    let (perm, out) = permute_lin(&cs, state)?;
+    out.into_iter().map(|o| to_var(&perm, o)).collect()
+}
+
+/// Runs the permutation on `initial`, keeping the state as flat linear combinations of the
+/// S-box outputs (one basis shared by the whole final state).
+fn permute_lin(
+    cs: &ConstraintSystemRef<Fr>,
+    initial: &[FpVar<Fr>],
+) -> Result<(Permutation, Vec<Lin>), SynthesisError> {
+    let width = initial.len();
     let p = params(width);
     let mut perm = Permutation {
         matrices: cs.should_construct_matrices(),
@@ -194,8 +224,7 @@ pub fn hash_gadget(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
         basis: Vec::with_capacity(width + p.partial_rounds),
     };
     let mut state: Vec<Lin> = Vec::with_capacity(width);
-    state.push(Lin::constant(Fr::zero()));
-    for x in inputs {
+    for x in initial {
         let element = match x {
             FpVar::Constant(c) => Lin::constant(*c),
             FpVar::Var(a) => perm.unit(a.variable, a.value().ok()),
@@ -234,7 +263,11 @@ pub fn hash_gadget(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
         }
         state = perm.mix(&state, &p.mds);
     }
-    let out = state.swap_remove(0);
+    Ok((perm, state))
+}
+
+/// One output of the permutation as a variable (a symbolic linear combination: no constraint).
+fn to_var(perm: &Permutation, out: Lin) -> Result<FpVar<Fr>, SynthesisError> {
     if !out.var {
         return Ok(FpVar::Constant(out.constant));
     }
@@ -247,6 +280,10 @@ pub fn hash_gadget(inputs: &[FpVar<Fr>]) -> Result<FpVar<Fr>, SynthesisError> {
         let value = out.value.ok_or(SynthesisError::AssignmentMissing)?;
         LinearCombination(vec![(value, Variable::One)])
     };
-    let variable = cs.new_lc(lc)?;
-    Ok(FpVar::Var(AllocatedFp::new(out.value, variable, cs)))
+    let variable = perm.cs.new_lc(lc)?;
+    Ok(FpVar::Var(AllocatedFp::new(
+        out.value,
+        variable,
+        perm.cs.clone(),
+    )))
 }

@@ -5,7 +5,7 @@
 mod gadget;
 mod native;
 
-pub use gadget::hash_gadget;
+pub use gadget::{hash_gadget, permutation_gadget};
 pub use native::{hash, try_hash, PoseidonError, MAX_INPUTS};
 
 #[cfg(test)]
