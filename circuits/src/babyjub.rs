@@ -119,3 +119,41 @@ pub fn mul_base8_gadget(
     acc.precomputed_base_scalar_mul_le(bits.iter().zip(bases.iter()))?;
     Ok(acc)
 }
+
+/// `x || y` (each 32 bytes big-endian) as a point, if it is a usable public key (canonical
+/// coordinates, on the curve, in the prime-order subgroup, not the identity).
+pub fn public_key_from_bytes(bytes: &[u8; 64]) -> Option<Point> {
+    let x = crate::encoding::fr_from_be_bytes(bytes[..32].try_into().ok()?).ok()?;
+    let y = crate::encoding::fr_from_be_bytes(bytes[32..].try_into().ok()?).ok()?;
+    is_valid_public_key(x, y).then(|| Point::new_unchecked(x, y))
+}
+
+/// A point as `x || y`, each 32 bytes big-endian.
+pub fn point_to_bytes(p: &Point) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&crate::encoding::fr_to_be_bytes(&p.x));
+    out[32..].copy_from_slice(&crate::encoding::fr_to_be_bytes(&p.y));
+    out
+}
+
+/// `x || y` as a point on the curve (any order), or `None`.
+pub fn point_from_bytes(bytes: &[u8; 64]) -> Option<Point> {
+    let x = crate::encoding::fr_from_be_bytes(bytes[..32].try_into().ok()?).ok()?;
+    let y = crate::encoding::fr_from_be_bytes(bytes[32..].try_into().ok()?).ok()?;
+    on_curve(x, y).then(|| Point::new_unchecked(x, y))
+}
+
+/// The point `Q = 8⁻¹·P` (the inverse of 8 modulo the subgroup order), with `8·Q = P`. The
+/// program accepts an auditor key only together with this point: `8·Q = P` for a `Q` on the
+/// curve proves `P` is in the prime-order subgroup with three doublings instead of a
+/// 251-bit scalar multiplication.
+pub fn cofactor_witness(p: &Point) -> Point {
+    use ark_ff::Field;
+    let inv8 = Scalar::from(8u64).inverse().expect("8 is invertible modulo the order");
+    mul_le_bytes(p, &inv8.into_bigint().to_bytes_le())
+}
+
+/// `sk·Base8`, the public key of a secret scalar.
+pub fn public_key(sk: &Scalar) -> Point {
+    mul_le_bytes(&BASE8, &sk.into_bigint().to_bytes_le())
+}

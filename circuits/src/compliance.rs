@@ -15,7 +15,11 @@
 //!    credential is never used after it expired);
 //! 6. the subject tag is `H_3(TAG_SUBJECT, rule_set_id, subject_id)` (it keys the subject's
 //!    volume state on chain, shared by all the subject's wallets);
-//! 7. every statement field is an input of the public statement hash.
+//! 7. the ciphertext committed to in the statement's last input encrypts the sender's
+//!    identity (subject id, issuer, leaf index, jurisdiction, tier, expiry) to the rule-set's
+//!    auditor key, with a fresh non-zero `r` ([`crate::disclosure`]);
+//! 8. every statement field is an input of the public statement hash.
+use ark_ff::Field;
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::boolean::Boolean;
 use ark_r1cs_std::eq::EqGadget;
@@ -26,8 +30,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cmp::{enforce_bits, enforce_le, enforce_lt};
 use crate::credential::{Credential, SUBJECT_ID_BITS};
+use crate::disclosure::{disclosure_gadget, AuditRecord, DisclosureWitness, RecordVars};
 use crate::encoding::{
-    fr_from_u64, tag, EncodingError, TAG_CREDENTIAL, TAG_PARAMS, TAG_STATEMENT, TAG_SUBJECT,
+    fr_from_u64, fr_to_be_bytes, tag, EncodingError, TAG_CREDENTIAL, TAG_PARAMS, TAG_STATEMENT, TAG_SUBJECT,
 };
 use crate::indexed::NonMembershipWitness;
 use crate::merkle::{root_gadget, MerklePath};
@@ -103,6 +108,16 @@ pub enum RuleViolation {
     /// The statement's subject tag is not the credential subject's tag under the rule-set.
     #[error("the statement's subject tag is not the credential subject's")]
     SubjectTagMismatch,
+    /// The auditor key is not a point of the prime-order subgroup (or is the identity).
+    #[error("the rule-set's auditor key is not a valid Baby Jubjub public key")]
+    InvalidAuditorKey,
+    /// The disclosure's secret `r` is zero.
+    #[error("the disclosure secret is zero")]
+    DisclosureSecretZero,
+    /// The statement's disclosure commitment is not that of the sender's identity encrypted
+    /// to the auditor key with the witness's secret.
+    #[error("the statement's disclosure commitment does not match the encrypted identity")]
+    DisclosureMismatch,
 }
 
 impl RuleViolation {
@@ -121,6 +136,9 @@ impl RuleViolation {
             RuleViolation::CredentialExpired => "credential_expired",
             RuleViolation::ParamsMismatch => "params_mismatch",
             RuleViolation::SubjectTagMismatch => "subject_tag_mismatch",
+            RuleViolation::InvalidAuditorKey => "invalid_auditor_key",
+            RuleViolation::DisclosureSecretZero => "disclosure_secret_zero",
+            RuleViolation::DisclosureMismatch => "disclosure_mismatch",
         }
     }
 }
@@ -140,6 +158,7 @@ pub fn check_native(
     statement: &Statement,
     params: &RuleSetParams,
     witness: &ComplianceWitness,
+    disclosure: &DisclosureWitness,
 ) -> Result<(), RuleViolation> {
     let c = &witness.credential;
     statement.elements()?;
@@ -172,7 +191,41 @@ pub fn check_native(
     if statement.valid_until >= c.expiry {
         return Err(RuleViolation::CredentialExpired);
     }
+    let auditor = params
+        .auditor()
+        .map_err(|_| RuleViolation::InvalidAuditorKey)?;
+    if disclosure.secret.is_zero() {
+        return Err(RuleViolation::DisclosureSecretZero);
+    }
+    let posted = crate::disclosure::encrypt(
+        &auditor,
+        &disclosure.secret,
+        &audit_record(witness, &disclosure.issuer)?,
+        statement.rule_set_id,
+        statement.nonce,
+    )?;
+    if posted.commitment_bytes(&disclosure.issuer)? != statement.disclosure_hash {
+        return Err(RuleViolation::DisclosureMismatch);
+    }
     Ok(())
+}
+
+/// What the transfer proof discloses to the auditor about `witness`'s credential.
+pub fn audit_record(
+    witness: &ComplianceWitness,
+    issuer: &[u8; 32],
+) -> Result<AuditRecord, EncodingError> {
+    let c = &witness.credential;
+    let depth = witness.credential_path.siblings.len().min(64) as u32;
+    let mask = 1u64.checked_shl(depth).map_or(u64::MAX, |m| m - 1);
+    Ok(AuditRecord {
+        subject_id: fr_to_be_bytes(&c.subject()?),
+        issuer: *issuer,
+        leaf_index: witness.credential_path.index & mask,
+        jurisdiction: c.jurisdiction,
+        tier: c.tier,
+        expiry: c.expiry,
+    })
 }
 
 /// The credential rules both circuits enforce, natively: the credential is bound to `wallet`
@@ -232,6 +285,8 @@ pub struct ComplianceCircuit {
     pub params: RuleSetParams,
     /// The private witness.
     pub witness: ComplianceWitness,
+    /// The disclosure's issuer and secret.
+    pub disclosure: DisclosureWitness,
     /// Depth of both trees.
     pub depth: usize,
 }
@@ -269,6 +324,7 @@ impl ComplianceCircuit {
                 window_volume: 0,
                 valid_until: 0,
                 subject_tag: [0; 32],
+                disclosure_hash: [0; 32],
             },
             params: RuleSetParams {
                 allowed_jurisdictions: [0; 8],
@@ -276,6 +332,7 @@ impl ComplianceCircuit {
                 per_transfer_limit: [0; 4],
                 per_window_limit: [0; 4],
                 window_seconds: 1,
+                auditor_key: crate::babyjub::point_to_bytes(&crate::babyjub::BASE8),
             },
             witness: ComplianceWitness {
                 credential: Credential {
@@ -293,6 +350,10 @@ impl ComplianceCircuit {
                     low_next_index: 0,
                     path,
                 },
+            },
+            disclosure: DisclosureWitness {
+                issuer: [0; 32],
+                secret: crate::disclosure::DisclosureSecret::from_le_bytes([1; 32]),
             },
             depth,
         }
@@ -450,7 +511,48 @@ impl ComplianceCircuit {
         ])?;
         parts.mark("subject tag");
 
-        // 7. The statement hash is the public input.
+        // 1.-4. The credential (bound to the sender), not sanctioned, jurisdiction, tier.
+        let cred = credential_gadget(
+            &cs,
+            &self.witness,
+            &subject,
+            &sender,
+            &credential_root,
+            &sanctions_root,
+            &p,
+            self.depth,
+            &mut parts,
+        )?;
+
+        // 4. Tier limits of the credential's tier.
+        enforce_bits(&cred.tx_limit, AMOUNT_BITS)?;
+        enforce_bits(&cred.win_limit, AMOUNT_BITS)?;
+        enforce_le(&amount, &cred.tx_limit, AMOUNT_BITS)?;
+        enforce_le(&(&window_volume + &amount), &cred.win_limit, AMOUNT_BITS + 1)?;
+        parts.mark("tier limits");
+
+        // 5. Not expired.
+        enforce_lt(&valid_until, &cred.expiry, TIME_BITS)?;
+        parts.mark("expiry");
+
+        // 7. The sender's identity, encrypted to the auditor.
+        let cipher_nonce = &rule_set_id * Fr::from(2u64).pow([64]) + &nonce;
+        let disclosure = disclosure_gadget(
+            &cs,
+            &self.disclosure,
+            [&p.auditor[0], &p.auditor[1]],
+            &RecordVars {
+                subject: &subject,
+                expiry: &cred.expiry,
+                tier: &cred.tier,
+                jurisdiction: &cred.jurisdiction,
+                leaf_index: &cred.leaf_index,
+            },
+            &cipher_nonce,
+        )?;
+        parts.mark("auditor disclosure");
+
+        // 8. The statement hash is the public input.
         let h_ctx = hash_gadget(&[
             FpVar::constant(tag(TAG_STATEMENT)),
             rule_set_id,
@@ -474,36 +576,12 @@ impl ComplianceCircuit {
             window_volume.clone(),
             valid_until.clone(),
             subject_tag,
-            FpVar::zero(),
+            disclosure,
         ])?;
         let public = FpVar::new_input(cs.clone(), || self.public_input().map_err(enc))?;
         statement_hash.enforce_equal(&public)?;
-
         parts.mark("statement hash (public input)");
 
-        // 1.-4. The credential (bound to the sender), not sanctioned, jurisdiction, tier.
-        let cred = credential_gadget(
-            &cs,
-            &self.witness,
-            &subject,
-            &sender,
-            &credential_root,
-            &sanctions_root,
-            &p,
-            self.depth,
-            &mut parts,
-        )?;
-
-        // 4. Tier limits of the credential's tier.
-        enforce_bits(&cred.tx_limit, AMOUNT_BITS)?;
-        enforce_bits(&cred.win_limit, AMOUNT_BITS)?;
-        enforce_le(&amount, &cred.tx_limit, AMOUNT_BITS)?;
-        enforce_le(&(window_volume + &amount), &cred.win_limit, AMOUNT_BITS + 1)?;
-        parts.mark("tier limits");
-
-        // 5. Not expired.
-        enforce_lt(&valid_until, &cred.expiry, TIME_BITS)?;
-        parts.mark("expiry");
         Ok(())
     }
 }
@@ -518,7 +596,10 @@ pub(crate) struct ParamVars {
     per_tx: Vec<FpVar<Fr>>,
     /// Per-window limits (4).
     per_win: Vec<FpVar<Fr>>,
-    /// `H_5(TAG_PARAMS, H_8(allowed), H_8(denied), H_8(limits), window_seconds)`.
+    /// The auditor key's coordinates.
+    pub(crate) auditor: [FpVar<Fr>; 2],
+    /// `H_7(TAG_PARAMS, H_8(allowed), H_8(denied), H_8(limits), window_seconds, auditor.x,
+    /// auditor.y)`.
     pub(crate) hash: FpVar<Fr>,
 }
 
@@ -538,12 +619,15 @@ pub(crate) fn params_gadget(
         h_deny,
         h_tiers,
         p[24].clone(),
+        p[25].clone(),
+        p[26].clone(),
     ])?;
     Ok(ParamVars {
         allowed: p[0..8].to_vec(),
         denied: p[8..16].to_vec(),
         per_tx: p[16..20].to_vec(),
         per_win: p[20..24].to_vec(),
+        auditor: [p[25].clone(), p[26].clone()],
         hash,
     })
 }
@@ -556,6 +640,12 @@ pub(crate) struct CredentialVars {
     pub(crate) tx_limit: FpVar<Fr>,
     /// The per-window limit of the credential's tier.
     pub(crate) win_limit: FpVar<Fr>,
+    /// The credential's tier (1..=4).
+    pub(crate) tier: FpVar<Fr>,
+    /// The credential's jurisdiction.
+    pub(crate) jurisdiction: FpVar<Fr>,
+    /// The credential's leaf index (its path bits).
+    pub(crate) leaf_index: FpVar<Fr>,
 }
 
 /// The credential rules both circuits enforce (rules 1-4 without the amounts): the credential
@@ -601,6 +691,7 @@ pub(crate) fn credential_gadget(
     parts.mark("credential leaf and range checks");
     let (bits, siblings) = path_vars(cs, &w.credential_path, depth)?;
     root_gadget(&leaf, &bits, &siblings)?.enforce_equal(credential_root)?;
+    let leaf_index = Boolean::le_bits_to_fp(&bits)?;
     parts.mark("credential membership");
 
     // 2. Not sanctioned.
@@ -641,5 +732,8 @@ pub(crate) fn credential_gadget(
         expiry,
         tx_limit,
         win_limit,
+        tier,
+        jurisdiction,
+        leaf_index,
     })
 }

@@ -5,11 +5,11 @@ use ark_ff::{BigInteger, PrimeField};
 use crate::Fr;
 
 /// Tag of the statement hash.
-pub const TAG_STATEMENT: &str = "zkgate/statement/v2";
+pub const TAG_STATEMENT: &str = "zkgate/statement/v3";
 /// Tag of the per-rule-set subject tag.
 pub const TAG_SUBJECT: &str = "zkgate/subject/v1";
 /// Tag of the rule-set parameters hash.
-pub const TAG_PARAMS: &str = "zkgate/params/v1";
+pub const TAG_PARAMS: &str = "zkgate/params/v2";
 /// Tag of a credential leaf.
 pub const TAG_CREDENTIAL: &str = "zkgate/credential/v1";
 /// Tag of the recipient-pass statement hash.
@@ -109,5 +109,24 @@ mod tests {
     fn tag_is_big_endian_ascii() {
         assert_eq!(tag("a"), Fr::from(0x61u64));
         assert_eq!(tag("ab"), Fr::from(0x6162u64));
+    }
+}
+
+/// Serde for 64-byte values (a Baby Jubjub point `x || y`) as 128 lowercase hex digits.
+pub mod hex64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes the bytes as hex.
+    pub fn serialize<S: Serializer>(bytes: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(bytes))
+    }
+
+    /// Reads 128 hex digits.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 64], D::Error> {
+        let text = String::deserialize(d)?;
+        let bytes = hex::decode(text.trim_start_matches("0x")).map_err(serde::de::Error::custom)?;
+        bytes
+            .try_into()
+            .map_err(|_| serde::de::Error::custom("expected 64 bytes (128 hex digits)"))
     }
 }

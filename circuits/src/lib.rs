@@ -13,6 +13,7 @@ pub mod cipher;
 pub mod cmp;
 pub mod compliance;
 pub mod credential;
+pub mod disclosure;
 pub mod encoding;
 pub mod indexed;
 pub mod keys;

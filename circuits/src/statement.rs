@@ -40,6 +40,9 @@ pub struct Statement {
     pub valid_until: i64,
     /// The subject tag, `H_3(TAG_SUBJECT, rule_set_id, subject_id)` (see [`subject_tag`]).
     pub subject_tag: [u8; 32],
+    /// The commitment to the auditor disclosure posted with the transfer
+    /// ([`crate::disclosure::Disclosure::commitment`]).
+    pub disclosure_hash: [u8; 32],
 }
 
 /// The per-rule-set pseudonym of a subject: `H_3(TAG_SUBJECT, rule_set_id, subject_id)`. Every
@@ -61,7 +64,7 @@ pub struct StatementElements {
     /// The 12 inputs of `h_ctx`.
     pub ctx: [Fr; 12],
     /// The 8 inputs that follow `h_ctx` in the final hash: mint limbs, amount, nonce, window
-    /// volume, valid-until, subject tag, and the reserved 0.
+    /// volume, valid-until, subject tag, disclosure commitment.
     pub transfer: [Fr; 8],
 }
 
@@ -95,13 +98,13 @@ impl Statement {
                 fr_from_u64(self.window_volume),
                 fr_from_i64(self.valid_until, "valid_until")?,
                 fr_from_be_bytes_named(&self.subject_tag, "subject_tag")?,
-                Fr::from(0u64),
+                fr_from_be_bytes_named(&self.disclosure_hash, "disclosure_hash")?,
             ],
         })
     }
 
     /// `H_9(H_12(ctx), mint.hi, mint.lo, amount, nonce, window_volume, valid_until,
-    /// subject_tag, 0)`.
+    /// subject_tag, disclosure_hash)`.
     pub fn hash(&self) -> Result<Fr, EncodingError> {
         let e = self.elements()?;
         let h_ctx = hash(&e.ctx);

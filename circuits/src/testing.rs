@@ -3,6 +3,7 @@
 //! non-compliant transfer.
 use crate::compliance::{ComplianceCircuit, ComplianceWitness};
 use crate::credential::Credential;
+use crate::disclosure::{Disclosure, DisclosureSecret, DisclosureWitness};
 use crate::encoding::{fr_from_u64, fr_to_be_bytes};
 use crate::indexed::IndexedMerkleTree;
 use crate::merkle::{MerkleTree, DEFAULT_DEPTH};
@@ -17,7 +18,15 @@ pub fn default_params() -> RuleSetParams {
         per_transfer_limit: [1_000, 10_000, 100_000, 1_000_000],
         per_window_limit: [5_000, 50_000, 500_000, 5_000_000],
         window_seconds: 86_400,
+        auditor_key: crate::babyjub::point_to_bytes(&crate::babyjub::public_key(
+            &sample_auditor_secret(),
+        )),
     }
+}
+
+/// The auditor secret key of the examples (a fixed scalar: tests only).
+pub fn sample_auditor_secret() -> crate::babyjub::Scalar {
+    crate::babyjub::Scalar::from(0x5eed_a0d1_7000_0001u64)
 }
 
 /// A subject id from a small number.
@@ -66,6 +75,10 @@ pub struct SampleBuilder {
     pub sanctioned: bool,
     /// Leave the credential out of the issuer tree.
     pub not_in_tree: bool,
+    /// The issuer account.
+    pub issuer: [u8; 32],
+    /// The disclosure secret `r`, little-endian (bits above 251 cleared).
+    pub disclosure_secret: [u8; 32],
 }
 
 impl Default for SampleBuilder {
@@ -90,6 +103,8 @@ impl Default for SampleBuilder {
             expiry: 1_800_000_000,
             sanctioned: false,
             not_in_tree: false,
+            issuer: [4u8; 32],
+            disclosure_secret: [0x35; 32],
         }
     }
 }
@@ -106,9 +121,37 @@ pub struct Sample {
     pub credentials: MerkleTree,
     /// The sanctions tree.
     pub sanctions: IndexedMerkleTree,
+    /// The disclosure's issuer and secret.
+    pub disclosure: DisclosureWitness,
+    /// What is posted with the transfer (when the parameters' auditor key is valid).
+    pub posted: Option<Disclosure>,
 }
 
 impl Sample {
+    /// Re-encrypts the disclosure for the current witness, parameters and statement and puts
+    /// its commitment in the statement (after a test changed any of them).
+    pub fn refresh_disclosure(&mut self) {
+        self.posted = match (
+            self.params.auditor(),
+            crate::compliance::audit_record(&self.witness, &self.disclosure.issuer),
+        ) {
+            (Ok(auditor), Ok(record)) => crate::disclosure::encrypt(
+                &auditor,
+                &self.disclosure.secret,
+                &record,
+                self.statement.rule_set_id,
+                self.statement.nonce,
+            )
+            .ok(),
+            _ => None,
+        };
+        self.statement.disclosure_hash = self
+            .posted
+            .as_ref()
+            .and_then(|d| d.commitment_bytes(&self.disclosure.issuer).ok())
+            .unwrap_or_default();
+    }
+
     /// The pass statement for the same credential, trees and rule-set: the pass is for the
     /// sender's wallet (the wallet the statement's sender names), valid until `valid_until`.
     pub fn pass_statement(&self) -> crate::pass::PassStatement {
@@ -140,6 +183,7 @@ impl Sample {
             statement: self.statement.clone(),
             params: self.params.clone(),
             witness: self.witness.clone(),
+            disclosure: self.disclosure.clone(),
             depth: self.credentials.depth(),
         }
     }
@@ -192,6 +236,10 @@ impl SampleBuilder {
             sanctions: non_membership,
             credential,
         };
+        let disclosure = DisclosureWitness {
+            issuer: self.issuer,
+            secret: DisclosureSecret::from_le_bytes(self.disclosure_secret),
+        };
         let statement = Statement {
             rule_set_id: self.rule_set_id,
             rule_set_version: self.rule_set_version,
@@ -210,13 +258,18 @@ impl SampleBuilder {
                 self.rule_set_id,
                 &witness.credential.subject().unwrap_or_default(),
             ),
+            disclosure_hash: [0; 32],
         };
-        Sample {
+        let mut sample = Sample {
             statement,
             params: self.params.clone(),
             witness,
             credentials,
             sanctions,
-        }
+            disclosure,
+            posted: None,
+        };
+        sample.refresh_disclosure();
+        sample
     }
 }

@@ -29,7 +29,7 @@ fn builder() -> SampleBuilder {
 fn assert_violation(b: SampleBuilder, expected: RuleViolation) {
     let sample = b.build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Err(expected)
     );
     assert!(
@@ -42,7 +42,7 @@ fn assert_violation(b: SampleBuilder, expected: RuleViolation) {
 fn compliant_witness_satisfies_circuit_and_native_check() {
     let sample = builder().build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Ok(())
     );
     assert!(satisfied(&sample));
@@ -58,7 +58,7 @@ fn limits_are_inclusive_at_the_edge() {
     }
     .build();
     assert_eq!(
-        check_native(&at_limit.statement, &at_limit.params, &at_limit.witness),
+        check_native(&at_limit.statement, &at_limit.params, &at_limit.witness, &at_limit.disclosure),
         Ok(())
     );
     assert!(satisfied(&at_limit));
@@ -79,7 +79,7 @@ fn credential_not_in_tree() {
 fn flipped_path_bit_is_not_membership() {
     let mut sample = builder().build();
     sample.witness.credential_path.index ^= 1;
-    assert!(check_native(&sample.statement, &sample.params, &sample.witness).is_err());
+    assert!(check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure).is_err());
     assert!(!satisfied(&sample));
 }
 
@@ -115,7 +115,7 @@ fn sanctions_witness_for_another_subject() {
         .expect("absent");
     sample.witness.sanctions = other;
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Err(RuleViolation::Sanctioned)
     );
     assert!(!satisfied(&sample));
@@ -242,14 +242,14 @@ fn params_are_bound_by_their_hash() {
     }
     .build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Err(RuleViolation::AmountOverTierLimit)
     );
     sample.params.per_transfer_limit[1] = 20_000;
     // The native check refuses it as the circuit does: a direct library caller never gets `Ok`
     // (and so never a proof) for parameters the statement does not commit to.
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Err(RuleViolation::ParamsMismatch)
     );
     assert!(
@@ -263,7 +263,7 @@ fn subject_tag_is_the_credential_subjects_under_the_rule_set() {
     let b = builder();
     let sample = b.clone().build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Ok(())
     );
     assert!(satisfied(&sample));
@@ -276,7 +276,7 @@ fn subject_tag_is_the_credential_subjects_under_the_rule_set() {
         let mut s = b.clone().build();
         s.statement.subject_tag = tag;
         assert_eq!(
-            check_native(&s.statement, &s.params, &s.witness),
+            check_native(&s.statement, &s.params, &s.witness, &s.disclosure),
             Err(RuleViolation::SubjectTagMismatch)
         );
         assert!(!satisfied(&s));
@@ -297,7 +297,7 @@ fn invalid_values_are_named() {
     let mut sample = builder().build();
     sample.statement.credential_root = [0xff; 32];
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Err(RuleViolation::InvalidValue("credential_root"))
     );
     let sample = SampleBuilder {
@@ -306,7 +306,7 @@ fn invalid_values_are_named() {
     }
     .build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Err(RuleViolation::InvalidValue("valid_until"))
     );
 }
@@ -345,7 +345,7 @@ fn counts_are_pinned_at_default_depth() {
 }
 
 /// Pinned constraint count of the compliance circuit at depth 20.
-const PINNED_CONSTRAINTS: usize = 14_920;
+const PINNED_CONSTRAINTS: usize = 20_444;
 
 /// Random witnesses around every rule's edges: the circuit is satisfiable exactly when the
 /// native check passes (seeded, so a failure reproduces).
@@ -397,7 +397,7 @@ fn circuit_and_native_check_agree_on_random_witnesses() {
             1 => sample.statement.subject_tag[31] ^= 1,
             _ => {}
         }
-        let native = check_native(&sample.statement, &sample.params, &sample.witness);
+        let native = check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure);
         assert_eq!(
             native.is_ok(),
             satisfied(&sample),
@@ -448,7 +448,7 @@ fn sanctions_edges_under_the_current_root_are_refused() {
             "{name}"
         );
         assert_eq!(
-            check_native(&s.statement, &s.params, &s.witness),
+            check_native(&s.statement, &s.params, &s.witness, &s.disclosure),
             Err(RuleViolation::Sanctioned),
             "{name}"
         );
@@ -486,6 +486,7 @@ fn with_subject(mut sample: Sample, subject_id: [u8; 32]) -> Sample {
         });
     sample.statement.subject_tag =
         zkgate_circuits::statement::subject_tag_bytes(b.rule_set_id, &subject);
+    sample.refresh_disclosure();
     sample
 }
 
@@ -497,7 +498,7 @@ fn subject_id_bounds() {
     max[31] = 0xfe; // 2^248 - 2
     let sample = with_subject(builder().build(), max);
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Ok(())
     );
     assert!(satisfied(&sample));
@@ -506,7 +507,7 @@ fn subject_id_bounds() {
     sentinel[31] = 0xff; // 2^248 - 1
     let sample = with_subject(builder().build(), sentinel);
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Err(RuleViolation::InvalidValue("credential.subject_id"))
     );
     assert!(!satisfied(&sample));
@@ -524,7 +525,7 @@ fn window_sum_at_two_to_the_64_is_refused() {
     b.window_volume = u64::MAX - 1;
     let sample = b.build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness),
+        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
         Ok(())
     );
     assert!(satisfied(&sample));
@@ -683,7 +684,7 @@ mod pass {
 
     /// Pinned constraint count of the pass circuit at depth 20 (93% of the transfer circuit:
     /// both trees' paths, 10,940 constraints, are in both).
-    const PINNED_PASS_CONSTRAINTS: usize = 13_854;
+    const PINNED_PASS_CONSTRAINTS: usize = 13_914;
 }
 
 /// Baby Jubjub (circomlib form) and the Poseidon cipher against vectors written by
@@ -860,5 +861,313 @@ mod babyjub_cipher {
                 );
             }
         }
+    }
+}
+
+/// Disclosure to the auditor: the proof shows the posted ciphertext encrypts the sender's
+/// identity to the rule-set's auditor key; every way of posting something else is refused by
+/// the native check with its own reason and leaves the circuit unsatisfied.
+mod disclosure {
+    use super::*;
+    use zkgate_circuits::babyjub::{self, Point, Scalar, BASE8};
+    use zkgate_circuits::compliance::audit_record;
+    use zkgate_circuits::disclosure::{self, DisclosureError, DisclosureSecret};
+    use zkgate_circuits::testing::sample_auditor_secret;
+
+    fn refused(sample: &Sample, why: RuleViolation) {
+        assert_eq!(
+            check_native(
+                &sample.statement,
+                &sample.params,
+                &sample.witness,
+                &sample.disclosure
+            ),
+            Err(why)
+        );
+        assert!(!satisfied(sample), "{why:?}: the circuit must be unsatisfied");
+    }
+
+    /// Commits the statement to `posted` (what a cheating prover would post).
+    fn post(sample: &mut Sample, posted: disclosure::Disclosure) {
+        sample.statement.disclosure_hash = posted
+            .commitment_bytes(&sample.disclosure.issuer)
+            .unwrap();
+        sample.posted = Some(posted);
+    }
+
+    fn encrypt_to(sample: &Sample, key: &Point, secret: &DisclosureSecret) -> disclosure::Disclosure {
+        let record = audit_record(&sample.witness, &sample.disclosure.issuer).unwrap();
+        disclosure::encrypt(
+            key,
+            secret,
+            &record,
+            sample.statement.rule_set_id,
+            sample.statement.nonce,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_auditor_opens_what_the_proof_committed_to() {
+        let sample = builder().build();
+        assert_eq!(
+            check_native(
+                &sample.statement,
+                &sample.params,
+                &sample.witness,
+                &sample.disclosure
+            ),
+            Ok(())
+        );
+        assert!(satisfied(&sample));
+        let posted = sample.posted.clone().unwrap();
+        let record = posted
+            .open(
+                &sample_auditor_secret(),
+                sample.statement.rule_set_id,
+                sample.statement.nonce,
+            )
+            .unwrap();
+        let c = &sample.witness.credential;
+        assert_eq!(record.subject_id, c.subject_id);
+        assert_eq!(record.issuer, sample.disclosure.issuer);
+        assert_eq!(record.leaf_index, sample.witness.credential_path.index);
+        assert_eq!(record.jurisdiction, c.jurisdiction);
+        assert_eq!(record.tier, c.tier);
+        assert_eq!(record.expiry, c.expiry);
+        // The commitment the statement carries is the posted bytes' (what the program
+        // recomputes).
+        assert_eq!(
+            posted.commitment_bytes(&sample.disclosure.issuer).unwrap(),
+            sample.statement.disclosure_hash
+        );
+
+        // Another key, another transfer's nonce or rule-set, altered bytes: nothing opens.
+        let wrong = sample_auditor_secret() + Scalar::from(1u64);
+        let (id, nonce) = (sample.statement.rule_set_id, sample.statement.nonce);
+        assert_eq!(
+            posted.open(&wrong, id, nonce).err(),
+            Some(DisclosureError::Authentication)
+        );
+        assert_eq!(
+            posted.open(&sample_auditor_secret(), id, nonce + 1).err(),
+            Some(DisclosureError::Authentication)
+        );
+        assert_eq!(
+            posted.open(&sample_auditor_secret(), id + 1, nonce).err(),
+            Some(DisclosureError::Authentication)
+        );
+        for i in 0..disclosure::CIPHERTEXT_LEN {
+            let mut altered = posted.clone();
+            altered.ciphertext[i][31] ^= 1;
+            assert_eq!(
+                altered.open(&sample_auditor_secret(), id, nonce).err(),
+                Some(DisclosureError::Authentication),
+                "ciphertext element {i}"
+            );
+        }
+        let mut off_curve = posted.clone();
+        off_curve.ephemeral_key[63] ^= 1;
+        assert_eq!(
+            off_curve.open(&sample_auditor_secret(), id, nonce).err(),
+            Some(DisclosureError::EphemeralKey)
+        );
+        let mut huge = posted.clone();
+        huge.ciphertext[0] = [0xff; 32];
+        assert_eq!(
+            huge.open(&sample_auditor_secret(), id, nonce).err(),
+            Some(DisclosureError::NotCanonical)
+        );
+    }
+
+    #[test]
+    fn a_ciphertext_under_another_r_is_refused() {
+        // The statement commits to an honest encryption under r', the witness holds r.
+        let mut sample = builder().build();
+        let other = DisclosureSecret::from_le_bytes([0x53; 32]);
+        let posted = encrypt_to(&sample, &sample.params.auditor().unwrap(), &other);
+        post(&mut sample, posted);
+        refused(&sample, RuleViolation::DisclosureMismatch);
+    }
+
+    #[test]
+    fn a_ciphertext_to_another_key_is_refused() {
+        let mut sample = builder().build();
+        let other = babyjub::public_key(&Scalar::from(77u64));
+        let posted = encrypt_to(&sample, &other, &sample.disclosure.secret.clone());
+        post(&mut sample, posted);
+        refused(&sample, RuleViolation::DisclosureMismatch);
+    }
+
+    #[test]
+    fn a_ciphertext_of_another_identity_or_altered_is_refused() {
+        // Another subject's record, honestly encrypted with the witness's r.
+        let mut sample = builder().build();
+        let mut record = audit_record(&sample.witness, &sample.disclosure.issuer).unwrap();
+        record.subject_id = zkgate_circuits::testing::subject_id(43);
+        let posted = disclosure::encrypt(
+            &sample.params.auditor().unwrap(),
+            &sample.disclosure.secret,
+            &record,
+            sample.statement.rule_set_id,
+            sample.statement.nonce,
+        )
+        .unwrap();
+        post(&mut sample, posted);
+        refused(&sample, RuleViolation::DisclosureMismatch);
+
+        // Another issuer named in the commitment than the one encrypted.
+        let mut sample = builder().build();
+        sample.disclosure.issuer = [5; 32];
+        refused(&sample, RuleViolation::DisclosureMismatch);
+
+        // One altered ciphertext element.
+        let mut sample = builder().build();
+        let mut posted = sample.posted.clone().unwrap();
+        posted.ciphertext[2][31] ^= 1;
+        post(&mut sample, posted);
+        refused(&sample, RuleViolation::DisclosureMismatch);
+
+        // Another transfer's nonce.
+        let mut sample = builder().build();
+        let mut other = builder();
+        other.nonce = 1;
+        let posted = other.build().posted.unwrap();
+        post(&mut sample, posted);
+        refused(&sample, RuleViolation::DisclosureMismatch);
+    }
+
+    #[test]
+    fn r_zero_is_refused() {
+        let mut sample = builder().build();
+        sample.disclosure.secret = DisclosureSecret::from_le_bytes([0; 32]);
+        sample.refresh_disclosure();
+        refused(&sample, RuleViolation::DisclosureSecretZero);
+        // Only bits above 251 set: cleared, so also zero.
+        let mut high = [0u8; 32];
+        high[31] = 0xf8;
+        assert!(DisclosureSecret::from_le_bytes(high).is_zero());
+    }
+
+    #[test]
+    fn small_order_and_off_curve_auditor_keys_are_refused() {
+        let p = |x: Fr, y: Fr| babyjub::point_to_bytes(&Point::new_unchecked(x, y));
+        let identity = p(Fr::from(0u64), Fr::from(1u64));
+        let order_two = p(Fr::from(0u64), -Fr::from(1u64));
+        let off_curve = p(Fr::from(1u64), Fr::from(2u64));
+        for (name, key) in [
+            ("identity", identity),
+            ("order 2", order_two),
+            ("off curve", off_curve),
+        ] {
+            let mut sample = builder().build();
+            sample.params.auditor_key = key;
+            sample.statement.params_hash = sample.params.hash_bytes();
+            // What a cheater would post: "encrypted" under the weak key.
+            let weak = Point::new_unchecked(
+                ark_ff::PrimeField::from_be_bytes_mod_order(&key[..32]),
+                ark_ff::PrimeField::from_be_bytes_mod_order(&key[32..]),
+            );
+            let posted = encrypt_to(&sample, &weak, &sample.disclosure.secret.clone());
+            post(&mut sample, posted);
+            assert_eq!(
+                check_native(
+                    &sample.statement,
+                    &sample.params,
+                    &sample.witness,
+                    &sample.disclosure
+                ),
+                Err(RuleViolation::InvalidAuditorKey),
+                "{name}"
+            );
+            assert!(!satisfied(&sample), "{name}");
+        }
+        // A key outside the prime-order subgroup (a generator of the full group is
+        // Base8's preimage plus torsion): the native check refuses it; the program refuses to
+        // register it (the circuit checks curve and small order only).
+        let torsion = p(Fr::from(0u64), -Fr::from(1u64));
+        let mixed = Point::from(
+            BASE8
+                + zkgate_circuits::babyjub::point_from_bytes(&torsion).unwrap(),
+        );
+        assert!(zkgate_circuits::babyjub::public_key_from_bytes(&babyjub::point_to_bytes(&mixed)).is_none());
+        assert!(zkgate_circuits::babyjub::point_from_bytes(&babyjub::point_to_bytes(&mixed)).is_some());
+    }
+
+    /// The subgroup witness the program takes: `8·Q = P`.
+    #[test]
+    fn cofactor_witness_multiplies_back() {
+        use ark_ec::AdditiveGroup;
+        let pk = babyjub::public_key(&sample_auditor_secret());
+        let q = babyjub::cofactor_witness(&pk);
+        let mut eight = ark_ec::twisted_edwards::Projective::from(q);
+        for _ in 0..3 {
+            eight.double_in_place();
+        }
+        assert_eq!(Point::from(eight), pk);
+    }
+
+    /// Random identities, keys and secrets, values at the packing's edges: native and circuit
+    /// agree, and the auditor reads back exactly the record.
+    #[test]
+    fn random_disclosures_round_trip_and_satisfy() {
+        use ark_ff::UniformRand;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0xd15c);
+        for round in 0..4 {
+            let sk = Scalar::rand(&mut rng);
+            let mut b = builder();
+            b.params.auditor_key = babyjub::point_to_bytes(&babyjub::public_key(&sk));
+            b.subject = rng.gen_range(1..u64::MAX);
+            b.expiry = if round == 0 { i64::MAX } else { rng.gen_range(1_700_000_001..i64::MAX) };
+            b.jurisdiction = 276;
+            b.tier = rng.gen_range(1..=4);
+            b.nonce = rng.gen();
+            b.rule_set_id = rng.gen();
+            b.issuer = rng.gen();
+            b.issuer[16] |= 0x80; // high bit of the low limb set
+            b.disclosure_secret = rng.gen();
+            let sample = b.build();
+            assert_eq!(
+                check_native(
+                    &sample.statement,
+                    &sample.params,
+                    &sample.witness,
+                    &sample.disclosure
+                ),
+                Ok(()),
+                "round {round}"
+            );
+            assert!(satisfied(&sample), "round {round}");
+            let record = sample
+                .posted
+                .as_ref()
+                .unwrap()
+                .open(&sk, b.rule_set_id, b.nonce)
+                .unwrap();
+            assert_eq!(
+                record,
+                audit_record(&sample.witness, &b.issuer).unwrap(),
+                "round {round}"
+            );
+        }
+        // The packing at its edges: every field at its maximum.
+        let record = disclosure::AuditRecord {
+            subject_id: [0x0f; 32],
+            issuer: [0xff; 32],
+            leaf_index: u64::from(u32::MAX),
+            jurisdiction: u16::MAX,
+            tier: u8::MAX,
+            expiry: i64::MAX,
+        };
+        let secret = DisclosureSecret::random(&mut rand::rngs::OsRng);
+        let sk = sample_auditor_secret();
+        let posted =
+            disclosure::encrypt(&babyjub::public_key(&sk), &secret, &record, u64::MAX, u64::MAX)
+                .unwrap();
+        assert_eq!(posted.open(&sk, u64::MAX, u64::MAX).unwrap(), record);
+        let mut too_deep = record.clone();
+        too_deep.leaf_index = 1 << 32;
+        assert!(too_deep.pack().is_err());
     }
 }
