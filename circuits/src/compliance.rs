@@ -737,3 +737,34 @@ pub(crate) fn credential_gadget(
         leaf_index,
     })
 }
+
+/// Encrypts the sender's identity to the parameters' auditor key with a fresh secret, puts the
+/// commitment in `statement` and returns what is posted with the transfer and the circuit's
+/// disclosure witness. Refuses an unusable auditor key or a witness it cannot encode.
+pub fn seal_disclosure<R: rand::RngCore + rand::CryptoRng>(
+    statement: &mut Statement,
+    params: &RuleSetParams,
+    witness: &ComplianceWitness,
+    issuer: &[u8; 32],
+    rng: &mut R,
+) -> Result<(crate::disclosure::Disclosure, DisclosureWitness), RuleViolation> {
+    let auditor = params
+        .auditor()
+        .map_err(|_| RuleViolation::InvalidAuditorKey)?;
+    let secret = crate::disclosure::DisclosureSecret::random(rng);
+    let posted = crate::disclosure::encrypt(
+        &auditor,
+        &secret,
+        &audit_record(witness, issuer)?,
+        statement.rule_set_id,
+        statement.nonce,
+    )?;
+    statement.disclosure_hash = posted.commitment_bytes(issuer)?;
+    Ok((
+        posted,
+        DisclosureWitness {
+            issuer: *issuer,
+            secret,
+        },
+    ))
+}

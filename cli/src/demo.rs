@@ -198,7 +198,10 @@ async fn demo(depth: usize) -> Result<(), String> {
             e.slot
         );
         // What an auditor does: recompute the proven statement from the event alone.
-        let recomputed = e.statement().hash().map_err(|err| err.to_string())?;
+        let recomputed = e
+            .statement()
+            .and_then(|s| s.hash())
+            .map_err(|err| err.to_string())?;
         println!(
             "    auditor: statement hash recomputed from the event {}",
             if recomputed == e.statement_hash {

@@ -136,9 +136,9 @@ fn prove(key_dir: PathBuf, request: PathBuf) -> Result<(), String> {
         let req = zkgate_prover::extract::parse_json(&body);
         zeroize::Zeroize::zeroize(&mut body);
         let req: zkgate_client::api::ProofRequest = req?;
-        let (entry, statement, witness) = zkgate_prover::proving::prepare_with(&rule_sets, &req)?;
+        let prepared = zkgate_prover::proving::prepare_with(&rule_sets, &req)?;
         drop(req);
-        Ok(zkgate_prover::proving::prove_now(&entry, statement, witness)?.0)
+        Ok(zkgate_prover::proving::prove_now(prepared)?.0)
     })();
     match answer {
         Ok(response) => {

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 use zkgate_circuits::compliance::ComplianceWitness;
 use zkgate_circuits::credential::Credential;
+use zkgate_circuits::disclosure::Disclosure;
 use zkgate_circuits::encoding::fr_from_be_bytes_named;
 use zkgate_circuits::indexed::NonMembershipWitness;
 use zkgate_circuits::merkle::{MerklePath, MAX_DEPTH};
@@ -42,6 +43,9 @@ pub struct TransferFields {
     pub recipient: String,
     /// Token mint (base58).
     pub mint: String,
+    /// The `Issuer` account of the credential (base58): the `transfer`'s issuer account. The
+    /// proof discloses it to the auditor and the program binds it.
+    pub issuer: String,
     /// Issuer credential-tree root (hex field element).
     pub credential_root: String,
     /// Sanctions-tree root (hex field element).
@@ -145,8 +149,54 @@ pub struct ProofResponse {
     /// The subject tag the proof outputs (the `transfer` argument; keys the `SubjectState`),
     /// hex.
     pub subject_tag_hex: String,
+    /// The sender's identity encrypted to the rule-set's auditor key (the `transfer`'s
+    /// `disclosure` argument), proven by the same proof.
+    pub disclosure: DisclosureOutput,
     /// Time spent proving, milliseconds.
     pub proving_ms: u64,
+}
+
+/// The auditor disclosure posted with a transfer, hex-encoded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DisclosureOutput {
+    /// `R = r·Base8`, `x || y` (128 hex digits).
+    #[schema(pattern = "^[0-9a-f]{128}$")]
+    pub ephemeral_key_hex: String,
+    /// The ciphertext: four field elements, 64 hex digits each.
+    #[schema(min_items = 4, max_items = 4)]
+    pub ciphertext_hex: Vec<String>,
+}
+
+impl DisclosureOutput {
+    /// Hex-encodes a disclosure.
+    pub fn encode(d: &Disclosure) -> Self {
+        DisclosureOutput {
+            ephemeral_key_hex: hex::encode(d.ephemeral_key),
+            ciphertext_hex: d.ciphertext.iter().map(hex::encode).collect(),
+        }
+    }
+
+    /// Decodes it (errors name the field).
+    pub fn decode(&self) -> Result<Disclosure, FieldError> {
+        let key = hex::decode(&self.ephemeral_key_hex)
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b).ok())
+            .ok_or_else(|| field_err("disclosure.ephemeral_key_hex", "expected 128 hex digits"))?;
+        if self.ciphertext_hex.len() != zkgate_circuits::disclosure::CIPHERTEXT_LEN {
+            return Err(field_err(
+                "disclosure.ciphertext_hex",
+                "expected 4 field elements",
+            ));
+        }
+        let mut ciphertext = [[0u8; 32]; zkgate_circuits::disclosure::CIPHERTEXT_LEN];
+        for (out, c) in ciphertext.iter_mut().zip(&self.ciphertext_hex) {
+            *out = decode_field("disclosure.ciphertext_hex", c)?;
+        }
+        Ok(Disclosure {
+            ephemeral_key: key,
+            ciphertext,
+        })
+    }
 }
 
 impl ProofResponse {
@@ -305,12 +355,13 @@ impl PathInput {
 
 impl ProofRequest {
     /// Decodes the request into the statement (given the rule-set's parameters hash and the
-    /// program id it is bound to) and the witness.
+    /// program id it is bound to; its disclosure commitment is left zero for the prover to
+    /// seal), the witness and the issuer account.
     pub fn decode(
         &self,
         params_hash: [u8; 32],
         program_id: [u8; 32],
-    ) -> Result<(Statement, ComplianceWitness), FieldError> {
+    ) -> Result<(Statement, ComplianceWitness, [u8; 32]), FieldError> {
         let t = &self.transfer;
         let mut statement = Statement {
             rule_set_id: self.rule_set_id,
@@ -327,7 +378,9 @@ impl ProofRequest {
             window_volume: t.window_volume,
             valid_until: t.valid_until,
             subject_tag: [0; 32],
+            disclosure_hash: [0; 32],
         };
+        let issuer = decode_key("transfer.issuer", &t.issuer)?;
         if t.valid_until < 0 {
             return Err(field_err("transfer.valid_until", "must not be negative"));
         }
@@ -339,11 +392,12 @@ impl ProofRequest {
             .map_err(|e| field_err("witness.credential.subject_id", e.to_string()))?;
         statement.subject_tag =
             zkgate_circuits::statement::subject_tag_bytes(self.rule_set_id, &subject);
-        Ok((statement, witness))
+        Ok((statement, witness, issuer))
     }
 
-    /// Builds a request from a statement and witness (what a wallet or dApp holds).
-    pub fn from_parts(statement: &Statement, witness: &ComplianceWitness) -> Self {
+    /// Builds a request from a statement, witness and the credential's issuer account (what a
+    /// wallet or dApp holds).
+    pub fn from_parts(statement: &Statement, witness: &ComplianceWitness, issuer: &[u8; 32]) -> Self {
         let key = |k: &[u8; 32]| Pubkey::new_from_array(*k).to_string();
         ProofRequest {
             rule_set_id: statement.rule_set_id,
@@ -352,6 +406,7 @@ impl ProofRequest {
                 sender: key(&statement.sender),
                 recipient: key(&statement.recipient),
                 mint: key(&statement.mint),
+                issuer: key(issuer),
                 credential_root: hex::encode(statement.credential_root),
                 sanctions_root: hex::encode(statement.sanctions_root),
                 amount: statement.amount,
@@ -552,13 +607,17 @@ mod tests {
             ..SampleBuilder::default()
         }
         .build();
-        let req = ProofRequest::from_parts(&s.statement, &s.witness);
+        let req = ProofRequest::from_parts(&s.statement, &s.witness, &s.disclosure.issuer);
         let json = serde_json::to_string(&req).unwrap();
         let back: ProofRequest = serde_json::from_str(&json).unwrap();
-        let (statement, witness) = back
+        let (statement, witness, issuer) = back
             .decode(s.statement.params_hash, s.statement.program_id)
             .unwrap();
-        assert_eq!(statement, s.statement);
+        // Everything but the disclosure commitment, which the prover seals.
+        let mut expected = s.statement.clone();
+        expected.disclosure_hash = [0; 32];
+        assert_eq!(statement, expected);
+        assert_eq!(issuer, s.disclosure.issuer);
         assert_eq!(witness.credential, s.witness.credential);
         assert_eq!(witness.credential_path, s.witness.credential_path);
         assert_eq!(witness.sanctions, s.witness.sanctions);
@@ -571,7 +630,7 @@ mod tests {
             ..SampleBuilder::default()
         }
         .build();
-        let req = ProofRequest::from_parts(&s.statement, &s.witness);
+        let req = ProofRequest::from_parts(&s.statement, &s.witness, &s.disclosure.issuer);
         let dbg = format!("{req:?}");
         assert!(dbg.contains("redacted"));
         assert!(!dbg.contains(&req.witness.credential.salt));

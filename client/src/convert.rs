@@ -25,6 +25,23 @@ pub fn program_params(p: &RuleSetParams) -> ProgramParams {
         per_transfer_limit: p.per_transfer_limit,
         per_window_limit: p.per_window_limit,
         window_seconds: p.window_seconds,
+        auditor_key: p.auditor_key,
+    }
+}
+
+/// The `RuleSetConfigArgs` witness for an auditor key: `Q` with `8·Q = key` (all zero when the
+/// key is not a point, which the program refuses with `InvalidAuditorKey`).
+pub fn auditor_key_witness(key: &[u8; 64]) -> [u8; 64] {
+    zkgate_circuits::babyjub::point_from_bytes(key)
+        .map(|p| zkgate_circuits::babyjub::point_to_bytes(&zkgate_circuits::babyjub::cofactor_witness(&p)))
+        .unwrap_or([0; 64])
+}
+
+/// The program's form of a posted disclosure.
+pub fn disclosure(d: &zkgate_circuits::disclosure::Disclosure) -> zkgate::auditor::AuditDisclosure {
+    zkgate::auditor::AuditDisclosure {
+        ephemeral_key: d.ephemeral_key,
+        ciphertext: d.ciphertext,
     }
 }
 
@@ -36,6 +53,7 @@ pub fn circuit_params(p: &ProgramParams) -> RuleSetParams {
         per_transfer_limit: p.per_transfer_limit,
         per_window_limit: p.per_window_limit,
         window_seconds: p.window_seconds,
+        auditor_key: p.auditor_key,
     }
 }
 
@@ -56,6 +74,7 @@ pub fn program_statement(s: &Statement) -> zkgate::statement::Statement {
         window_volume: s.window_volume,
         valid_until: s.valid_until,
         subject_tag: s.subject_tag,
+        disclosure_hash: s.disclosure_hash,
     }
 }
 

@@ -562,6 +562,7 @@ pub fn args_from_proof(
         subject_tag: crate::api::decode_field("subject_tag_hex", &response.subject_tag_hex)?,
         credential_root: crate::api::decode_field("transfer.credential_root", &t.credential_root)?,
         sanctions_root: crate::api::decode_field("transfer.sanctions_root", &t.sanctions_root)?,
+        disclosure: crate::convert::disclosure(&response.disclosure.decode()?),
         proof,
     })
 }

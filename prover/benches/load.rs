@@ -83,20 +83,13 @@ async fn main() {
         std::future::pending(),
         Duration::from_secs(1),
     ));
-    let request = ProofRequest::from_parts(
-        &SampleBuilder {
-            program_id: program,
-            ..SampleBuilder::default()
-        }
-        .build()
-        .statement,
-        &SampleBuilder {
-            program_id: program,
-            ..SampleBuilder::default()
-        }
-        .build()
-        .witness,
-    );
+    let sample = SampleBuilder {
+        program_id: program,
+        ..SampleBuilder::default()
+    }
+    .build();
+    let request =
+        ProofRequest::from_parts(&sample.statement, &sample.witness, &sample.disclosure.issuer);
     let client = ProverClient::new(&base);
     // Warm up, then the single-proof time (one client, sequential).
     client.prove(&request).await.expect("warm-up proof");

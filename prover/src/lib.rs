@@ -280,11 +280,11 @@ async fn create_proof(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<ProofRequest>,
 ) -> Result<Json<ProofResponse>, ApiError> {
-    let (entry, statement, witness) = proving::prepare(&state, &req)?;
+    let prepared = proving::prepare(&state, &req)?;
     drop(req);
     let admitted = state.admit()?;
     state
-        .within_deadline(proving::run(&state, admitted, entry, statement, witness))
+        .within_deadline(proving::run(&state, admitted, prepared))
         .await
 }
 
@@ -341,7 +341,7 @@ async fn create_job(
         }
     };
     drop(body);
-    let (entry, statement, witness) = proving::prepare(&state, &req)?;
+    let prepared = proving::prepare(&state, &req)?;
     drop(req);
     if let Some((key, digest)) = &idempotency {
         // A repeated request is answered with its job before any admission check.
@@ -363,7 +363,7 @@ async fn create_job(
     let task_state = state.clone();
     tokio::spawn(async move {
         task_state.jobs.running(&id);
-        let result = proving::run(&task_state, admitted, entry, statement, witness).await;
+        let result = proving::run(&task_state, admitted, prepared).await;
         task_state.jobs.finish(&id, result.map_err(|e| e.detail()));
     });
     Ok((StatusCode::ACCEPTED, Json(status)))

@@ -11,12 +11,17 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use zkgate_circuits::compliance::{check_native, ComplianceCircuit, ComplianceWitness};
+use zkgate_circuits::compliance::{
+    check_native, seal_disclosure, ComplianceCircuit, ComplianceWitness,
+};
+use zkgate_circuits::disclosure::{Disclosure, DisclosureWitness};
 use zkgate_circuits::keys::KeySet;
 use zkgate_circuits::pass::{check_pass_native, PassCircuit, PassStatement};
 use zkgate_circuits::proof::{prove, ProveError};
 use zkgate_circuits::statement::Statement;
-use zkgate_client::api::{PassRequest, PassResponse, ProofRequest, ProofResponse};
+use zkgate_client::api::{
+    DisclosureOutput, PassRequest, PassResponse, ProofRequest, ProofResponse,
+};
 
 use crate::error::ApiError;
 use crate::rule_sets::RuleSetEntry;
@@ -47,12 +52,24 @@ impl Pool {
     }
 }
 
-/// Finds the rule-set, decodes the request and checks every rule natively: everything that can
-/// be refused is refused before any proving work.
-pub fn prepare(
-    state: &AppState,
-    req: &ProofRequest,
-) -> Result<(RuleSetEntry, Statement, ComplianceWitness), ApiError> {
+/// A decoded transfer request, checked, with its auditor disclosure sealed (a fresh secret
+/// drawn here): what the proving work needs.
+pub struct PreparedProof {
+    /// The rule-set served.
+    pub entry: RuleSetEntry,
+    /// The statement (with the disclosure commitment).
+    pub statement: Statement,
+    /// The private witness.
+    pub witness: ComplianceWitness,
+    /// The disclosure's issuer and secret (zeroized on drop).
+    pub disclosure: DisclosureWitness,
+    /// What is posted with the transfer.
+    pub posted: Disclosure,
+}
+
+/// Finds the rule-set, decodes the request, seals the auditor disclosure and checks every
+/// rule natively: everything that can be refused is refused before any proving work.
+pub fn prepare(state: &AppState, req: &ProofRequest) -> Result<PreparedProof, ApiError> {
     prepare_with(&state.rule_sets, req).inspect_err(|e| {
         if let ApiError::Violation(v) = e {
             state.metrics.refused(v.code());
@@ -64,7 +81,7 @@ pub fn prepare(
 pub fn prepare_with(
     rule_sets: &[RuleSetEntry],
     req: &ProofRequest,
-) -> Result<(RuleSetEntry, Statement, ComplianceWitness), ApiError> {
+) -> Result<PreparedProof, ApiError> {
     let entry = rule_sets
         .iter()
         .find(|r| r.rule_set_id == req.rule_set_id && r.version == req.rule_set_version)
@@ -75,10 +92,24 @@ pub fn prepare_with(
                 req.rule_set_id, req.rule_set_version
             ))
         })?;
-    let (statement, witness) = req.decode(entry.params.hash_bytes(), entry.program_id)?;
+    let (mut statement, witness, issuer) =
+        req.decode(entry.params.hash_bytes(), entry.program_id)?;
     check_depth(&witness, entry.keys.depth)?;
-    check_native(&statement, &entry.params, &witness)?;
-    Ok((entry, statement, witness))
+    let (posted, disclosure) = seal_disclosure(
+        &mut statement,
+        &entry.params,
+        &witness,
+        &issuer,
+        &mut rand::rngs::OsRng,
+    )?;
+    check_native(&statement, &entry.params, &witness, &disclosure)?;
+    Ok(PreparedProof {
+        entry,
+        statement,
+        witness,
+        disclosure,
+        posted,
+    })
 }
 
 /// The witness's paths must have the depth of the keys' trees (else 422 naming the path).
@@ -197,17 +228,21 @@ impl Drop for GaugeGuard<'_> {
 /// Proves on the calling thread, verifies the proof with `groth16-solana` against the
 /// rule-set's verifying key, and builds the answer; also returns the proving time. The service
 /// runs this on its pool; `zkgate prove` runs it directly (no service needed).
-pub fn prove_now(
-    entry: &RuleSetEntry,
-    statement: Statement,
-    witness: ComplianceWitness,
-) -> Result<(ProofResponse, Duration), ApiError> {
+pub fn prove_now(prepared: PreparedProof) -> Result<(ProofResponse, Duration), ApiError> {
     let started = Instant::now();
+    let PreparedProof {
+        entry,
+        statement,
+        witness,
+        disclosure,
+        posted,
+    } = prepared;
     let subject_tag = statement.subject_tag;
     let circuit = ComplianceCircuit {
         statement,
         params: entry.params.clone(),
         witness,
+        disclosure,
         depth: entry.keys.depth,
     };
     let out = prove(&entry.keys, circuit, &mut rand::rngs::OsRng);
@@ -227,6 +262,7 @@ pub fn prove_now(
         rule_set_id: entry.rule_set_id,
         rule_set_version: entry.version,
         subject_tag_hex: hex::encode(subject_tag),
+        disclosure: DisclosureOutput::encode(&posted),
         proving_ms: took.as_millis() as u64,
     };
     Ok((response, took))
@@ -236,14 +272,9 @@ pub fn prove_now(
 pub async fn run(
     state: &AppState,
     admitted: OwnedSemaphorePermit,
-    entry: RuleSetEntry,
-    statement: Statement,
-    witness: ComplianceWitness,
+    prepared: PreparedProof,
 ) -> Result<ProofResponse, ApiError> {
-    run_work(state, admitted, move || {
-        prove_now(&entry, statement, witness)
-    })
-    .await
+    run_work(state, admitted, move || prove_now(prepared)).await
 }
 
 /// [`run`] for a recipient pass.

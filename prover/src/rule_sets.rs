@@ -117,6 +117,13 @@ fn load_one(dir: &Path) -> Result<RuleSetEntry, String> {
     };
     let program_id = zkgate_client::api::decode_key("program_id", &file.program_id)
         .map_err(|e| format!("{}/rule_set.json: {e}", dir.display()))?;
+    let _auditor = file.params.auditor().map_err(|_| {
+        format!(
+            "{}/rule_set.json: params.auditor_key is not a Baby Jubjub public key of the \
+             prime-order subgroup",
+            dir.display()
+        )
+    })?;
     let keys =
         KeySet::load_dir(dir, Some(expected)).map_err(|e| format!("{}: {e}", dir.display()))?;
     Ok(RuleSetEntry {

@@ -8,6 +8,7 @@
 pub mod idl;
 pub mod local_prover;
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
@@ -28,6 +29,7 @@ use zkgate::instructions::{IssuePassArgs, RegisterRuleSetArgs, RuleSetConfigArgs
 use zkgate::state::TimeParams;
 use zkgate_circuits::compliance::{ComplianceCircuit, ComplianceWitness};
 use zkgate_circuits::credential::Credential;
+use zkgate_circuits::disclosure::{Disclosure, DisclosureWitness};
 use zkgate_circuits::encoding::{fr_from_be_bytes, fr_to_be_bytes};
 use zkgate_circuits::indexed::IndexedMerkleTree;
 use zkgate_circuits::keys::{CircuitKind, KeySet, ProgramVerifyingKey};
@@ -168,6 +170,7 @@ pub fn rule_set_config(params: &RuleSetParams) -> RuleSetConfigArgs {
     RuleSetConfigArgs {
         params: convert::program_params(params),
         time: default_time(),
+        auditor_key_witness: convert::auditor_key_witness(&params.auditor_key),
     }
 }
 
@@ -263,6 +266,9 @@ pub struct World {
     pub hooked: bool,
     /// The default rule-set requires recipient passes ([`World::make_two_sided`]).
     pub two_sided: bool,
+    /// The disclosures sealed into statements made here, by commitment: what `transfer_ix`
+    /// posts and `prove` proves for a statement (a fresh secret each).
+    pub disclosures: std::sync::Mutex<HashMap<[u8; 32], (Disclosure, DisclosureWitness)>>,
 }
 
 /// A credential for `wallet` with the given jurisdiction, tier and expiry.
@@ -349,6 +355,7 @@ impl World {
             version: 1,
             hooked: false,
             two_sided: false,
+            disclosures: Default::default(),
         };
         let (admin, ia, sa) = (
             world.admin.pubkey(),
@@ -844,7 +851,7 @@ impl World {
         now: i64,
     ) -> Statement {
         let sender = from.keypair.pubkey();
-        Statement {
+        let mut statement = Statement {
             rule_set_id: RULE_SET_ID,
             rule_set_version: self.version,
             params_hash: self.params.hash_bytes(),
@@ -859,7 +866,66 @@ impl World {
             window_volume: convert::window_volume(state, now, self.params.window_seconds),
             valid_until,
             subject_tag: from.subject_tag(),
+            disclosure_hash: [0; 32],
+        };
+        self.seal(&mut statement, from);
+        statement
+    }
+
+    /// Seals `from`'s disclosure into `statement` (a fresh secret) and remembers it for
+    /// [`World::prove`] and [`World::transfer_ix`]; wallets without a usable witness (no
+    /// credential, sanctioned) get none (their statements only meet refusals).
+    pub fn seal(&self, statement: &mut Statement, from: &Wallet) {
+        let Some(witness) = self.try_witness(from) else {
+            return;
+        };
+        let issuer = pda::issuer(ISSUER_ID).to_bytes();
+        if let Ok((posted, secret)) = zkgate_circuits::compliance::seal_disclosure(
+            statement,
+            &self.params,
+            &witness,
+            &issuer,
+            &mut rand::rngs::OsRng,
+        ) {
+            self.disclosures
+                .lock()
+                .expect("disclosures")
+                .insert(statement.disclosure_hash, (posted, secret));
         }
+    }
+
+    /// The disclosure posted and proven for `statement` (an all-zero one if none was sealed).
+    pub fn disclosure(&self, statement: &Statement) -> (Disclosure, DisclosureWitness) {
+        self.disclosures
+            .lock()
+            .expect("disclosures")
+            .get(&statement.disclosure_hash)
+            .cloned()
+            .unwrap_or_else(|| {
+                (
+                    Disclosure {
+                        ephemeral_key: [0; 64],
+                        ciphertext: [[0; 32]; 4],
+                    },
+                    DisclosureWitness {
+                        issuer: pda::issuer(ISSUER_ID).to_bytes(),
+                        secret: zkgate_circuits::disclosure::DisclosureSecret::from_le_bytes(
+                            [0; 32],
+                        ),
+                    },
+                )
+            })
+    }
+
+    /// [`World::witness`], or `None` for a wallet without credential or a sanctioned one.
+    pub fn try_witness(&self, wallet: &Wallet) -> Option<ComplianceWitness> {
+        let credential = wallet.credential.clone()?;
+        let subject = fr_from_be_bytes(&credential.subject_id).ok()?;
+        Some(ComplianceWitness {
+            credential_path: self.credentials.path(wallet.leaf_index).ok()?,
+            sanctions: self.sanctions.non_membership(&subject).ok()?,
+            credential,
+        })
     }
 
     /// The private witness for `wallet`'s credential against the current trees.
@@ -878,7 +944,13 @@ impl World {
 
     /// A real proof for `statement` with `witness` under the default keys.
     pub fn prove(&self, statement: &Statement, witness: ComplianceWitness) -> [u8; 256] {
-        prove_with(keys(), statement, &self.params, witness)
+        prove_with(
+            keys(),
+            statement,
+            &self.params,
+            witness,
+            self.disclosure(statement).1,
+        )
     }
 
     /// The accounts of a transfer from `from` to `to` in the world's mint.
@@ -906,7 +978,11 @@ impl World {
     pub async fn proof_request(&mut self, from: &Wallet, to: &Wallet, amount: u64) -> ProofRequest {
         let valid_until = self.valid_until().await;
         let statement = self.statement(from, to, amount, valid_until).await;
-        ProofRequest::from_parts(&statement, &self.witness(from))
+        ProofRequest::from_parts(
+            &statement,
+            &self.witness(from),
+            &pda::issuer(ISSUER_ID).to_bytes(),
+        )
     }
 
     /// Transfer instruction for `from` → `to` with the given proof.
@@ -926,6 +1002,7 @@ impl World {
                 subject_tag: statement.subject_tag,
                 credential_root: statement.credential_root,
                 sanctions_root: statement.sanctions_root,
+                disclosure: convert::disclosure(&self.disclosure(statement).0),
                 proof,
             },
         )
@@ -1058,6 +1135,7 @@ impl World {
             subject_tag: statement.subject_tag,
             credential_root: statement.credential_root,
             sanctions_root: statement.sanctions_root,
+            disclosure: convert::disclosure(&self.disclosure(&statement).0),
             proof,
         }
     }
@@ -1093,17 +1171,20 @@ impl World {
     }
 }
 
-/// A real Groth16 proof for `statement` under `keys`.
+/// A real Groth16 proof for `statement` under `keys` (with the disclosure witness sealed into
+/// it, [`World::disclosure`]).
 pub fn prove_with(
     keys: &KeySet,
     statement: &Statement,
     params: &RuleSetParams,
     witness: ComplianceWitness,
+    disclosure: DisclosureWitness,
 ) -> [u8; 256] {
     let circuit = ComplianceCircuit {
         statement: statement.clone(),
         params: params.clone(),
         witness,
+        disclosure,
         depth: keys.depth,
     };
     zkgate_circuits::proof::prove(keys, circuit, &mut rand::thread_rng())

@@ -217,4 +217,13 @@ pub enum ZkgateError {
     /// The sanctions root the recipient's pass was proven against is no longer accepted.
     #[msg("recipient's pass sanctions root is no longer accepted")]
     RecipientPassSanctionsRootStale,
+    /// The auditor key is not a Baby Jubjub point of the prime-order subgroup: a coordinate
+    /// is not a field element, the witness `Q` is off the curve, `8·Q` is not the key, or the
+    /// key is the identity.
+    #[msg("auditor key is not a valid Baby Jubjub public key")]
+    InvalidAuditorKey,
+    /// A value of the posted auditor disclosure (ephemeral key or ciphertext) is not a
+    /// canonical field element.
+    #[msg("disclosure value is not a canonical field element")]
+    DisclosureNotInField,
 }

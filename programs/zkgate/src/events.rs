@@ -82,6 +82,11 @@ pub struct TransferApproved {
     pub sanctions_root: [u8; 32],
     /// The statement hash (the proof's public input).
     pub statement_hash: [u8; 32],
+    /// The auditor key the disclosure is encrypted to (the rule-set's at the time).
+    pub auditor_key: [u8; 64],
+    /// The sender's identity encrypted to `auditor_key`, proven by the same proof (its
+    /// commitment is the statement's last input).
+    pub disclosure: crate::auditor::AuditDisclosure,
     /// Slot of the transfer.
     pub slot: u64,
     /// Cluster unix time of the transfer.
@@ -93,10 +98,11 @@ pub struct TransferApproved {
 }
 
 impl TransferApproved {
-    /// The statement this transfer proved, rebuilt from the event alone: an auditor hashes it
-    /// (`.hash()`) and compares with `statement_hash`.
-    pub fn statement(&self) -> crate::statement::Statement {
-        crate::statement::Statement {
+    /// The statement this transfer proved, rebuilt from the event alone (the disclosure
+    /// commitment recomputed from the posted bytes): an auditor hashes it (`.hash()`) and
+    /// compares with `statement_hash`.
+    pub fn statement(&self) -> Result<crate::statement::Statement> {
+        Ok(crate::statement::Statement {
             rule_set_id: self.rule_set_id,
             rule_set_version: self.rule_set_version,
             params_hash: self.params_hash,
@@ -111,7 +117,8 @@ impl TransferApproved {
             window_volume: self.window_volume,
             valid_until: self.valid_until,
             subject_tag: self.subject_tag,
-        }
+            disclosure_hash: crate::statement::disclosure_hash(&self.issuer, &self.disclosure)?,
+        })
     }
 }
 
@@ -230,6 +237,8 @@ pub struct RuleSetChanged {
     pub vk_hash: [u8; 32],
     /// Poseidon hash of the parameters.
     pub params_hash: [u8; 32],
+    /// The auditor key (`x || y`) transfers are now encrypted to.
+    pub auditor_key: [u8; 64],
     /// The accepted issuers.
     pub issuers: Vec<Pubkey>,
     /// The sanctions list.

@@ -7,6 +7,7 @@
 
 use anchor_lang::prelude::*;
 
+pub mod auditor;
 pub mod errors;
 pub mod events;
 pub mod instructions;

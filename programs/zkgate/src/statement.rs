@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 use solana_poseidon::{hashv, Endianness, Parameters};
 
 use crate::errors::ZkgateError;
+use crate::auditor::AuditDisclosure;
 use crate::state::{is_canonical_field_element, RuleSetParams};
 
 /// A field element as 32 big-endian bytes.
@@ -39,9 +40,9 @@ pub const fn tag(s: &str) -> FieldBytes {
 }
 
 /// Tag of the statement hash.
-pub const TAG_STATEMENT: FieldBytes = tag("zkgate/statement/v2");
+pub const TAG_STATEMENT: FieldBytes = tag("zkgate/statement/v3");
 /// Tag of the parameters hash.
-pub const TAG_PARAMS: FieldBytes = tag("zkgate/params/v1");
+pub const TAG_PARAMS: FieldBytes = tag("zkgate/params/v2");
 /// Tag of the recipient-pass statement hash.
 pub const TAG_PASS: FieldBytes = tag("zkgate/pass/v1");
 
@@ -51,7 +52,8 @@ fn poseidon(inputs: &[&[u8]]) -> Result<FieldBytes> {
         .map_err(|_| error!(ZkgateError::StatementHashFailed))
 }
 
-/// `params_hash = H_5(TAG_PARAMS, H_8(allowed), H_8(denied), H_8(limits), window_seconds)`.
+/// `params_hash = H_7(TAG_PARAMS, H_8(allowed), H_8(denied), H_8(limits), window_seconds,
+/// auditor.x, auditor.y)`.
 pub fn params_hash(params: &RuleSetParams) -> Result<FieldBytes> {
     let allow: [FieldBytes; 8] = params.allowed_jurisdictions.map(|c| u64_field(c.into()));
     let deny: [FieldBytes; 8] = params.denied_jurisdictions.map(|c| u64_field(c.into()));
@@ -69,6 +71,8 @@ pub fn params_hash(params: &RuleSetParams) -> Result<FieldBytes> {
         &h_deny,
         &h_tiers,
         &u64_field(params.window_seconds),
+        &params.auditor_key[..32],
+        &params.auditor_key[32..],
     ])
 }
 
@@ -104,10 +108,28 @@ pub struct Statement {
     pub valid_until: i64,
     /// The subject tag: `H_3(TAG_SUBJECT, rule_set_id, subject_id)`, computed in the circuit.
     pub subject_tag: FieldBytes,
+    /// The commitment to the posted auditor disclosure ([`disclosure_hash`]).
+    pub disclosure_hash: FieldBytes,
+}
+
+/// `H_8(issuer.hi, issuer.lo, R.x, R.y, c0, c1, c2, c3)`: the commitment to the disclosure
+/// posted with a transfer, recomputed from the posted bytes (never taken from the caller).
+pub fn disclosure_hash(issuer: &Pubkey, disclosure: &AuditDisclosure) -> Result<FieldBytes> {
+    let r = &disclosure.ephemeral_key;
+    let c = &disclosure.ciphertext;
+    require!(
+        is_canonical_field_element(r[..32].try_into().map_err(|_| ZkgateError::DisclosureNotInField)?)
+            && is_canonical_field_element(r[32..].try_into().map_err(|_| ZkgateError::DisclosureNotInField)?)
+            && c.iter().all(is_canonical_field_element),
+        ZkgateError::DisclosureNotInField
+    );
+    let (hi, lo) = key_limbs(issuer);
+    poseidon(&[&hi, &lo, &r[..32], &r[32..], &c[0], &c[1], &c[2], &c[3]])
 }
 
 impl Statement {
-    /// `H_9(H_12(ctx...), mint limbs, amount, nonce, window_volume, valid_until, subject_tag, 0)`.
+    /// `H_9(H_12(ctx...), mint limbs, amount, nonce, window_volume, valid_until, subject_tag,
+    /// disclosure_hash)`.
     pub fn hash(&self) -> Result<FieldBytes> {
         require!(self.valid_until >= 0, ZkgateError::NegativeValidUntil);
         require!(
@@ -147,7 +169,7 @@ impl Statement {
             &u64_field(self.window_volume),
             &u64_field(self.valid_until as u64),
             &self.subject_tag,
-            &[0u8; 32],
+            &self.disclosure_hash,
         ])
     }
 }

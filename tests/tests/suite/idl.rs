@@ -97,6 +97,10 @@ fn transfer_fixture() -> String {
         subject_tag: [9; 32],
         credential_root: [7; 32],
         sanctions_root: [8; 32],
+        disclosure: zkgate::auditor::AuditDisclosure {
+            ephemeral_key: std::array::from_fn(|i| i as u8),
+            ciphertext: [[10; 32], [11; 32], [12; 32], [13; 32]],
+        },
         proof,
     };
     let ix = transfer(&accounts, args);

@@ -59,6 +59,7 @@ fn max_config() -> RuleSetConfigArgs {
             per_transfer_limit: [u64::MAX; 4],
             per_window_limit: [u64::MAX; 4],
             window_seconds: u64::MAX,
+            auditor_key: [0xff; 64],
         },
         time: TimeParams {
             max_proof_age_secs: u32::MAX,
@@ -67,6 +68,7 @@ fn max_config() -> RuleSetConfigArgs {
             sanctions_root_grace_secs: u32::MAX,
             pass_ttl_secs: u32::MAX,
         },
+        auditor_key_witness: [0xff; 64],
     }
 }
 
@@ -95,6 +97,10 @@ fn max_args() -> TransferArgs {
         subject_tag: [0xff; 32],
         credential_root: [0xff; 32],
         sanctions_root: [0xff; 32],
+        disclosure: zkgate::auditor::AuditDisclosure {
+            ephemeral_key: [0xff; 64],
+            ciphertext: [[0xff; 32]; 4],
+        },
         proof: [0xff; 256],
     }
 }

@@ -52,6 +52,7 @@ fn program_and_circuit_hash_the_same_statement() {
             window_volume: rng.gen(),
             valid_until: rng.gen_range(0..i64::MAX),
             subject_tag: random_field(&mut rng),
+            disclosure_hash: random_field(&mut rng),
         };
         let program = convert::program_statement(&s).hash().expect("program hash");
         let circuit = s.hash_bytes().expect("circuit hash");
@@ -69,6 +70,12 @@ fn program_and_circuit_hash_the_same_params() {
             per_transfer_limit: std::array::from_fn(|_| rng.gen()),
             per_window_limit: std::array::from_fn(|_| rng.gen()),
             window_seconds: rng.gen(),
+            auditor_key: {
+                let mut k = [0u8; 64];
+                k[..32].copy_from_slice(&random_field(&mut rng));
+                k[32..].copy_from_slice(&random_field(&mut rng));
+                k
+            },
         };
         let program = zkgate::statement::params_hash(&convert::program_params(&p)).expect("hash");
         assert_eq!(program, p.hash_bytes());

@@ -43,7 +43,7 @@ async fn approved_transfer_moves_exact_amount(token: TokenKind) {
     assert_eq!(e.subject_tag, alice.subject_tag());
     assert_eq!(e.window_volume, 0);
     // An auditor recomputes what was proven from the event alone.
-    let recomputed = e.statement().hash().expect("hash");
+    let recomputed = e.statement().expect("statement").hash().expect("hash");
     assert_eq!(recomputed, e.statement_hash);
     assert_eq!(e.params_hash, w.params.hash_bytes());
     assert_eq!(e.program_id, zkgate::ID);
@@ -179,7 +179,13 @@ async fn proof_for_another_verifying_key_or_rule_set_version_fails() {
     let signer = alice.keypair.insecure_clone();
 
     // Proof from an independent setup of the same circuit.
-    let foreign = prove_with(other_keys(), &statement, &w.params, w.witness(&alice));
+    let foreign = prove_with(
+        other_keys(),
+        &statement,
+        &w.params,
+        w.witness(&alice),
+        w.disclosure(&statement).1,
+    );
     let ix = w.transfer_ix(&alice, &bob, &statement, foreign);
     assert_zkgate_err(w.send(&[ix], &[&signer]).await, ZkgateError::InvalidProof);
 
@@ -311,7 +317,12 @@ async fn credentials_are_not_used_after_expiry() {
     // A proof that would live past the expiry does not exist (prover and circuit refuse).
     let statement = w.statement(&alice, &bob, 100, expiry).await;
     assert_eq!(
-        check_native(&statement, &w.params, &w.witness(&alice)),
+        check_native(
+            &statement,
+            &w.params,
+            &w.witness(&alice),
+            &w.disclosure(&statement).1
+        ),
         Err(RuleViolation::CredentialExpired)
     );
     // The latest possible proof: valid until one second before the expiry.
@@ -659,7 +670,12 @@ async fn window_volume_is_enforced_across_transfers() {
     let statement = w.statement(&alice, &bob, 1_000, valid_until).await;
     assert_eq!(statement.window_volume, 1_000);
     assert_eq!(
-        check_native(&statement, &w.params, &w.witness(&alice)),
+        check_native(
+            &statement,
+            &w.params,
+            &w.witness(&alice),
+            &w.disclosure(&statement).1
+        ),
         Err(RuleViolation::WindowLimitExceeded)
     );
     // Understating the volume (claiming 0) is refused before the proof is even looked at.
@@ -682,7 +698,12 @@ async fn window_volume_is_enforced_across_transfers() {
     let statement = w.statement(&alice, &bob, 1, vu).await;
     assert_eq!(statement.window_volume, 1_500);
     assert_eq!(
-        check_native(&statement, &w.params, &w.witness(&alice)),
+        check_native(
+            &statement,
+            &w.params,
+            &w.witness(&alice),
+            &w.disclosure(&statement).1
+        ),
         Err(RuleViolation::WindowLimitExceeded)
     );
     // At 60 s it has left the window: 1_000 are free again.
@@ -706,7 +727,12 @@ async fn stepping_proof_times_does_not_multiply_the_window_limit() {
     for step in 0..11i64 {
         let valid_until = now + step * 60 % 600;
         let statement = w.statement(&alice, &bob, 1_000, valid_until).await;
-        if check_native(&statement, &w.params, &w.witness(&alice)).is_err() {
+        if check_native(
+            &statement,
+            &w.params,
+            &w.witness(&alice),
+            &w.disclosure(&statement).1
+        ).is_err() {
             // The honest prover refuses; a dishonest one can only understate the volume.
             let mut lie = statement.clone();
             lie.window_volume = 0;
@@ -742,7 +768,12 @@ async fn a_subjects_wallets_share_one_window() {
     let statement = w.statement(&alice2, &bob, 1_000, vu).await;
     assert_eq!((statement.nonce, statement.window_volume), (1, 1_000));
     assert_eq!(
-        check_native(&statement, &w.params, &w.witness(&alice2)),
+        check_native(
+            &statement,
+            &w.params,
+            &w.witness(&alice2),
+            &w.disclosure(&statement).1
+        ),
         Err(RuleViolation::WindowLimitExceeded)
     );
     w.transfer(&alice2, &bob, 500)
@@ -756,7 +787,12 @@ async fn a_subjects_wallets_share_one_window() {
     other.nonce = 0;
     other.window_volume = 0;
     assert_eq!(
-        check_native(&other, &w.params, &w.witness(&alice2)),
+        check_native(
+            &other,
+            &w.params,
+            &w.witness(&alice2),
+            &w.disclosure(&other).1
+        ),
         Err(RuleViolation::SubjectTagMismatch)
     );
 }

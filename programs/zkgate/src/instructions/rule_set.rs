@@ -36,6 +36,10 @@ pub struct RuleSetConfigArgs {
     pub params: RuleSetParams,
     /// Program-enforced time rules.
     pub time: TimeParams,
+    /// A point `Q` with `8·Q = params.auditor_key`, proving the key is in Baby Jubjub's
+    /// prime-order subgroup (the key times the inverse of 8 modulo the subgroup order;
+    /// `zkgate audit keygen` prints it).
+    pub auditor_key_witness: [u8; 64],
 }
 
 /// The accounts a rule-set configuration refers to, each checked to be real: the accepted
@@ -82,6 +86,8 @@ impl RuleSetConfigArgs {
     fn apply(self, rule_set: &mut RuleSet, accounts: ConfigAccounts) -> Result<()> {
         self.params.validate()?;
         self.time.validate()?;
+        crate::auditor::check_auditor_key(&self.params.auditor_key, &self.auditor_key_witness)?;
+        rule_set.rotate_auditor_key(&self.params.auditor_key);
         rule_set.params_hash = params_hash(&self.params)?;
         rule_set.params = self.params;
         rule_set.time = self.time;
@@ -99,6 +105,7 @@ fn changed(rule_set: &Account<RuleSet>) -> RuleSetChanged {
         version: rule_set.version,
         vk_hash: rule_set.vk_hash,
         params_hash: rule_set.params_hash,
+        auditor_key: rule_set.params.auditor_key,
         issuers: rule_set.issuers.clone(),
         sanctions_list: rule_set.sanctions_list,
         mint: rule_set.mint,

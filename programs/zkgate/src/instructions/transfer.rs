@@ -11,7 +11,8 @@ use zkgate_hook::state::{SEED_APPROVAL, SEED_EXTRA_ACCOUNT_METAS};
 use crate::errors::ZkgateError;
 use crate::events::{emit_cpi_event, TransferApproved};
 use crate::state::*;
-use crate::statement::Statement;
+use crate::auditor::AuditDisclosure;
+use crate::statement::{disclosure_hash, Statement};
 use crate::token_policy::{self, MintKind};
 use crate::verifier::{verify_proof, PROOF_LEN};
 
@@ -32,6 +33,9 @@ pub struct TransferArgs {
     pub credential_root: [u8; 32],
     /// The sanctions-tree root the proof used (must be in the list's ring).
     pub sanctions_root: [u8; 32],
+    /// The sender's identity encrypted to the rule-set's auditor key (`R` and the
+    /// ciphertext); the program hashes it into the statement, so the proof covers it.
+    pub disclosure: AuditDisclosure,
     /// The Groth16 proof: `A || B || C`, 256 bytes, A negated, big-endian.
     pub proof: [u8; PROOF_LEN],
 }
@@ -298,6 +302,7 @@ impl Transfer<'_> {
             window_volume: args.window_volume,
             valid_until: args.valid_until,
             subject_tag: args.subject_tag,
+            disclosure_hash: disclosure_hash(&accounts.issuer.key(), &args.disclosure)?,
         };
         let statement_hash = statement.hash()?;
         verify_proof(&rule_set.vk, &args.proof, &statement_hash)?;
@@ -348,6 +353,8 @@ impl Transfer<'_> {
             credential_root: args.credential_root,
             sanctions_root: args.sanctions_root,
             statement_hash,
+            auditor_key: rule_set.params.auditor_key,
+            disclosure: args.disclosure.clone(),
             slot: clock.slot,
             unix_timestamp: now,
             moved: mode == Mode::Transfer,

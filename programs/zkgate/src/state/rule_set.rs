@@ -15,6 +15,9 @@ pub const ADMIN_ROTATION_KEY_LOCK_SECS: i64 = 2 * 86_400;
 pub const MAX_WINDOW_SECONDS: u64 = 366 * 86_400;
 /// Number of IC points of a verifying key for one public input.
 pub const VK_IC_LEN: usize = 2;
+/// Previous auditor keys a rule-set keeps listed after rotations (older ones stay in the
+/// `RuleSetChanged` events).
+pub const MAX_PREVIOUS_AUDITOR_KEYS: usize = 4;
 
 /// Lifecycle of a rule-set.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Debug, PartialEq, Eq)]
@@ -71,6 +74,10 @@ pub struct RuleSetParams {
     pub per_window_limit: [u64; NUM_TIERS],
     /// Length of the sliding volume window in seconds of cluster time (at most a year).
     pub window_seconds: u64,
+    /// The auditor's Baby Jubjub public key (circomlib / EIP-2494 form), `x || y`, 32 bytes
+    /// big-endian each: every transfer proof encrypts the sender's identity to it. Checked to
+    /// be in the prime-order subgroup when set (`check_auditor_key`).
+    pub auditor_key: [u8; 64],
 }
 
 impl RuleSetParams {
@@ -193,11 +200,28 @@ pub struct RuleSet {
     pub issuers: Vec<Pubkey>,
     /// The `SanctionsList` account screened against.
     pub sanctions_list: Pubkey,
+    /// Auditor keys replaced by rotations, newest last (at most
+    /// `MAX_PREVIOUS_AUDITOR_KEYS`): transfers made under them stay decryptable by their
+    /// holders, and each `TransferApproved` names the key it was encrypted to.
+    #[max_len(MAX_PREVIOUS_AUDITOR_KEYS)]
+    pub previous_auditor_keys: Vec<[u8; 64]>,
     /// Canonical PDA bump.
     pub bump: u8,
 }
 
 impl RuleSet {
+    /// Lists the current auditor key as previous when `next` replaces it.
+    pub fn rotate_auditor_key(&mut self, next: &[u8; 64]) {
+        let current = self.params.auditor_key;
+        if current == [0u8; 64] || current == *next {
+            return;
+        }
+        if self.previous_auditor_keys.len() == MAX_PREVIOUS_AUDITOR_KEYS {
+            self.previous_auditor_keys.remove(0);
+        }
+        self.previous_auditor_keys.push(current);
+    }
+
     /// Bumps the version, so proofs made under the previous configuration or key stop
     /// verifying.
     pub fn bump_version(&mut self) -> Result<()> {
