@@ -429,6 +429,16 @@ export type Zkgate = {
       "code": 6067,
       "msg": "recipient's pass sanctions root is no longer accepted",
       "name": "RecipientPassSanctionsRootStale"
+    },
+    {
+      "code": 6068,
+      "msg": "auditor key is not a valid Baby Jubjub public key",
+      "name": "InvalidAuditorKey"
+    },
+    {
+      "code": 6069,
+      "msg": "disclosure value is not a canonical field element",
+      "name": "DisclosureNotInField"
     }
   ],
   "events": [
@@ -4088,6 +4098,48 @@ export type Zkgate = {
   "types": [
     {
       "docs": [
+        "What a transfer posts for the auditor: the ephemeral key `R = r·Base8` and the Poseidon",
+        "cipher's ciphertext of the sender's identity under `S = r·auditor_key`. The proof shows",
+        "both are what the statement's disclosure commitment was made of (`docs/STATEMENT.md`)."
+      ],
+      "name": "AuditDisclosure",
+      "type": {
+        "fields": [
+          {
+            "docs": [
+              "`R`, `x || y`, each 32 bytes big-endian."
+            ],
+            "name": "ephemeralKey",
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The ciphertext: four field elements, 32 bytes big-endian each."
+            ],
+            "name": "ciphertext",
+            "type": {
+              "array": [
+                {
+                  "array": [
+                    "u8",
+                    32
+                  ]
+                },
+                4
+              ]
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "docs": [
         "Emitted when a proposed authority accepts."
       ],
       "name": "AuthorityChanged",
@@ -5027,6 +5079,22 @@ export type Zkgate = {
           },
           {
             "docs": [
+              "Auditor keys replaced by rotations, newest last (at most",
+              "`MAX_PREVIOUS_AUDITOR_KEYS`): transfers made under them stay decryptable by their",
+              "holders, and each `TransferApproved` names the key it was encrypted to."
+            ],
+            "name": "previousAuditorKeys",
+            "type": {
+              "vec": {
+                "array": [
+                  "u8",
+                  64
+                ]
+              }
+            }
+          },
+          {
+            "docs": [
               "Canonical PDA bump."
             ],
             "name": "bump",
@@ -5090,6 +5158,18 @@ export type Zkgate = {
           },
           {
             "docs": [
+              "The auditor key (`x || y`) transfers are now encrypted to."
+            ],
+            "name": "auditorKey",
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
+            }
+          },
+          {
+            "docs": [
               "The accepted issuers."
             ],
             "name": "issuers",
@@ -5147,6 +5227,20 @@ export type Zkgate = {
               "defined": {
                 "name": "TimeParams"
               }
+            }
+          },
+          {
+            "docs": [
+              "A point `Q` with `8·Q = params.auditor_key`, proving the key is in Baby Jubjub's",
+              "prime-order subgroup (the key times the inverse of 8 modulo the subgroup order;",
+              "`zkgate audit keygen` prints it)."
+            ],
+            "name": "auditorKeyWitness",
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
             }
           }
         ],
@@ -5214,6 +5308,20 @@ export type Zkgate = {
             ],
             "name": "windowSeconds",
             "type": "u64"
+          },
+          {
+            "docs": [
+              "The auditor's Baby Jubjub public key (circomlib / EIP-2494 form), `x || y`, 32 bytes",
+              "big-endian each: every transfer proof encrypts the sender's identity to it. Checked to",
+              "be in the prime-order subgroup when set (`check_auditor_key`)."
+            ],
+            "name": "auditorKey",
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
+            }
           }
         ],
         "kind": "struct"
@@ -5730,6 +5838,30 @@ export type Zkgate = {
           },
           {
             "docs": [
+              "The auditor key the disclosure is encrypted to (the rule-set's at the time)."
+            ],
+            "name": "auditorKey",
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
+            }
+          },
+          {
+            "docs": [
+              "The sender's identity encrypted to `auditor_key`, proven by the same proof (its",
+              "commitment is the statement's last input)."
+            ],
+            "name": "disclosure",
+            "type": {
+              "defined": {
+                "name": "AuditDisclosure"
+              }
+            }
+          },
+          {
+            "docs": [
               "Slot of the transfer."
             ],
             "name": "slot",
@@ -5819,6 +5951,18 @@ export type Zkgate = {
                 "u8",
                 32
               ]
+            }
+          },
+          {
+            "docs": [
+              "The sender's identity encrypted to the rule-set's auditor key (`R` and the",
+              "ciphertext); the program hashes it into the statement, so the proof covers it."
+            ],
+            "name": "disclosure",
+            "type": {
+              "defined": {
+                "name": "AuditDisclosure"
+              }
             }
           },
           {

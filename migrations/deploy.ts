@@ -1,6 +1,8 @@
 // Anchor deploy script (`anchor migrate`): initializes the zkgate config (the provider wallet,
 // which must be the program's upgrade authority, becomes admin) and registers rule-set 1 from a key directory written by
-// `zkgate keys --out DIR` (verifying_key.bin in the program's byte layout, rule_set.json).
+// `zkgate keys --out DIR [--auditor-key HEX]` (verifying_key.bin in the program's byte layout;
+// rule_set.json with the parameters, the auditor key from `zkgate audit keygen` and its
+// subgroup witness).
 //
 // Environment:
 //   ZKGATE_KEY_DIR       key directory (default: keys/ruleset-1)
@@ -83,7 +85,19 @@ interface RuleSetFile {
     per_transfer_limit: (number | string)[];
     per_window_limit: (number | string)[];
     window_seconds: number | string;
+    /** The auditor's Baby Jubjub public key, `x || y` hex (`zkgate audit keygen`). */
+    auditor_key: string;
   };
+  /** `Q` with `8·Q = auditor_key`, hex: the program's proof that the key is in the subgroup. */
+  auditor_key_witness?: string;
+}
+
+/** 64 bytes from 128 hex digits (a Baby Jubjub point `x || y`), or an error naming the field. */
+export function point64(hex: string | undefined, field: string): number[] {
+  if (hex === undefined || !/^[0-9a-f]{128}$/.test(hex)) {
+    throw new Error(`rule_set.json: ${field} must be 128 lowercase hex digits`);
+  }
+  return Array.from(Buffer.from(hex, "hex"));
 }
 
 interface Manifest {
@@ -282,6 +296,7 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
           perTransferLimit: file.params.per_transfer_limit.map((v) => new BN(v.toString())),
           perWindowLimit: file.params.per_window_limit.map((v) => new BN(v.toString())),
           windowSeconds: new BN(file.params.window_seconds.toString()),
+          auditorKey: point64(file.params.auditor_key, "params.auditor_key"),
         },
         time: {
           maxProofAgeSecs: 600,
@@ -290,6 +305,7 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
           sanctionsRootGraceSecs: 300,
           passTtlSecs,
         },
+        auditorKeyWitness: point64(file.auditor_key_witness, "auditor_key_witness"),
       },
     })
     .accountsPartial({
@@ -325,6 +341,7 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
 // `scripts/deploy-check.sh`.
 module.exports = Object.assign(deploy, {
   parseVerifyingKey,
+  point64,
   checkedVerifyingKey,
   hookedMintInstructions,
   extraAccountMetasAddress,

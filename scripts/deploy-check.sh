@@ -62,6 +62,21 @@ const deploy = require(`${process.cwd()}/${out}/js/migrations/deploy.js`);
     fixture.hookedTransferChecked.accounts[7].address,
   );
   console.log("deploy script: zkgate-hook mint instructions OK (234-byte mint, hook = zkgate-hook)");
+
+  // The auditor key it registers, read from rule_set.json: a point of the prime-order
+  // subgroup, and the witness it sends is its eighth (checked with @zk-kit/baby-jubjub).
+  const bj = require("@zk-kit/baby-jubjub");
+  const ruleSet = JSON.parse(fs.readFileSync(`${keys}/rule_set.json`, "utf8"));
+  const big = (bytes) => BigInt("0x" + Buffer.from(bytes).toString("hex"));
+  const key = deploy.point64(ruleSet.params.auditor_key, "params.auditor_key");
+  const witness = deploy.point64(ruleSet.auditor_key_witness, "auditor_key_witness");
+  const P = [big(key.slice(0, 32)), big(key.slice(32))];
+  const Q = [big(witness.slice(0, 32)), big(witness.slice(32))];
+  assert.ok(bj.inCurve(P) && bj.inCurve(Q));
+  assert.deepStrictEqual(bj.mulPointEscalar(Q, 8n), P);
+  assert.deepStrictEqual(bj.mulPointEscalar(P, bj.subOrder), [0n, 1n]);
+  assert.throws(() => deploy.point64("zz", "params.auditor_key"), /params.auditor_key must be 128/);
+  console.log("deploy script: auditor key in the subgroup, witness 8·Q = key");
 })().catch((e) => {
   console.error(e);
   process.exit(1);

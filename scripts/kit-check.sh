@@ -45,6 +45,10 @@ const hex = (s) => new Uint8Array(Buffer.from(s, "hex"));
       subjectTag: hex(i.subjectTagHex),
       credentialRoot: hex(i.credentialRootHex),
       sanctionsRoot: hex(i.sanctionsRootHex),
+      disclosure: {
+        ephemeralKey: hex(i.ephemeralKeyHex),
+        ciphertext: i.ciphertextHex.map(hex),
+      },
       proof: hex(i.proofHex),
     },
   });

@@ -149,7 +149,9 @@ pub fn point_from_bytes(bytes: &[u8; 64]) -> Option<Point> {
 /// 251-bit scalar multiplication.
 pub fn cofactor_witness(p: &Point) -> Point {
     use ark_ff::Field;
-    let inv8 = Scalar::from(8u64).inverse().expect("8 is invertible modulo the order");
+    let inv8 = Scalar::from(8u64)
+        .inverse()
+        .expect("8 is invertible modulo the order");
     mul_le_bytes(p, &inv8.into_bigint().to_bytes_le())
 }
 

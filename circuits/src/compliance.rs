@@ -32,7 +32,8 @@ use crate::cmp::{enforce_bits, enforce_le, enforce_lt};
 use crate::credential::{Credential, SUBJECT_ID_BITS};
 use crate::disclosure::{disclosure_gadget, AuditRecord, DisclosureWitness, RecordVars};
 use crate::encoding::{
-    fr_from_u64, fr_to_be_bytes, tag, EncodingError, TAG_CREDENTIAL, TAG_PARAMS, TAG_STATEMENT, TAG_SUBJECT,
+    fr_from_u64, fr_to_be_bytes, tag, EncodingError, TAG_CREDENTIAL, TAG_PARAMS, TAG_STATEMENT,
+    TAG_SUBJECT,
 };
 use crate::indexed::NonMembershipWitness;
 use crate::merkle::{root_gadget, MerklePath};
@@ -528,7 +529,11 @@ impl ComplianceCircuit {
         enforce_bits(&cred.tx_limit, AMOUNT_BITS)?;
         enforce_bits(&cred.win_limit, AMOUNT_BITS)?;
         enforce_le(&amount, &cred.tx_limit, AMOUNT_BITS)?;
-        enforce_le(&(&window_volume + &amount), &cred.win_limit, AMOUNT_BITS + 1)?;
+        enforce_le(
+            &(&window_volume + &amount),
+            &cred.win_limit,
+            AMOUNT_BITS + 1,
+        )?;
         parts.mark("tier limits");
 
         // 5. Not expired.

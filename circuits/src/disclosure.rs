@@ -79,8 +79,14 @@ impl Disclosure {
     fn ephemeral_elements(&self) -> Result<[Fr; 2], EncodingError> {
         let k = &self.ephemeral_key;
         Ok([
-            fr_from_be_bytes_named(k[..32].try_into().expect("32 bytes"), "disclosure.ephemeral_key")?,
-            fr_from_be_bytes_named(k[32..].try_into().expect("32 bytes"), "disclosure.ephemeral_key")?,
+            fr_from_be_bytes_named(
+                k[..32].try_into().expect("32 bytes"),
+                "disclosure.ephemeral_key",
+            )?,
+            fr_from_be_bytes_named(
+                k[32..].try_into().expect("32 bytes"),
+                "disclosure.ephemeral_key",
+            )?,
         ])
     }
 
@@ -99,10 +105,8 @@ impl Disclosure {
         if !babyjub::is_valid_public_key(x, y) {
             return Err(DisclosureError::EphemeralKey);
         }
-        let shared = babyjub::mul_le_bytes(
-            &Point::new_unchecked(x, y),
-            &sk.into_bigint().to_bytes_le(),
-        );
+        let shared =
+            babyjub::mul_le_bytes(&Point::new_unchecked(x, y), &sk.into_bigint().to_bytes_le());
         let mut ciphertext = Vec::with_capacity(CIPHERTEXT_LEN);
         for c in &self.ciphertext {
             ciphertext.push(
@@ -140,7 +144,9 @@ pub enum DisclosureError {
 
 /// The ephemeral secret `r` of one transfer: 251 bits, little-endian. Zeroized on drop,
 /// redacted in `Debug`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[derive(
+    Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
+)]
 pub struct DisclosureSecret {
     r: [u8; 32],
 }
@@ -190,7 +196,9 @@ impl DisclosureSecret {
 
 /// What the auditor learns from a transfer. `Debug` is redacted (the subject id is personal
 /// data); zeroized on drop.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[derive(
+    Clone, PartialEq, Eq, Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop,
+)]
 pub struct AuditRecord {
     /// The credential's subject id.
     pub subject_id: [u8; 32],
@@ -339,8 +347,12 @@ pub(crate) fn disclosure_gadget(
     let (x, y) = (auditor[0].clone(), auditor[1].clone());
     let x2 = x.square()?;
     let y2 = y.square()?;
-    let a = FpVar::constant(<babyjub::CircomBabyJubjub as ark_ec::twisted_edwards::TECurveConfig>::COEFF_A);
-    let d = FpVar::constant(<babyjub::CircomBabyJubjub as ark_ec::twisted_edwards::TECurveConfig>::COEFF_D);
+    let a = FpVar::constant(
+        <babyjub::CircomBabyJubjub as ark_ec::twisted_edwards::TECurveConfig>::COEFF_A,
+    );
+    let d = FpVar::constant(
+        <babyjub::CircomBabyJubjub as ark_ec::twisted_edwards::TECurveConfig>::COEFF_D,
+    );
     (&a * &x2 + &y2).enforce_equal(&(FpVar::one() + d * x2 * y2))?;
     let key = PointVar::new(x, y);
     key.double()?

@@ -54,7 +54,12 @@ impl Provable for ComplianceCircuit {
         ComplianceCircuit::public_input(self)
     }
     fn check_native(&self) -> Result<(), RuleViolation> {
-        crate::compliance::check_native(&self.statement, &self.params, &self.witness, &self.disclosure)
+        crate::compliance::check_native(
+            &self.statement,
+            &self.params,
+            &self.witness,
+            &self.disclosure,
+        )
     }
 }
 

@@ -29,7 +29,12 @@ fn builder() -> SampleBuilder {
 fn assert_violation(b: SampleBuilder, expected: RuleViolation) {
     let sample = b.build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Err(expected)
     );
     assert!(
@@ -42,7 +47,12 @@ fn assert_violation(b: SampleBuilder, expected: RuleViolation) {
 fn compliant_witness_satisfies_circuit_and_native_check() {
     let sample = builder().build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Ok(())
     );
     assert!(satisfied(&sample));
@@ -58,7 +68,12 @@ fn limits_are_inclusive_at_the_edge() {
     }
     .build();
     assert_eq!(
-        check_native(&at_limit.statement, &at_limit.params, &at_limit.witness, &at_limit.disclosure),
+        check_native(
+            &at_limit.statement,
+            &at_limit.params,
+            &at_limit.witness,
+            &at_limit.disclosure
+        ),
         Ok(())
     );
     assert!(satisfied(&at_limit));
@@ -79,7 +94,13 @@ fn credential_not_in_tree() {
 fn flipped_path_bit_is_not_membership() {
     let mut sample = builder().build();
     sample.witness.credential_path.index ^= 1;
-    assert!(check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure).is_err());
+    assert!(check_native(
+        &sample.statement,
+        &sample.params,
+        &sample.witness,
+        &sample.disclosure
+    )
+    .is_err());
     assert!(!satisfied(&sample));
 }
 
@@ -115,7 +136,12 @@ fn sanctions_witness_for_another_subject() {
         .expect("absent");
     sample.witness.sanctions = other;
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Err(RuleViolation::Sanctioned)
     );
     assert!(!satisfied(&sample));
@@ -242,14 +268,24 @@ fn params_are_bound_by_their_hash() {
     }
     .build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Err(RuleViolation::AmountOverTierLimit)
     );
     sample.params.per_transfer_limit[1] = 20_000;
     // The native check refuses it as the circuit does: a direct library caller never gets `Ok`
     // (and so never a proof) for parameters the statement does not commit to.
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Err(RuleViolation::ParamsMismatch)
     );
     assert!(
@@ -263,7 +299,12 @@ fn subject_tag_is_the_credential_subjects_under_the_rule_set() {
     let b = builder();
     let sample = b.clone().build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Ok(())
     );
     assert!(satisfied(&sample));
@@ -297,7 +338,12 @@ fn invalid_values_are_named() {
     let mut sample = builder().build();
     sample.statement.credential_root = [0xff; 32];
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Err(RuleViolation::InvalidValue("credential_root"))
     );
     let sample = SampleBuilder {
@@ -306,7 +352,12 @@ fn invalid_values_are_named() {
     }
     .build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Err(RuleViolation::InvalidValue("valid_until"))
     );
 }
@@ -397,7 +448,12 @@ fn circuit_and_native_check_agree_on_random_witnesses() {
             1 => sample.statement.subject_tag[31] ^= 1,
             _ => {}
         }
-        let native = check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure);
+        let native = check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure,
+        );
         assert_eq!(
             native.is_ok(),
             satisfied(&sample),
@@ -498,7 +554,12 @@ fn subject_id_bounds() {
     max[31] = 0xfe; // 2^248 - 2
     let sample = with_subject(builder().build(), max);
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Ok(())
     );
     assert!(satisfied(&sample));
@@ -507,7 +568,12 @@ fn subject_id_bounds() {
     sentinel[31] = 0xff; // 2^248 - 1
     let sample = with_subject(builder().build(), sentinel);
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Err(RuleViolation::InvalidValue("credential.subject_id"))
     );
     assert!(!satisfied(&sample));
@@ -525,7 +591,12 @@ fn window_sum_at_two_to_the_64_is_refused() {
     b.window_volume = u64::MAX - 1;
     let sample = b.build();
     assert_eq!(
-        check_native(&sample.statement, &sample.params, &sample.witness, &sample.disclosure),
+        check_native(
+            &sample.statement,
+            &sample.params,
+            &sample.witness,
+            &sample.disclosure
+        ),
         Ok(())
     );
     assert!(satisfied(&sample));
@@ -884,18 +955,24 @@ mod disclosure {
             ),
             Err(why)
         );
-        assert!(!satisfied(sample), "{why:?}: the circuit must be unsatisfied");
+        assert!(
+            !satisfied(sample),
+            "{why:?}: the circuit must be unsatisfied"
+        );
     }
 
     /// Commits the statement to `posted` (what a cheating prover would post).
     fn post(sample: &mut Sample, posted: disclosure::Disclosure) {
-        sample.statement.disclosure_hash = posted
-            .commitment_bytes(&sample.disclosure.issuer)
-            .unwrap();
+        sample.statement.disclosure_hash =
+            posted.commitment_bytes(&sample.disclosure.issuer).unwrap();
         sample.posted = Some(posted);
     }
 
-    fn encrypt_to(sample: &Sample, key: &Point, secret: &DisclosureSecret) -> disclosure::Disclosure {
+    fn encrypt_to(
+        sample: &Sample,
+        key: &Point,
+        secret: &DisclosureSecret,
+    ) -> disclosure::Disclosure {
         let record = audit_record(&sample.witness, &sample.disclosure.issuer).unwrap();
         disclosure::encrypt(
             key,
@@ -1086,12 +1163,15 @@ mod disclosure {
         // Base8's preimage plus torsion): the native check refuses it; the program refuses to
         // register it (the circuit checks curve and small order only).
         let torsion = p(Fr::from(0u64), -Fr::from(1u64));
-        let mixed = Point::from(
-            BASE8
-                + zkgate_circuits::babyjub::point_from_bytes(&torsion).unwrap(),
+        let mixed =
+            Point::from(BASE8 + zkgate_circuits::babyjub::point_from_bytes(&torsion).unwrap());
+        assert!(
+            zkgate_circuits::babyjub::public_key_from_bytes(&babyjub::point_to_bytes(&mixed))
+                .is_none()
         );
-        assert!(zkgate_circuits::babyjub::public_key_from_bytes(&babyjub::point_to_bytes(&mixed)).is_none());
-        assert!(zkgate_circuits::babyjub::point_from_bytes(&babyjub::point_to_bytes(&mixed)).is_some());
+        assert!(
+            zkgate_circuits::babyjub::point_from_bytes(&babyjub::point_to_bytes(&mixed)).is_some()
+        );
     }
 
     /// The subgroup witness the program takes: `8·Q = P`.
@@ -1119,7 +1199,11 @@ mod disclosure {
             let mut b = builder();
             b.params.auditor_key = babyjub::point_to_bytes(&babyjub::public_key(&sk));
             b.subject = rng.gen_range(1..u64::MAX);
-            b.expiry = if round == 0 { i64::MAX } else { rng.gen_range(1_700_000_001..i64::MAX) };
+            b.expiry = if round == 0 {
+                i64::MAX
+            } else {
+                rng.gen_range(1_700_000_001..i64::MAX)
+            };
             b.jurisdiction = 276;
             b.tier = rng.gen_range(1..=4);
             b.nonce = rng.gen();
@@ -1162,9 +1246,14 @@ mod disclosure {
         };
         let secret = DisclosureSecret::random(&mut rand::rngs::OsRng);
         let sk = sample_auditor_secret();
-        let posted =
-            disclosure::encrypt(&babyjub::public_key(&sk), &secret, &record, u64::MAX, u64::MAX)
-                .unwrap();
+        let posted = disclosure::encrypt(
+            &babyjub::public_key(&sk),
+            &secret,
+            &record,
+            u64::MAX,
+            u64::MAX,
+        )
+        .unwrap();
         assert_eq!(posted.open(&sk, u64::MAX, u64::MAX).unwrap(), record);
         let mut too_deep = record.clone();
         too_deep.leaf_index = 1 << 32;

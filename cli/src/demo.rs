@@ -116,7 +116,15 @@ async fn demo(depth: usize) -> Result<(), String> {
     println!("    WARNING: single-party development keys: INSECURE, for this demo only");
     println!("    vk hash {}", hex::encode(keys.vk_hash));
     println!("    pass vk hash {}", hex::encode(pass_keys.vk_hash));
-    let params = default_params();
+    // The auditor's key pair (`zkgate audit keygen`): the rule-set names its public key and
+    // every transfer proof encrypts the sender's identity to it.
+    let auditor = zkgate_client::audit::AuditorKeyFile::generate(&mut rand::rngs::OsRng);
+    let mut params = default_params();
+    params.auditor_key = auditor.public_key().map_err(|e| e.to_string())?;
+    println!(
+        "    auditor key {}…  (zkgate audit keygen)",
+        &auditor.public_key_hex[..32]
+    );
     // Version 1: one-sided; version 2 (after the two-sided update below) also proves passes.
     let entries = vec![
         rule_set_entry(&keys, &params),
@@ -210,6 +218,30 @@ async fn demo(depth: usize) -> Result<(), String> {
                 "DOES NOT MATCH"
             }
         );
+        // What only the auditor can do: open the disclosure (`zkgate audit decrypt`).
+        let report = crate::audit::open_with(&e, std::slice::from_ref(&auditor))
+            .map_err(|err| format!("auditor could not open the transfer: {err}"))?;
+        println!(
+            "    auditor decrypts: subject {}…, issuer {}, leaf {}, jurisdiction {}, tier {}, \
+             expiry {}",
+            &report.subject_id_hex[..16],
+            report.issuer,
+            report.leaf_index,
+            report.jurisdiction,
+            report.tier,
+            report.expiry
+        );
+        let wrong = zkgate_client::audit::AuditorKeyFile::generate(&mut rand::rngs::OsRng)
+            .secret()
+            .map_err(|err| err.to_string())?;
+        let disclosure = zkgate_circuits::disclosure::Disclosure {
+            ephemeral_key: e.disclosure.ephemeral_key,
+            ciphertext: e.disclosure.ciphertext,
+        };
+        match disclosure.open(&wrong, e.rule_set_id, e.nonce) {
+            Ok(_) => return Err("a wrong auditor key opened the transfer".into()),
+            Err(err) => println!("    a wrong key: refused ({err})"),
+        }
     }
 
     println!("\nrefusals");

@@ -7,6 +7,9 @@
 //!   without the service: the same request JSON in, the same answer JSON out, proved on this
 //!   machine (the recovery path when no prover service is reachable; the witness never leaves
 //!   the machine).
+//! - `zkgate audit keygen --out FILE`, `zkgate audit decrypt --key FILE (--event B64 |
+//!   --events-file FILE | --signature SIG --rpc URL)`: the auditor's key pair and the opening
+//!   of transfers' disclosures from chain data.
 //! - `zkgate demo`: the whole system on this machine (prover over HTTP, the program in an
 //!   in-process Solana runtime with the real SPL Token program), approvals and refusals.
 use std::path::PathBuf;
@@ -14,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod demo;
 
 /// zkgate: zero-knowledge compliance for Solana token transfers.
@@ -40,6 +44,11 @@ enum Command {
         /// Rule-set version the keys serve.
         #[arg(long, default_value_t = 1)]
         rule_set_version: u32,
+        /// The rule-set's auditor public key (hex `x || y`, from `zkgate audit keygen`),
+        /// written to rule_set.json. Default: the built-in sample key, whose secret is public
+        /// (development only).
+        #[arg(long)]
+        auditor_key: Option<String>,
     },
     /// Prove a transfer locally: the prover service's request JSON in, its answer JSON out.
     Prove {
@@ -51,6 +60,9 @@ enum Command {
         #[arg(long, default_value = "-")]
         request: PathBuf,
     },
+    /// The auditor's tools: key generation, decryption of transfers from chain data.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Run the end-to-end demo.
     Demo {
         /// Merkle tree depth (20 = about a million credentials per issuer).
@@ -59,10 +71,37 @@ enum Command {
     },
 }
 
-fn keys(out: PathBuf, depth: usize, rule_set_id: u64, version: u32) -> Result<(), String> {
+fn keys(
+    out: PathBuf,
+    depth: usize,
+    rule_set_id: u64,
+    version: u32,
+    auditor_key: Option<String>,
+) -> Result<(), String> {
     let started = std::time::Instant::now();
     // Circuit-specific setup from OS randomness (single party: marked insecure).
-    let entry = zkgate_prover::dev_rule_set(zkgate::ID.to_bytes(), rule_set_id, version, depth)?;
+    let mut entry =
+        zkgate_prover::dev_rule_set(zkgate::ID.to_bytes(), rule_set_id, version, depth)?;
+    match &auditor_key {
+        Some(hex_key) => {
+            let key: [u8; 64] = hex::decode(hex_key)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or("--auditor-key: expected 128 hex digits (x || y)")?;
+            if zkgate_circuits::babyjub::public_key_from_bytes(&key).is_none() {
+                return Err(
+                    "--auditor-key: not a Baby Jubjub public key of the prime-order \
+                            subgroup"
+                        .into(),
+                );
+            }
+            entry.params.auditor_key = key;
+        }
+        None => println!(
+            "WARNING: auditor key: the built-in sample key, whose secret is public; pass \
+             --auditor-key from `zkgate audit keygen`"
+        ),
+    }
     let keys = &entry.keys;
     keys.write_dir(&out).map_err(|e| e.to_string())?;
     zkgate_prover::rule_sets::write_rule_set_file(&out, &entry)?;
@@ -163,8 +202,10 @@ fn main() -> ExitCode {
             depth,
             rule_set_id,
             rule_set_version,
-        } => keys(out, depth, rule_set_id, rule_set_version),
+            auditor_key,
+        } => keys(out, depth, rule_set_id, rule_set_version, auditor_key),
         Command::Prove { key_dir, request } => prove(key_dir, request),
+        Command::Audit(command) => audit::run(command),
         Command::Demo { depth } => demo::run(depth),
     };
     match result {

@@ -86,7 +86,11 @@ fn offline_proof_verifies_and_refusals_name_the_rule() {
         ..SampleBuilder::default()
     };
     let sample = builder().build();
-    let request = ProofRequest::from_parts(&sample.statement, &sample.witness, &sample.disclosure.issuer);
+    let request = ProofRequest::from_parts(
+        &sample.statement,
+        &sample.witness,
+        &sample.disclosure.issuer,
+    );
     let out = prove(&dir, &serde_json::to_vec(&request).unwrap());
     assert!(
         out.status.success(),
@@ -108,7 +112,11 @@ fn offline_proof_verifies_and_refusals_name_the_rule() {
         ..b
     }
     .build();
-    let request = ProofRequest::from_parts(&expired.statement, &expired.witness, &expired.disclosure.issuer);
+    let request = ProofRequest::from_parts(
+        &expired.statement,
+        &expired.witness,
+        &expired.disclosure.issuer,
+    );
     assert_refused(
         &prove(&dir, &serde_json::to_vec(&request).unwrap()),
         "credential_expired",
@@ -120,7 +128,11 @@ fn offline_proof_verifies_and_refusals_name_the_rule() {
         "malformed_request",
     );
     assert_eq!(body.error.field.as_deref(), Some("rule_set_id"));
-    let mut request = ProofRequest::from_parts(&sample.statement, &sample.witness, &sample.disclosure.issuer);
+    let mut request = ProofRequest::from_parts(
+        &sample.statement,
+        &sample.witness,
+        &sample.disclosure.issuer,
+    );
     request.rule_set_id = 99;
     let out = prove(&dir, &serde_json::to_vec(&request).unwrap());
     assert_refused(&out, "not_found");

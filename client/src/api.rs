@@ -397,7 +397,11 @@ impl ProofRequest {
 
     /// Builds a request from a statement, witness and the credential's issuer account (what a
     /// wallet or dApp holds).
-    pub fn from_parts(statement: &Statement, witness: &ComplianceWitness, issuer: &[u8; 32]) -> Self {
+    pub fn from_parts(
+        statement: &Statement,
+        witness: &ComplianceWitness,
+        issuer: &[u8; 32],
+    ) -> Self {
         let key = |k: &[u8; 32]| Pubkey::new_from_array(*k).to_string();
         ProofRequest {
             rule_set_id: statement.rule_set_id,

@@ -33,7 +33,11 @@ pub fn program_params(p: &RuleSetParams) -> ProgramParams {
 /// key is not a point, which the program refuses with `InvalidAuditorKey`).
 pub fn auditor_key_witness(key: &[u8; 64]) -> [u8; 64] {
     zkgate_circuits::babyjub::point_from_bytes(key)
-        .map(|p| zkgate_circuits::babyjub::point_to_bytes(&zkgate_circuits::babyjub::cofactor_witness(&p)))
+        .map(|p| {
+            zkgate_circuits::babyjub::point_to_bytes(&zkgate_circuits::babyjub::cofactor_witness(
+                &p,
+            ))
+        })
         .unwrap_or([0; 64])
 }
 

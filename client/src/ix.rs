@@ -414,6 +414,35 @@ pub struct TransferAccounts {
     pub recipient: Option<Pubkey>,
 }
 
+/// The accounts of `transfer` / `approve` that are the same for every transfer of one rule-set,
+/// issuer and mint: what an address lookup table holds so that a version-0 transaction carries
+/// a one-byte index for each instead of 32 bytes. A hooked or two-sided transfer, with its
+/// proof and auditor disclosure, does not fit a legacy (1,232-byte) transaction without one;
+/// a plain one-sided transfer does. Program ids a transaction invokes directly stay in the
+/// message whatever the table holds (`v0::Message::try_compile` leaves them out of lookups).
+pub fn lookup_table_addresses(accounts: &TransferAccounts) -> Vec<Pubkey> {
+    let (event_authority, program) = event_accounts();
+    let mut out = vec![
+        pda::config(),
+        pda::rule_set(accounts.rule_set_id),
+        pda::issuer(accounts.issuer_id),
+        pda::sanctions_list(accounts.sanctions_list_id),
+        accounts.mint,
+        accounts.token_program,
+        system_program::ID,
+        event_authority,
+        program,
+    ];
+    if accounts.hooked {
+        out.extend([
+            zkgate_hook::ID,
+            pda::hook::extra_account_metas(&accounts.mint),
+            pda::hook::event_authority(),
+        ]);
+    }
+    out
+}
+
 /// The zkgate-hook accounts of `transfer` / `approve` (all `None` for a mint without the hook).
 struct HookAccounts {
     program: Option<Pubkey>,

@@ -88,8 +88,11 @@ async fn main() {
         ..SampleBuilder::default()
     }
     .build();
-    let request =
-        ProofRequest::from_parts(&sample.statement, &sample.witness, &sample.disclosure.issuer);
+    let request = ProofRequest::from_parts(
+        &sample.statement,
+        &sample.witness,
+        &sample.disclosure.issuer,
+    );
     let client = ProverClient::new(&base);
     // Warm up, then the single-proof time (one client, sequential).
     client.prove(&request).await.expect("warm-up proof");

@@ -65,6 +65,10 @@ pub struct RuleSetFile {
     /// `pass/` subdirectory; absent: no passes are proven for this rule-set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_pass_pk_sha256: Option<String>,
+    /// `Q` with `8·Q = params.auditor_key` (hex), what `register_rule_set` / `update_rule_set`
+    /// take to accept the key (written for the deploy script; the prover does not need it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auditor_key_witness: Option<String>,
 }
 
 /// Loads every rule-set under `dir` (one subdirectory each, or `dir` itself), refusing a proving
@@ -145,6 +149,11 @@ pub fn write_rule_set_file(dir: &Path, entry: &RuleSetEntry) -> Result<(), Strin
         params: entry.params.clone(),
         expected_pk_sha256: hex::encode(entry.keys.pk_sha256),
         expected_pass_pk_sha256: entry.pass_keys.as_ref().map(|k| hex::encode(k.pk_sha256)),
+        auditor_key_witness: entry.params.auditor().ok().map(|key| {
+            hex::encode(zkgate_circuits::babyjub::point_to_bytes(
+                &zkgate_circuits::babyjub::cofactor_witness(&key),
+            ))
+        }),
     };
     let json = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("rule_set.json"), json).map_err(|e| format!("{}: {e}", dir.display()))

@@ -73,7 +73,11 @@ fn builder() -> SampleBuilder {
 }
 
 fn request(sample: &Sample) -> ProofRequest {
-    ProofRequest::from_parts(&sample.statement, &sample.witness, &sample.disclosure.issuer)
+    ProofRequest::from_parts(
+        &sample.statement,
+        &sample.witness,
+        &sample.disclosure.issuer,
+    )
 }
 
 async fn post_raw(base: &str, path: &str, body: impl Into<reqwest::Body>) -> (u16, String) {

@@ -511,6 +511,108 @@ impl World {
         }
     }
 
+    /// Creates an address lookup table holding `addresses` (the real lookup-table program of
+    /// the runtime) and waits the slot it needs to become usable.
+    pub async fn create_lookup_table(
+        &mut self,
+        addresses: Vec<Pubkey>,
+    ) -> solana_sdk::message::AddressLookupTableAccount {
+        use solana_address_lookup_table_interface::instruction as alt;
+        let payer = self.ctx.payer.insecure_clone();
+        let slot = self.ctx.banks_client.get_root_slot().await.expect("slot");
+        // A table is derived from a recent slot (one the SlotHashes sysvar lists).
+        self.ctx.warp_to_slot(slot + 2).expect("warp");
+        let (create, table) = alt::create_lookup_table(payer.pubkey(), payer.pubkey(), slot + 1);
+        let extend = alt::extend_lookup_table(
+            table,
+            payer.pubkey(),
+            Some(payer.pubkey()),
+            addresses.clone(),
+        );
+        self.send(&[create, extend], &[])
+            .await
+            .expect("lookup table");
+        let slot = self.ctx.banks_client.get_root_slot().await.expect("slot");
+        self.ctx.warp_to_slot(slot + 2).expect("warp");
+        solana_sdk::message::AddressLookupTableAccount {
+            key: table,
+            addresses,
+        }
+    }
+
+    /// Sends one version-0 transaction of `ixs` through `tables` (fee payer: the context's
+    /// payer), reading its events like [`World::send_with_logs`]; also returns its size.
+    pub async fn send_v0_with_logs(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[solana_sdk::message::AddressLookupTableAccount],
+    ) -> Result<(Outcome, usize), BanksClientError> {
+        use solana_sdk::message::{v0, VersionedMessage};
+        use solana_sdk::transaction::VersionedTransaction;
+        let payer = self.ctx.payer.insecure_clone();
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
+        let message =
+            v0::Message::try_compile(&payer.pubkey(), ixs, tables, blockhash).expect("compiles");
+        let mut all: Vec<&Keypair> = vec![&payer];
+        all.extend_from_slice(signers);
+        let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &all).expect("signs");
+        let size = bincode::serialize(&tx).expect("serializes").len();
+        let sim = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await?;
+        let keys = {
+            // Static keys then the tables' writable and read-only lookups, as the runtime
+            // orders them.
+            let VersionedMessage::V0(m) = &tx.message else {
+                unreachable!("v0")
+            };
+            let mut keys = m.account_keys.clone();
+            for kind in [true, false] {
+                for lookup in &m.address_table_lookups {
+                    let table = tables
+                        .iter()
+                        .find(|t| t.key == lookup.account_key)
+                        .expect("table");
+                    let indexes = if kind {
+                        &lookup.writable_indexes
+                    } else {
+                        &lookup.readonly_indexes
+                    };
+                    keys.extend(indexes.iter().map(|i| table.addresses[*i as usize]));
+                }
+            }
+            keys
+        };
+        let events = sim
+            .simulation_details
+            .and_then(|d| d.inner_instructions)
+            .map(|inner| event_payloads_with_keys(&keys, &inner))
+            .unwrap_or_default();
+        let out = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await?;
+        match out.result {
+            Ok(()) => Ok((
+                Outcome {
+                    logs: out.metadata.map(|m| m.log_messages).unwrap_or_default(),
+                    events,
+                },
+                size,
+            )),
+            Err(e) => Err(BanksClientError::TransactionError(e)),
+        }
+    }
+
     // Token-2022's instruction builders accept either token program id for the base
     // instructions, so one builder serves both kinds.
 
@@ -1258,7 +1360,15 @@ pub fn event_payloads(
     tx: &Transaction,
     inner: &[solana_sdk::inner_instruction::InnerInstructions],
 ) -> Vec<Vec<u8>> {
-    let keys = &tx.message.account_keys;
+    event_payloads_with_keys(&tx.message.account_keys, inner)
+}
+
+/// [`event_payloads`] given the transaction's account keys in the runtime's order (static keys,
+/// then the lookup tables' writable and read-only addresses).
+pub fn event_payloads_with_keys(
+    keys: &[Pubkey],
+    inner: &[solana_sdk::inner_instruction::InnerInstructions],
+) -> Vec<Vec<u8>> {
     inner
         .iter()
         .flatten()

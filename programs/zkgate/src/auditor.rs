@@ -30,8 +30,12 @@ const COEFF_D: u64 = 168_696;
 fn coordinates(point: &[u8; 64]) -> Option<(Fr, Fr)> {
     let x: &[u8; 32] = point[..32].try_into().ok()?;
     let y: &[u8; 32] = point[32..].try_into().ok()?;
-    (is_canonical_field_element(x) && is_canonical_field_element(y))
-        .then(|| (Fr::from_be_bytes_mod_order(x), Fr::from_be_bytes_mod_order(y)))
+    (is_canonical_field_element(x) && is_canonical_field_element(y)).then(|| {
+        (
+            Fr::from_be_bytes_mod_order(x),
+            Fr::from_be_bytes_mod_order(y),
+        )
+    })
 }
 
 fn on_curve(x: Fr, y: Fr) -> bool {

@@ -3,8 +3,8 @@
 use anchor_lang::prelude::*;
 use solana_poseidon::{hashv, Endianness, Parameters};
 
-use crate::errors::ZkgateError;
 use crate::auditor::AuditDisclosure;
+use crate::errors::ZkgateError;
 use crate::state::{is_canonical_field_element, RuleSetParams};
 
 /// A field element as 32 big-endian bytes.
@@ -118,9 +118,15 @@ pub fn disclosure_hash(issuer: &Pubkey, disclosure: &AuditDisclosure) -> Result<
     let r = &disclosure.ephemeral_key;
     let c = &disclosure.ciphertext;
     require!(
-        is_canonical_field_element(r[..32].try_into().map_err(|_| ZkgateError::DisclosureNotInField)?)
-            && is_canonical_field_element(r[32..].try_into().map_err(|_| ZkgateError::DisclosureNotInField)?)
-            && c.iter().all(is_canonical_field_element),
+        is_canonical_field_element(
+            r[..32]
+                .try_into()
+                .map_err(|_| ZkgateError::DisclosureNotInField)?
+        ) && is_canonical_field_element(
+            r[32..]
+                .try_into()
+                .map_err(|_| ZkgateError::DisclosureNotInField)?
+        ) && c.iter().all(is_canonical_field_element),
         ZkgateError::DisclosureNotInField
     );
     let (hi, lo) = key_limbs(issuer);

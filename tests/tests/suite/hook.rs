@@ -449,35 +449,53 @@ async fn approve_is_refused_on_a_mint_without_the_hook() {
     assert_zkgate_err(res, ZkgateError::MintNotHooked);
 }
 
-/// `[approve, transfer_checked]` with the proof fits one legacy transaction (1,232 bytes)
-/// without a lookup table.
+/// `[approve, transfer_checked]` with the proof and the auditor disclosure does not fit a
+/// legacy transaction (1,232 bytes); through an address lookup table of the rule-set's static
+/// accounts (`ix::lookup_table_addresses`) it does, and lands in the runtime as a version-0
+/// transaction with its audit event.
 #[tokio::test]
 async fn approve_and_transfer_checked_fit_one_transaction() {
     let (mut w, alice, bob) = hooked_world(None).await;
     let args = w.proved_args(&alice, &bob, 100).await;
-    let approve = ix::approve(&w.transfer_accounts(&alice, &bob), args.clone());
+    let accounts = w.transfer_accounts(&alice, &bob);
+    let approve = ix::approve(&accounts, args.clone());
     let sender = alice.keypair.pubkey();
     let plain = plain_transfer(&w, &alice, &bob.token_account, &sender, 100);
-    let tx = Transaction::new_signed_with_payer(
-        &[approve, plain],
+    let legacy = Transaction::new_signed_with_payer(
+        &[approve.clone(), plain.clone()],
         Some(&sender),
         &[&alice.keypair],
         solana_sdk::hash::Hash::default(),
     );
-    let approve_size = bincode::serialize(&tx).unwrap().len();
-    let transfer = ix::transfer(&w.transfer_accounts(&alice, &bob), args);
-    let tx = Transaction::new_signed_with_payer(
-        &[transfer],
-        Some(&sender),
-        &[&alice.keypair],
-        solana_sdk::hash::Hash::default(),
-    );
-    let transfer_size = bincode::serialize(&tx).unwrap().len();
+    let legacy_size = bincode::serialize(&legacy).unwrap().len();
+    let table = w
+        .create_lookup_table(ix::lookup_table_addresses(&accounts))
+        .await;
+    let signer = alice.keypair.insecure_clone();
+    let (outcome, size) = w
+        .send_v0_with_logs(&[approve, plain], &[&signer], std::slice::from_ref(&table))
+        .await
+        .expect("approve + transfer_checked through the table");
+    assert_eq!(w.balance(&bob.token_account).await, 100);
+    assert_eq!(transfer_events(&outcome).len(), 1);
+    // `transfer` alone, through the same table.
+    let args = w.proved_args(&alice, &bob, 50).await;
+    let transfer = ix::transfer(&accounts, args);
+    let (_, transfer_size) = w
+        .send_v0_with_logs(&[transfer], &[&signer], &[table])
+        .await
+        .expect("transfer through the table");
+    assert_eq!(w.balance(&bob.token_account).await, 150);
     println!(
-        "hooked sizes: [approve, transfer_checked] {approve_size} B, transfer {transfer_size} B"
+        "hooked sizes: [approve, transfer_checked] {size} B through a lookup table \
+         ({legacy_size} B legacy), transfer {transfer_size} B"
     );
-    assert!(approve_size <= 1232, "{approve_size} bytes");
+    assert!(size <= 1232, "{size} bytes");
     assert!(transfer_size <= 1232, "{transfer_size} bytes");
+    assert!(
+        legacy_size > 1232,
+        "{legacy_size}: the table is needed (else drop it)"
+    );
 }
 
 /// Token-2022's own compute (it runs as SBF here; zkgate and the hook run natively and are not

@@ -130,6 +130,8 @@ fn transfer_fixture() -> String {
             "subjectTagHex": hex::encode([9u8; 32]),
             "credentialRootHex": hex::encode([7u8; 32]),
             "sanctionsRootHex": hex::encode([8u8; 32]),
+            "ephemeralKeyHex": hex::encode(std::array::from_fn::<u8, 64, _>(|i| i as u8)),
+            "ciphertextHex": ([[10u8; 32], [11; 32], [12; 32], [13; 32]].map(hex::encode)),
             "proofHex": hex::encode(proof),
         },
         "accounts": metas,

@@ -731,8 +731,10 @@ async fn stepping_proof_times_does_not_multiply_the_window_limit() {
             &statement,
             &w.params,
             &w.witness(&alice),
-            &w.disclosure(&statement).1
-        ).is_err() {
+            &w.disclosure(&statement).1,
+        )
+        .is_err()
+        {
             // The honest prover refuses; a dishonest one can only understate the volume.
             let mut lie = statement.clone();
             lie.window_volume = 0;

@@ -8,10 +8,10 @@ use anchor_spl::token_interface::{
 use zkgate_hook::program::ZkgateHook;
 use zkgate_hook::state::{SEED_APPROVAL, SEED_EXTRA_ACCOUNT_METAS};
 
+use crate::auditor::AuditDisclosure;
 use crate::errors::ZkgateError;
 use crate::events::{emit_cpi_event, TransferApproved};
 use crate::state::*;
-use crate::auditor::AuditDisclosure;
 use crate::statement::{disclosure_hash, Statement};
 use crate::token_policy::{self, MintKind};
 use crate::verifier::{verify_proof, PROOF_LEN};

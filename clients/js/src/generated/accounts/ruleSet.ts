@@ -125,6 +125,12 @@ export type RuleSet = {
   issuers: Array<Address>;
   /** The `SanctionsList` account screened against. */
   sanctionsList: Address;
+  /**
+   * Auditor keys replaced by rotations, newest last (at most
+   * `MAX_PREVIOUS_AUDITOR_KEYS`): transfers made under them stay decryptable by their
+   * holders, and each `TransferApproved` names the key it was encrypted to.
+   */
+  previousAuditorKeys: Array<ReadonlyUint8Array>;
   /** Canonical PDA bump. */
   bump: number;
 };
@@ -176,6 +182,12 @@ export type RuleSetArgs = {
   issuers: Array<Address>;
   /** The `SanctionsList` account screened against. */
   sanctionsList: Address;
+  /**
+   * Auditor keys replaced by rotations, newest last (at most
+   * `MAX_PREVIOUS_AUDITOR_KEYS`): transfers made under them stay decryptable by their
+   * holders, and each `TransferApproved` names the key it was encrypted to.
+   */
+  previousAuditorKeys: Array<ReadonlyUint8Array>;
   /** Canonical PDA bump. */
   bump: number;
 };
@@ -203,6 +215,10 @@ export function getRuleSetEncoder(): Encoder<RuleSetArgs> {
       ["mint", getOptionEncoder(getAddressEncoder())],
       ["issuers", getArrayEncoder(getAddressEncoder())],
       ["sanctionsList", getAddressEncoder()],
+      [
+        "previousAuditorKeys",
+        getArrayEncoder(fixEncoderSize(getBytesEncoder(), 64)),
+      ],
       ["bump", getU8Encoder()],
     ]),
     (value) => ({ ...value, discriminator: RULE_SET_DISCRIMINATOR }),
@@ -231,6 +247,10 @@ export function getRuleSetDecoder(): Decoder<RuleSet> {
     ["mint", getOptionDecoder(getAddressDecoder())],
     ["issuers", getArrayDecoder(getAddressDecoder())],
     ["sanctionsList", getAddressDecoder()],
+    [
+      "previousAuditorKeys",
+      getArrayDecoder(fixDecoderSize(getBytesDecoder(), 64)),
+    ],
     ["bump", getU8Decoder()],
   ]);
 }

@@ -150,13 +150,19 @@ export const ZKGATE_ERROR__RECIPIENT_PASS_EXPIRED = 0x17b1; // 6065
 export const ZKGATE_ERROR__RECIPIENT_PASS_STALE = 0x17b2; // 6066
 /** RecipientPassSanctionsRootStale: recipient's pass sanctions root is no longer accepted */
 export const ZKGATE_ERROR__RECIPIENT_PASS_SANCTIONS_ROOT_STALE = 0x17b3; // 6067
+/** InvalidAuditorKey: auditor key is not a valid Baby Jubjub public key */
+export const ZKGATE_ERROR__INVALID_AUDITOR_KEY = 0x17b4; // 6068
+/** DisclosureNotInField: disclosure value is not a canonical field element */
+export const ZKGATE_ERROR__DISCLOSURE_NOT_IN_FIELD = 0x17b5; // 6069
 
 export type ZkgateError =
   | typeof ZKGATE_ERROR__CO_SIGNERS_MUST_DIFFER
   | typeof ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY
   | typeof ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO
+  | typeof ZKGATE_ERROR__DISCLOSURE_NOT_IN_FIELD
   | typeof ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH
   | typeof ZKGATE_ERROR__HOOK_ACCOUNTS_MISSING
+  | typeof ZKGATE_ERROR__INVALID_AUDITOR_KEY
   | typeof ZKGATE_ERROR__INVALID_AUTHORITY_TARGET
   | typeof ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT
   | typeof ZKGATE_ERROR__INVALID_ISSUER_LIST
@@ -227,8 +233,10 @@ if (process.env.NODE_ENV !== "production") {
     [ZKGATE_ERROR__CO_SIGNERS_MUST_DIFFER]: `the rule-set authority and the admin must be different keys`,
     [ZKGATE_ERROR__DEGENERATE_VERIFYING_KEY]: `verifying key is degenerate (forgeable)`,
     [ZKGATE_ERROR__DESTINATION_REQUIRES_MEMO]: `destination token account requires memos`,
+    [ZKGATE_ERROR__DISCLOSURE_NOT_IN_FIELD]: `disclosure value is not a canonical field element`,
     [ZKGATE_ERROR__EVENT_PROGRAM_MISMATCH]: `the program account is not zkgate (event CPI)`,
     [ZKGATE_ERROR__HOOK_ACCOUNTS_MISSING]: `mint is hooked by zkgate-hook: pass the hook accounts`,
+    [ZKGATE_ERROR__INVALID_AUDITOR_KEY]: `auditor key is not a valid Baby Jubjub public key`,
     [ZKGATE_ERROR__INVALID_AUTHORITY_TARGET]: `exactly one target account (rule-set, issuer or sanctions list) must be given`,
     [ZKGATE_ERROR__INVALID_ISSUER_ACCOUNT]: `issuer account is not a zkgate Issuer`,
     [ZKGATE_ERROR__INVALID_ISSUER_LIST]: `invalid issuer list`,

@@ -6,6 +6,7 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from "./auditDisclosure";
 export * from "./authorityKind";
 export * from "./keyKind";
 export * from "./rootRing";

@@ -8,11 +8,16 @@
 
 import {
   combineCodec,
+  fixDecoderSize,
+  fixEncoderSize,
+  getBytesDecoder,
+  getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
   getRuleSetParamsDecoder,
@@ -36,6 +41,12 @@ export type RuleSetConfigArgs = {
   params: RuleSetParams;
   /** Program-enforced time rules. */
   time: TimeParams;
+  /**
+   * A point `Q` with `8·Q = params.auditor_key`, proving the key is in Baby Jubjub's
+   * prime-order subgroup (the key times the inverse of 8 modulo the subgroup order;
+   * `zkgate audit keygen` prints it).
+   */
+  auditorKeyWitness: ReadonlyUint8Array;
 };
 
 export type RuleSetConfigArgsArgs = {
@@ -43,12 +54,19 @@ export type RuleSetConfigArgsArgs = {
   params: RuleSetParamsArgs;
   /** Program-enforced time rules. */
   time: TimeParamsArgs;
+  /**
+   * A point `Q` with `8·Q = params.auditor_key`, proving the key is in Baby Jubjub's
+   * prime-order subgroup (the key times the inverse of 8 modulo the subgroup order;
+   * `zkgate audit keygen` prints it).
+   */
+  auditorKeyWitness: ReadonlyUint8Array;
 };
 
 export function getRuleSetConfigArgsEncoder(): FixedSizeEncoder<RuleSetConfigArgsArgs> {
   return getStructEncoder([
     ["params", getRuleSetParamsEncoder()],
     ["time", getTimeParamsEncoder()],
+    ["auditorKeyWitness", fixEncoderSize(getBytesEncoder(), 64)],
   ]);
 }
 
@@ -56,6 +74,7 @@ export function getRuleSetConfigArgsDecoder(): FixedSizeDecoder<RuleSetConfigArg
   return getStructDecoder([
     ["params", getRuleSetParamsDecoder()],
     ["time", getTimeParamsDecoder()],
+    ["auditorKeyWitness", fixDecoderSize(getBytesDecoder(), 64)],
   ]);
 }
 

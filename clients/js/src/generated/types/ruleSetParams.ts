@@ -8,8 +8,12 @@
 
 import {
   combineCodec,
+  fixDecoderSize,
+  fixEncoderSize,
   getArrayDecoder,
   getArrayEncoder,
+  getBytesDecoder,
+  getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
   getU16Decoder,
@@ -19,6 +23,7 @@ import {
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
+  type ReadonlyUint8Array,
 } from "@solana/kit";
 
 /** The rule-set parameters the circuit enforces; their Poseidon hash is bound into every proof. */
@@ -33,6 +38,12 @@ export type RuleSetParams = {
   perWindowLimit: Array<bigint>;
   /** Length of the sliding volume window in seconds of cluster time (at most a year). */
   windowSeconds: bigint;
+  /**
+   * The auditor's Baby Jubjub public key (circomlib / EIP-2494 form), `x || y`, 32 bytes
+   * big-endian each: every transfer proof encrypts the sender's identity to it. Checked to
+   * be in the prime-order subgroup when set (`check_auditor_key`).
+   */
+  auditorKey: ReadonlyUint8Array;
 };
 
 export type RuleSetParamsArgs = {
@@ -46,6 +57,12 @@ export type RuleSetParamsArgs = {
   perWindowLimit: Array<number | bigint>;
   /** Length of the sliding volume window in seconds of cluster time (at most a year). */
   windowSeconds: number | bigint;
+  /**
+   * The auditor's Baby Jubjub public key (circomlib / EIP-2494 form), `x || y`, 32 bytes
+   * big-endian each: every transfer proof encrypts the sender's identity to it. Checked to
+   * be in the prime-order subgroup when set (`check_auditor_key`).
+   */
+  auditorKey: ReadonlyUint8Array;
 };
 
 export function getRuleSetParamsEncoder(): FixedSizeEncoder<RuleSetParamsArgs> {
@@ -55,6 +72,7 @@ export function getRuleSetParamsEncoder(): FixedSizeEncoder<RuleSetParamsArgs> {
     ["perTransferLimit", getArrayEncoder(getU64Encoder(), { size: 4 })],
     ["perWindowLimit", getArrayEncoder(getU64Encoder(), { size: 4 })],
     ["windowSeconds", getU64Encoder()],
+    ["auditorKey", fixEncoderSize(getBytesEncoder(), 64)],
   ]);
 }
 
@@ -65,6 +83,7 @@ export function getRuleSetParamsDecoder(): FixedSizeDecoder<RuleSetParams> {
     ["perTransferLimit", getArrayDecoder(getU64Decoder(), { size: 4 })],
     ["perWindowLimit", getArrayDecoder(getU64Decoder(), { size: 4 })],
     ["windowSeconds", getU64Decoder()],
+    ["auditorKey", fixDecoderSize(getBytesDecoder(), 64)],
   ]);
 }
 

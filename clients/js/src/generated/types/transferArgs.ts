@@ -23,6 +23,12 @@ import {
   type FixedSizeEncoder,
   type ReadonlyUint8Array,
 } from "@solana/kit";
+import {
+  getAuditDisclosureDecoder,
+  getAuditDisclosureEncoder,
+  type AuditDisclosure,
+  type AuditDisclosureArgs,
+} from ".";
 
 /** Arguments of `transfer`. Everything else in the statement comes from accounts. */
 export type TransferArgs = {
@@ -44,6 +50,11 @@ export type TransferArgs = {
   credentialRoot: ReadonlyUint8Array;
   /** The sanctions-tree root the proof used (must be in the list's ring). */
   sanctionsRoot: ReadonlyUint8Array;
+  /**
+   * The sender's identity encrypted to the rule-set's auditor key (`R` and the
+   * ciphertext); the program hashes it into the statement, so the proof covers it.
+   */
+  disclosure: AuditDisclosure;
   /** The Groth16 proof: `A || B || C`, 256 bytes, A negated, big-endian. */
   proof: ReadonlyUint8Array;
 };
@@ -67,6 +78,11 @@ export type TransferArgsArgs = {
   credentialRoot: ReadonlyUint8Array;
   /** The sanctions-tree root the proof used (must be in the list's ring). */
   sanctionsRoot: ReadonlyUint8Array;
+  /**
+   * The sender's identity encrypted to the rule-set's auditor key (`R` and the
+   * ciphertext); the program hashes it into the statement, so the proof covers it.
+   */
+  disclosure: AuditDisclosureArgs;
   /** The Groth16 proof: `A || B || C`, 256 bytes, A negated, big-endian. */
   proof: ReadonlyUint8Array;
 };
@@ -79,6 +95,7 @@ export function getTransferArgsEncoder(): FixedSizeEncoder<TransferArgsArgs> {
     ["subjectTag", fixEncoderSize(getBytesEncoder(), 32)],
     ["credentialRoot", fixEncoderSize(getBytesEncoder(), 32)],
     ["sanctionsRoot", fixEncoderSize(getBytesEncoder(), 32)],
+    ["disclosure", getAuditDisclosureEncoder()],
     ["proof", fixEncoderSize(getBytesEncoder(), 256)],
   ]);
 }
@@ -91,6 +108,7 @@ export function getTransferArgsDecoder(): FixedSizeDecoder<TransferArgs> {
     ["subjectTag", fixDecoderSize(getBytesDecoder(), 32)],
     ["credentialRoot", fixDecoderSize(getBytesDecoder(), 32)],
     ["sanctionsRoot", fixDecoderSize(getBytesDecoder(), 32)],
+    ["disclosure", getAuditDisclosureDecoder()],
     ["proof", fixDecoderSize(getBytesDecoder(), 256)],
   ]);
 }
