@@ -99,14 +99,31 @@ impl Disclosure {
         rule_set_id: u64,
         nonce: u64,
     ) -> Result<AuditRecord, DisclosureError> {
+        let r = self.ephemeral_point()?;
+        let shared = babyjub::mul_le_bytes(&r, &sk.into_bigint().to_bytes_le());
+        self.open_with_shared(&shared, rule_set_id, nonce)
+    }
+
+    /// `R`, checked: canonical coordinates, on the curve, in the prime-order subgroup, not the
+    /// identity.
+    pub fn ephemeral_point(&self) -> Result<Point, DisclosureError> {
         let [x, y] = self
             .ephemeral_elements()
             .map_err(|_| DisclosureError::NotCanonical)?;
         if !babyjub::is_valid_public_key(x, y) {
             return Err(DisclosureError::EphemeralKey);
         }
-        let shared =
-            babyjub::mul_le_bytes(&Point::new_unchecked(x, y), &sk.into_bigint().to_bytes_le());
+        Ok(Point::new_unchecked(x, y))
+    }
+
+    /// Opens the disclosure with the shared point `S` (`sk·R`, or a committee's combination of
+    /// partial decryptions): decrypts, checks the authentication element, unpacks.
+    pub fn open_with_shared(
+        &self,
+        shared: &Point,
+        rule_set_id: u64,
+        nonce: u64,
+    ) -> Result<AuditRecord, DisclosureError> {
         let mut ciphertext = Vec::with_capacity(CIPHERTEXT_LEN);
         for c in &self.ciphertext {
             ciphertext.push(

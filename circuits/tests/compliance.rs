@@ -786,6 +786,72 @@ mod babyjub_cipher {
         n.to_bytes_le()
     }
 
+    /// circomlibjs's babyjub (what circomlib's circuits compute) agrees: generator, order,
+    /// scalar multiplication, subgroup membership.
+    #[test]
+    fn points_match_circomlibjs_babyjub() {
+        let v = &vectors()["circomlibjs"];
+        assert_eq!(point(&v["base8"]), BASE8);
+        let order = BigUint::from_bytes_le(&<babyjub::Scalar as PrimeField>::MODULUS.to_bytes_le());
+        assert_eq!(order.to_string(), v["sub_order"].as_str().unwrap());
+        for case in v["mul"].as_array().unwrap() {
+            let got = babyjub::mul_le_bytes(&BASE8, &le(&case["scalar"]));
+            assert_eq!(got, point(&case["point"]), "k = {}", case["scalar"]);
+        }
+        for case in v["in_sub_group"].as_array().unwrap() {
+            let p = point(&case["point"]);
+            assert!(babyjub::on_curve(p.x, p.y));
+            assert_eq!(
+                babyjub::is_valid_public_key(p.x, p.y),
+                case["in"].as_bool().unwrap()
+            );
+        }
+    }
+
+    /// A whole zkgate disclosure made with circomlibjs (R, S) and @zk-kit/poseidon-cipher
+    /// (the packed record) is byte for byte ours, and opens to the record.
+    #[test]
+    fn a_disclosure_matches_the_ecosystems_tools() {
+        use zkgate_circuits::disclosure::{encrypt, AuditRecord, DisclosureSecret};
+        let v = &vectors()["disclosure"];
+        let sk = babyjub::Scalar::from_le_bytes_mod_order(&le(&v["sk"]));
+        let pk = babyjub::public_key(&sk);
+        assert_eq!(pk, point(&v["pk"]));
+        let mut r = [0u8; 32];
+        let bytes = le(&v["r"]);
+        r[..bytes.len()].copy_from_slice(&bytes);
+        let secret = DisclosureSecret::from_le_bytes(r);
+        assert_eq!(secret.ephemeral_key(), point(&v["ephemeral_key"]));
+        let num = |k: &str| v[k].as_str().unwrap().parse::<u64>().unwrap();
+        let record = AuditRecord {
+            subject_id: zkgate_circuits::encoding::fr_to_be_bytes(&fr(&v["subject_id"])),
+            issuer: hex::decode(v["issuer"].as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap(),
+            leaf_index: num("leaf_index"),
+            jurisdiction: num("jurisdiction") as u16,
+            tier: num("tier") as u8,
+            expiry: num("expiry") as i64,
+        };
+        let posted = encrypt(&pk, &secret, &record, num("rule_set_id"), num("nonce")).unwrap();
+        assert_eq!(
+            posted.ephemeral_key,
+            babyjub::point_to_bytes(&point(&v["ephemeral_key"]))
+        );
+        let expected: Vec<[u8; 32]> = v["ciphertext"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| zkgate_circuits::encoding::fr_to_be_bytes(&fr(c)))
+            .collect();
+        assert_eq!(posted.ciphertext.to_vec(), expected);
+        assert_eq!(
+            posted.open(&sk, num("rule_set_id"), num("nonce")).unwrap(),
+            record
+        );
+    }
+
     #[test]
     fn points_match_zk_kit_baby_jubjub() {
         let v = vectors();

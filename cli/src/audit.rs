@@ -3,17 +3,62 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use zkgate::events::TransferApproved;
-use zkgate_client::audit::{decode_transfer_event, open_event, AuditError, AuditorKeyFile};
+use zkgate_client::audit::{
+    combine, decode_transfer_event, open_event, partial_decrypt, AuditError, AuditorKeyFile,
+    CommitteeShareFile, PartialDecryption,
+};
+
+/// Where the transfers to open come from (at least one).
+#[derive(clap::Args, Debug)]
+pub struct EventSource {
+    /// A `TransferApproved` event CPI's data, base64 (repeatable).
+    #[arg(long = "event")]
+    events: Vec<String>,
+    /// A file of events: one base64 event per line, or a JSON array of base64 strings.
+    #[arg(long)]
+    events_file: Option<PathBuf>,
+    /// A transaction signature: its `TransferApproved` events are read over JSON-RPC.
+    #[arg(long)]
+    signature: Option<String>,
+    /// The JSON-RPC endpoint for `--signature`.
+    #[arg(long, default_value = "http://127.0.0.1:8899")]
+    rpc: String,
+}
+
+impl EventSource {
+    /// The events, decoded (the first malformed one is an error naming its source).
+    fn load(&self) -> Result<Vec<Result<TransferApproved, AuditError>>, String> {
+        let mut data: Vec<Vec<u8>> = vec![];
+        for e in &self.events {
+            data.push(decode_base64("--event", e)?);
+        }
+        if let Some(path) = &self.events_file {
+            data.extend(read_events_file(path)?);
+        }
+        if let Some(sig) = &self.signature {
+            data.extend(fetch_transaction_events(&self.rpc, sig)?);
+        }
+        if data.is_empty() {
+            return Err("no events: pass --event, --events-file or --signature".into());
+        }
+        Ok(data.iter().map(|d| decode_transfer_event(d)).collect())
+    }
+}
 
 /// The auditor's commands.
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Generate an auditor key pair: writes the key file (mode 0600; the secret never leaves
     /// it) and prints the public key and its subgroup witness for the rule-set configuration.
+    /// With `--committee T/N`, deals a T-of-N committee key instead: `--out` is a directory
+    /// that gets one share file per member (hand each to its member; nobody holds the key).
     Keygen {
-        /// Key file to write (refused if it exists).
+        /// Key file to write (refused if it exists), or the directory for `--committee`.
         #[arg(long)]
         out: PathBuf,
+        /// `T/N`: a committee of N members, any T of whom open a transfer.
+        #[arg(long)]
+        committee: Option<String>,
     },
     /// Decrypt transfers' disclosures: checks the ephemeral key, decrypts, checks the
     /// authentication tag and the issuer, recomputes the statement hash from the event, and
@@ -23,64 +68,106 @@ pub enum AuditCommand {
         /// Auditor key file; repeat for rotated keys (each transfer names the key it used).
         #[arg(long = "key", required = true)]
         keys: Vec<PathBuf>,
-        /// A `TransferApproved` event CPI's data, base64 (repeatable).
-        #[arg(long = "event")]
-        events: Vec<String>,
-        /// A file of events: one base64 event per line, or a JSON array of base64 strings.
-        #[arg(long)]
-        events_file: Option<PathBuf>,
-        /// A transaction signature: its `TransferApproved` events are read over JSON-RPC.
-        #[arg(long)]
-        signature: Option<String>,
-        /// The JSON-RPC endpoint for `--signature`.
-        #[arg(long, default_value = "http://127.0.0.1:8899")]
-        rpc: String,
+        /// The transfers.
+        #[command(flatten)]
+        source: EventSource,
     },
+    /// A committee member's partial decryption of transfers (one JSON line each, with a proof
+    /// that it used its share); reveals nothing alone.
+    Share {
+        /// The member's share file.
+        #[arg(long)]
+        key: PathBuf,
+        /// The transfers.
+        #[command(flatten)]
+        source: EventSource,
+    },
+    /// Combines members' partial decryptions (files of `audit share` output lines) and opens
+    /// the transfers, like `decrypt`.
+    Combine {
+        /// Files of partial decryptions (repeatable).
+        #[arg(long = "partials", required = true)]
+        partials: Vec<PathBuf>,
+        /// The transfers.
+        #[command(flatten)]
+        source: EventSource,
+    },
+}
+
+/// Prints one JSON line per transfer; an error if any failed.
+fn print_all<T: serde::Serialize>(
+    results: Vec<Result<T, AuditError>>,
+    what: &str,
+) -> Result<(), String> {
+    let total = results.len();
+    let mut failed = 0;
+    for r in results {
+        let line = match r {
+            Ok(v) => serde_json::json!({ "ok": v }),
+            Err(e) => {
+                failed += 1;
+                serde_json::json!({ "error": e.to_string() })
+            }
+        };
+        println!("{line}");
+    }
+    if failed > 0 {
+        return Err(format!("{failed} of {total} transfers {what}"));
+    }
+    Ok(())
 }
 
 /// Runs an audit command.
 pub fn run(command: AuditCommand) -> Result<(), String> {
     match command {
-        AuditCommand::Keygen { out } => keygen(&out),
-        AuditCommand::Decrypt {
-            keys,
-            events,
-            events_file,
-            signature,
-            rpc,
-        } => {
+        AuditCommand::Keygen { out, committee } => match committee {
+            None => keygen(&out),
+            Some(spec) => committee_keygen(&out, &spec),
+        },
+        AuditCommand::Decrypt { keys, source } => {
             let keys = keys
                 .iter()
                 .map(|p| read_key(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut data: Vec<Vec<u8>> = vec![];
-            for e in &events {
-                data.push(decode_base64("--event", e)?);
-            }
-            if let Some(path) = &events_file {
-                data.extend(read_events_file(path)?);
-            }
-            if let Some(sig) = &signature {
-                data.extend(fetch_transaction_events(&rpc, sig)?);
-            }
-            if data.is_empty() {
-                return Err("no events: pass --event, --events-file or --signature".into());
-            }
-            let mut failed = 0;
-            for d in &data {
-                let line = match decode_transfer_event(d).and_then(|e| open_with(&e, &keys)) {
-                    Ok(report) => serde_json::json!({ "ok": report }),
-                    Err(e) => {
-                        failed += 1;
-                        serde_json::json!({ "error": e.to_string() })
+            let results = source
+                .load()?
+                .into_iter()
+                .map(|e| e.and_then(|e| open_with(&e, &keys)))
+                .collect();
+            print_all(results, "did not open")
+        }
+        AuditCommand::Share { key, source } => {
+            let share: CommitteeShareFile = read_json_secret(&key)?;
+            let results = source
+                .load()?
+                .into_iter()
+                .map(|e| e.and_then(|e| partial_decrypt(&e, &share, &mut rand::rngs::OsRng)))
+                .collect();
+            print_all(results, "could not be partially decrypted")
+        }
+        AuditCommand::Combine { partials, source } => {
+            let mut all: Vec<PartialDecryption> = vec![];
+            for path in &partials {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                for (n, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+                    let value: serde_json::Value = serde_json::from_str(line)
+                        .map_err(|e| format!("{} line {}: {e}", path.display(), n + 1))?;
+                    // `audit share` prints {"ok": partial} or {"error": …}.
+                    if let Some(ok) = value.get("ok") {
+                        all.push(
+                            serde_json::from_value(ok.clone())
+                                .map_err(|e| format!("{} line {}: {e}", path.display(), n + 1))?,
+                        );
                     }
-                };
-                println!("{line}");
+                }
             }
-            if failed > 0 {
-                return Err(format!("{failed} of {} transfers did not open", data.len()));
-            }
-            Ok(())
+            let results = source
+                .load()?
+                .into_iter()
+                .map(|e| e.and_then(|e| combine(&e, &all)))
+                .collect();
+            print_all(results, "did not open")
         }
     }
 }
@@ -98,19 +185,9 @@ pub fn open_with(
 }
 
 fn keygen(out: &Path) -> Result<(), String> {
-    use std::io::Write;
     let key = AuditorKeyFile::generate(&mut rand::rngs::OsRng);
     let json = zeroize::Zeroizing::new(serde_json::to_vec_pretty(&key).map_err(|e| e.to_string())?);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(out)
-        .map_err(|e| format!("{}: {e}", out.display()))?;
-    file.write_all(&json)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| format!("{}: {e}", out.display()))?;
+    write_secret_file(out, &json)?;
     println!(
         "{}",
         serde_json::json!({
@@ -120,6 +197,59 @@ fn keygen(out: &Path) -> Result<(), String> {
         })
     );
     Ok(())
+}
+
+fn write_secret_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn committee_keygen(dir: &Path, spec: &str) -> Result<(), String> {
+    let (t, n) = spec
+        .split_once('/')
+        .and_then(|(t, n)| Some((t.parse::<u32>().ok()?, n.parse::<u32>().ok()?)))
+        .ok_or("--committee: expected T/N, e.g. 2/3")?;
+    let keys = zkgate_client::audit::committee_keygen(t, n, &mut rand::rngs::OsRng)
+        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut members = vec![];
+    for share in &keys.shares {
+        let path = dir.join(format!("member-{}.json", share.index));
+        let json =
+            zeroize::Zeroizing::new(serde_json::to_vec_pretty(share).map_err(|e| e.to_string())?);
+        write_secret_file(&path, &json)?;
+        members.push(serde_json::json!({
+            "index": share.index,
+            "share_file": path.display().to_string(),
+            "share_public": share.share_public_hex,
+        }));
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "threshold": t,
+            "members": members,
+            "auditor_key": keys.public_key_hex,
+            "auditor_key_witness": keys.key_witness_hex,
+        })
+    );
+    Ok(())
+}
+
+fn read_json_secret<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?,
+    );
+    serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Reads and checks an auditor key file.

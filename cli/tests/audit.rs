@@ -162,3 +162,129 @@ fn keygen_then_decrypt_from_events_and_files() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--event: not base64"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A 2-of-3 committee: no member alone opens a transfer, any two do (each partial decryption
+/// proven), a forged partial or too few are refused by name.
+#[test]
+fn a_committee_opens_with_any_two_members() {
+    let dir = std::env::temp_dir().join(format!("zkgate-committee-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = zkgate(&[
+        "audit",
+        "keygen",
+        "--committee",
+        "2/3",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(printed["members"].as_array().unwrap().len(), 3);
+    let key: [u8; 64] = hex::decode(printed["auditor_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    // The program's subgroup witness for the committee key.
+    let witness = hex::decode(printed["auditor_key_witness"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        witness,
+        zkgate_client::convert::auditor_key_witness(&key).to_vec()
+    );
+    let event = base64::engine::general_purpose::STANDARD.encode(event_data(key, 9));
+    let member = |i: u32| dir.join(format!("member-{i}.json"));
+    let share = |i: u32| {
+        let out = zkgate(&[
+            "audit",
+            "share",
+            "--key",
+            member(i).to_str().unwrap(),
+            "--event",
+            &event,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = dir.join(format!("partial-{i}.jsonl"));
+        std::fs::write(&path, &out.stdout).unwrap();
+        path
+    };
+    let (p1, p3) = (share(1), share(3));
+    let combine = |files: &[&std::path::Path]| {
+        let mut args = vec!["audit", "combine"];
+        for f in files {
+            args.extend(["--partials", f.to_str().unwrap()]);
+        }
+        args.extend(["--event", &event]);
+        zkgate(&args)
+    };
+    let out = combine(&[&p1, &p3]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"]["nonce"], 9);
+    assert_eq!(report["ok"]["jurisdiction"], 840);
+
+    // One member alone: refused, and says how many are needed.
+    let out = combine(&[&p1]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("1 partial decryptions for this transfer, 2 needed"));
+
+    // A partial whose point was swapped: its proof fails, named by member.
+    let mut forged: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&p3).unwrap().trim()).unwrap();
+    let other = zkgate_circuits::babyjub::point_to_bytes(&zkgate_circuits::babyjub::public_key(
+        &zkgate_circuits::babyjub::Scalar::from(77u64),
+    ));
+    forged["ok"]["partial_hex"] = serde_json::json!(hex::encode(other));
+    let forged_path = dir.join("forged.jsonl");
+    std::fs::write(&forged_path, forged.to_string()).unwrap();
+    let out = combine(&[&p1, &forged_path]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("member 3's partial decryption does not verify"));
+
+    // A member of the committee cannot partially decrypt a transfer encrypted to another key.
+    let foreign = base64::engine::general_purpose::STANDARD.encode(event_data(
+        zkgate_circuits::testing::default_params().auditor_key,
+        1,
+    ));
+    let out = zkgate(&[
+        "audit",
+        "share",
+        "--key",
+        member(2).to_str().unwrap(),
+        "--event",
+        &foreign,
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("encrypted to another auditor key"));
+
+    // Shares of another committee, forced onto this transfer: proofs verify, the combination
+    // does not open.
+    let other = zkgate_client::audit::committee_keygen(2, 2, &mut rand::rngs::OsRng).unwrap();
+    let ev = zkgate_client::audit::decode_transfer_event(&event_data(key, 9)).unwrap();
+    let partials: Vec<_> = other
+        .shares
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.public_key_hex = hex::encode(key);
+            zkgate_client::audit::partial_decrypt(&ev, &s, &mut rand::rngs::OsRng).unwrap()
+        })
+        .collect();
+    assert_eq!(
+        zkgate_client::audit::combine(&ev, &partials).err(),
+        Some(zkgate_client::audit::AuditError::SharesDoNotCombine)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

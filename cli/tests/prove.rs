@@ -99,7 +99,20 @@ fn offline_proof_verifies_and_refusals_name_the_rule() {
     );
     let answer: ProofResponse = serde_json::from_slice(&out.stdout).expect("answer JSON");
     let proof = answer.proof_bytes().expect("256 bytes");
-    let statement_hash = sample.statement.hash_bytes().unwrap();
+    // The statement proven is the request's with the disclosure the prover sealed: it opens
+    // for the rule-set's auditor (the sample key) to the sample's identity.
+    let posted = answer.disclosure.decode().expect("disclosure");
+    let mut statement = sample.statement.clone();
+    statement.disclosure_hash = posted.commitment_bytes(&sample.disclosure.issuer).unwrap();
+    let record = posted
+        .open(
+            &zkgate_circuits::testing::sample_auditor_secret(),
+            statement.rule_set_id,
+            statement.nonce,
+        )
+        .expect("the auditor opens it");
+    assert_eq!(record.subject_id, sample.witness.credential.subject_id);
+    let statement_hash = statement.hash_bytes().unwrap();
     assert_eq!(answer.statement_hash_hex, hex::encode(statement_hash));
     assert_eq!(answer.vk_hash_hex, hex::encode(entry.keys.vk_hash));
     verify_with_groth16_solana(&entry.keys.program_vk(), &proof, &statement_hash)

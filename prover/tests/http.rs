@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use zkgate_circuits::proof::verify_with_groth16_solana;
 use zkgate_circuits::testing::{Sample, SampleBuilder};
-use zkgate_client::api::{ErrorBody, JobState, ProofRequest};
+use zkgate_client::api::{ErrorBody, JobState, ProofRequest, ProofResponse};
 use zkgate_prover::client::{ClientError, ProverClient};
 use zkgate_prover::jobs::Jobs;
 use zkgate_prover::{dev_rule_set, serve, AppState, RuleSetEntry, Settings};
@@ -106,13 +106,38 @@ fn assert_api_err<T: std::fmt::Debug>(
     }
 }
 
+/// The statement hash a proof answer is for: the sample's statement with the disclosure the
+/// prover sealed (checked to open to the sample's identity for the rule-set's auditor).
+fn proven_hash(sample: &Sample, resp: &ProofResponse) -> [u8; 32] {
+    let posted = resp.disclosure.decode().expect("disclosure");
+    let mut statement = sample.statement.clone();
+    statement.disclosure_hash = posted.commitment_bytes(&sample.disclosure.issuer).unwrap();
+    let record = posted
+        .open(
+            &zkgate_circuits::testing::sample_auditor_secret(),
+            statement.rule_set_id,
+            statement.nonce,
+        )
+        .expect("the auditor opens it");
+    assert_eq!(record.subject_id, sample.witness.credential.subject_id);
+    statement.hash_bytes().unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proof_verifies_with_groth16_solana() {
     let server = default_server().await;
     let client = ProverClient::new(&server.base);
     let sample = builder().build();
     let resp = client.prove(&request(&sample)).await.expect("proof");
-    let expected = sample.statement.hash_bytes().unwrap();
+    let expected = proven_hash(&sample, &resp);
+    // Every proof draws a fresh disclosure secret: the same request twice posts two
+    // unrelated ciphertexts.
+    let again = client.prove(&request(&sample)).await.expect("proof");
+    assert_ne!(again.disclosure, resp.disclosure);
+    assert_ne!(
+        again.disclosure.ephemeral_key_hex,
+        resp.disclosure.ephemeral_key_hex
+    );
     assert_eq!(resp.statement_hash_hex, hex::encode(expected));
     assert_eq!(resp.public_input_hex, hex::encode(expected));
     assert_eq!(resp.vk_hash_hex, hex::encode(rule_set().keys.vk_hash));
@@ -320,11 +345,12 @@ async fn job_lifecycle_and_idempotency() {
 
     let status = wait_finished(&client, &job.job_id).await;
     assert_eq!(status.status, JobState::Succeeded, "{status:?}");
-    let proof = status.result.unwrap().proof_bytes().unwrap();
+    let result = status.result.unwrap();
+    let proof = result.proof_bytes().unwrap();
     verify_with_groth16_solana(
         &rule_set().keys.program_vk(),
         &proof,
-        &sample.statement.hash_bytes().unwrap(),
+        &proven_hash(&sample, &result),
     )
     .expect("job proof verifies");
 
