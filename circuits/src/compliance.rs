@@ -217,7 +217,7 @@ pub fn audit_record(
     issuer: &[u8; 32],
 ) -> Result<AuditRecord, EncodingError> {
     let c = &witness.credential;
-    let depth = witness.credential_path.siblings.len().min(64) as u32;
+    let depth = witness.credential_path.depth().unwrap_or(64) as u32;
     let mask = 1u64.checked_shl(depth).map_or(u64::MAX, |m| m - 1);
     Ok(AuditRecord {
         subject_id: fr_to_be_bytes(&c.subject()?),
@@ -248,8 +248,7 @@ pub(crate) fn check_credential_native(
     }
     let credential_root =
         crate::encoding::fr_from_be_bytes_named(credential_root, "credential_root")?;
-    let depth_ok =
-        |p: &MerklePath| !p.siblings.is_empty() && p.siblings.len() <= crate::merkle::MAX_DEPTH;
+    let depth_ok = |p: &MerklePath| p.depth().is_some();
     if !depth_ok(&witness.credential_path)
         || witness.credential_path.root_from(leaf).ok() != Some(credential_root)
     {
@@ -305,7 +304,7 @@ impl ComplianceCircuit {
     pub fn blank(depth: usize) -> Self {
         let path = MerklePath {
             index: 0,
-            siblings: vec![[0u8; 32]; depth],
+            siblings: vec![[0u8; 32]; crate::merkle::path_len(depth)],
         };
         let mut one = [0u8; 32];
         one[31] = 1;
@@ -388,10 +387,10 @@ fn path_vars(
     let siblings = path
         .sibling_elements()
         .map_err(|_| SynthesisError::AssignmentMissing)?;
-    if siblings.len() != depth {
+    if siblings.len() != crate::merkle::path_len(depth) {
         return Err(SynthesisError::Unsatisfiable);
     }
-    let bits = (0..depth)
+    let bits = (0..crate::merkle::effective_depth(depth))
         .map(|k| {
             let bit = k < 64 && (path.index >> k) & 1 == 1;
             Boolean::new_witness(cs.clone(), || Ok(bit))
@@ -497,11 +496,9 @@ impl ComplianceCircuit {
         let nonce = witness(&cs, e.transfer[3])?;
         let window_volume = witness(&cs, e.transfer[4])?;
         let valid_until = witness(&cs, e.transfer[5])?;
-        enforce_bits(&amount, AMOUNT_BITS)?;
-        enforce_bits(&window_volume, AMOUNT_BITS)?;
-        enforce_bits(&valid_until, TIME_BITS)?;
-
-        parts.mark("statement range checks");
+        // No range checks on these: the public input is the program's hash of its own u64 /
+        // non-negative i64 values (docs/STATEMENT.md, "Range checks"), so amount and window
+        // volume are below 2^64 and valid_until below 2^63 whenever the proof verifies.
 
         // 6. The subject tag, from the credential's subject id.
         let subject = witness(&cs, c.subject().unwrap_or_default())?;
@@ -525,9 +522,8 @@ impl ComplianceCircuit {
             &mut parts,
         )?;
 
-        // 4. Tier limits of the credential's tier.
-        enforce_bits(&cred.tx_limit, AMOUNT_BITS)?;
-        enforce_bits(&cred.win_limit, AMOUNT_BITS)?;
+        // 4. Tier limits of the credential's tier (u64 parameters: the program hashes them as
+        // such into the parameters hash).
         enforce_le(&amount, &cred.tx_limit, AMOUNT_BITS)?;
         enforce_le(
             &(&window_volume + &amount),
@@ -707,8 +703,9 @@ pub(crate) fn credential_gadget(
     let low_value = witness(cs, low.value)?;
     let low_next_value = witness(cs, low.next_value)?;
     let low_next_index = witness(cs, Fr::from(low.next_index))?;
-    enforce_bits(&low_value, SUBJECT_ID_BITS)?;
-    enforce_bits(&low_next_value, SUBJECT_ID_BITS)?;
+    // The low leaf's values are the list operator's (below 2^248 by the sentinel convention;
+    // membership under the root binds them), the subject is range-checked above: then
+    // `low < subject < next` by 248-bit differences holds exactly for the integers.
     subject.enforce_not_equal(&FpVar::zero())?;
     enforce_lt(&low_value, subject, SUBJECT_ID_BITS)?;
     enforce_lt(subject, &low_next_value, SUBJECT_ID_BITS)?;

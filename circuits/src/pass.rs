@@ -19,7 +19,7 @@ use ark_r1cs_std::fields::FieldVar;
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use serde::{Deserialize, Serialize};
 
-use crate::cmp::{enforce_bits, enforce_lt};
+use crate::cmp::enforce_lt;
 use crate::compliance::{
     check_credential_native, credential_gadget, params_gadget, witness, witnesses, Checkpoints,
     ComplianceCircuit, ComplianceWitness, ConstraintReport, RuleViolation, TIME_BITS,
@@ -185,7 +185,7 @@ impl PassCircuit {
         let program = witnesses(&cs, &e[6..8])?;
         let wallet = witnesses(&cs, &e[8..10])?;
         let valid_until = witness(&cs, e[10])?;
-        enforce_bits(&valid_until, TIME_BITS)?;
+        // valid_until: the program's non-negative i64 through the public input (no range check).
         let statement_hash = hash_gadget(&[
             FpVar::constant(tag(TAG_PASS)),
             rule_set_id,

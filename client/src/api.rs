@@ -98,9 +98,11 @@ pub struct CredentialInput {
 #[derive(Clone, Serialize, Deserialize, ToSchema, Zeroize, ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 pub struct PathInput {
-    /// Leaf index.
+    /// Leaf index (bits `2k, 2k+1`: the position at level `k`).
     pub index: u64,
-    /// Siblings from the leaf level up (hex field elements).
+    /// Siblings from the leaf level up, three per level of the quaternary tree in ascending
+    /// position (hex field elements): 30 for the default depth 20.
+    #[schema(min_items = 3, max_items = 48)]
     pub siblings: Vec<String>,
 }
 
@@ -326,10 +328,14 @@ pub fn decode_field(field: &str, value: &str) -> Result<[u8; 32], FieldError> {
 
 impl PathInput {
     fn decode(&self, field: &str) -> Result<MerklePath, FieldError> {
-        if self.siblings.is_empty() || self.siblings.len() > MAX_DEPTH {
+        let most = zkgate_circuits::merkle::path_len(MAX_DEPTH);
+        if self.siblings.is_empty()
+            || self.siblings.len() > most
+            || !self.siblings.len().is_multiple_of(3)
+        {
             return Err(field_err(
                 &format!("{field}.siblings"),
-                format!("must hold 1..={MAX_DEPTH} siblings"),
+                format!("must hold three siblings per tree level: 3..={most}, a multiple of 3"),
             ));
         }
         let siblings = self

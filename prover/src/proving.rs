@@ -118,10 +118,13 @@ fn check_depth(witness: &ComplianceWitness, depth: usize) -> Result<(), ApiError
         ("witness.credential_path.siblings", &witness.credential_path),
         ("witness.sanctions.path.siblings", &witness.sanctions.path),
     ] {
-        if path.siblings.len() != depth {
+        let expected = zkgate_circuits::merkle::path_len(depth);
+        if path.siblings.len() != expected {
             return Err(ApiError::InvalidField(zkgate_client::api::FieldError {
                 field: field.into(),
-                message: format!("this rule-set's trees have depth {depth}"),
+                message: format!(
+                    "this rule-set's trees have depth {depth}: {expected} siblings (three per level)"
+                ),
             }));
         }
     }
