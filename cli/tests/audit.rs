@@ -288,3 +288,80 @@ fn a_committee_opens_with_any_two_members() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--signature`: the events of a transaction read over JSON-RPC (`getTransaction`) from a
+/// loopback server that answers like a validator, then opened.
+#[test]
+fn decrypt_reads_a_transaction_over_json_rpc() {
+    use std::io::{Read, Write};
+    let dir = std::env::temp_dir().join(format!("zkgate-rpc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let key_file = dir.join("auditor.json");
+    let out = zkgate(&["audit", "keygen", "--out", key_file.to_str().unwrap()]);
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key: [u8; 64] = hex::decode(printed["auditor_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let data = event_data(key, 5);
+    let answer = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": 1,
+        "result": {
+            "slot": 7,
+            "transaction": { "message": { "accountKeys": [
+                Pubkey::new_unique().to_string(),
+                zkgate::ID.to_string()
+            ] } },
+            "meta": {
+                "err": null,
+                "innerInstructions": [{ "index": 0, "instructions": [
+                    { "programIdIndex": 1, "accounts": [], "data": bs58::encode(&data).into_string() }
+                ]}]
+            }
+        }
+    })
+    .to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        // Read the request (headers and the JSON body), check it asks for the signature.
+        let mut request = vec![0u8; 64 * 1024];
+        let mut read = 0;
+        let text = loop {
+            let n = stream.read(&mut request[read..]).unwrap();
+            read += n;
+            let text = String::from_utf8_lossy(&request[..read]).to_string();
+            if n == 0 || text.contains("maxSupportedTransactionVersion") {
+                break text;
+            }
+        };
+        assert!(text.contains("\"getTransaction\""), "{text}");
+        assert!(text.contains("5VERYLONGSIGNATURE"), "{text}");
+        write!(
+            stream,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+            answer.len()
+        )
+        .unwrap();
+    });
+    let rpc = format!("http://{addr}");
+    let out = zkgate(&[
+        "audit",
+        "decrypt",
+        "--key",
+        key_file.to_str().unwrap(),
+        "--signature",
+        "5VERYLONGSIGNATURE",
+        "--rpc",
+        &rpc,
+    ]);
+    server.join().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"]["nonce"], 5);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
