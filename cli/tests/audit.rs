@@ -360,7 +360,11 @@ fn decrypt_reads_a_transaction_over_json_rpc() {
         &rpc,
     ]);
     server.join().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["ok"]["nonce"], 5);
     std::fs::remove_dir_all(&dir).unwrap();
