@@ -22,6 +22,9 @@
 //                        that mint then needs a zkgate approval
 //   ZKGATE_HOOKED_MINT   instead: an existing Token-2022 mint whose transfer hook already names
 //                        zkgate-hook, to configure
+//                        (with either, an address lookup table of the rule-set's static
+//                        accounts is created: hooked transfers go through it as version-0
+//                        transactions)
 //   ZKGATE_EXEMPT_AUTHORITY
 //                        optional, with either: the authority whose transfers of the mint pass
 //                        without an approval (e.g. its permanent delegate, for court-ordered
@@ -40,6 +43,7 @@ import {
   getMintLen,
 } from "@solana/spl-token";
 import {
+  AddressLookupTableProgram,
   Connection,
   Keypair,
   PublicKey,
@@ -171,11 +175,61 @@ export function extraAccountMetasAddress(mint: PublicKey): PublicKey {
   )[0];
 }
 
+/** The accounts of a rule-set's transfers that never change, for its address lookup table. */
+export interface LookupTableAccounts {
+  programId: PublicKey;
+  ruleSet: PublicKey;
+  issuers: PublicKey[];
+  sanctionsList: PublicKey;
+  mint: PublicKey;
+  tokenProgram: PublicKey;
+  hooked: boolean;
+}
+
+/**
+ * The addresses of a rule-set's lookup table, in the Rust client's order
+ * (`zkgate_client::ix::lookup_table_addresses`, every accepted issuer in place of one): with the
+ * proof and the auditor disclosure, a hooked or two-sided transfer fits a transaction only as a
+ * version-0 transaction through such a table.
+ */
+export function lookupTableAddresses(a: LookupTableAccounts): PublicKey[] {
+  const pda = (seeds: Buffer[], program: PublicKey) => PublicKey.findProgramAddressSync(seeds, program)[0];
+  const out = [
+    pda([seed("config")], a.programId),
+    a.ruleSet,
+    ...a.issuers,
+    a.sanctionsList,
+    a.mint,
+    a.tokenProgram,
+    SystemProgram.programId,
+    pda([seed("__event_authority")], a.programId),
+    a.programId,
+  ];
+  if (a.hooked) {
+    out.push(ZKGATE_HOOK_PROGRAM_ID, extraAccountMetasAddress(a.mint), pda([seed("__event_authority")], ZKGATE_HOOK_PROGRAM_ID));
+  }
+  return out;
+}
+
+/** Creates the address lookup table holding `addresses` (authority and payer: `payer`). */
+export async function createLookupTable(
+  provider: anchor.AnchorProvider,
+  addresses: PublicKey[],
+): Promise<PublicKey> {
+  const payer = provider.wallet.publicKey;
+  const recentSlot = await provider.connection.getSlot("finalized");
+  const [create, table] = AddressLookupTableProgram.createLookupTable({ authority: payer, payer, recentSlot });
+  const extend = AddressLookupTableProgram.extendLookupTable({ lookupTable: table, authority: payer, payer, addresses });
+  await provider.sendAndConfirm(new Transaction().add(create, extend));
+  return table;
+}
+
 /** Creates (if asked) and configures the zkgate-hook mint named by the environment. */
 async function deployHookedMint(
   provider: anchor.AnchorProvider,
   program: Program<Zkgate>,
   config: PublicKey,
+  table: Omit<LookupTableAccounts, "mint" | "tokenProgram" | "hooked" | "programId">,
 ): Promise<void> {
   const admin = provider.wallet.publicKey;
   let mint: PublicKey;
@@ -210,6 +264,19 @@ async function deployHookedMint(
     })
     .rpc();
   console.log(`zkgate-hook enforces ${mint.toBase58()} (exempt authority: ${exempt ?? "none"})`);
+  const lookupTable = await createLookupTable(
+    provider,
+    lookupTableAddresses({
+      ...table,
+      programId: program.programId,
+      mint,
+      tokenProgram: TOKEN_2022_PROGRAM_ID,
+      hooked: true,
+    }),
+  );
+  console.log(
+    `address lookup table ${lookupTable.toBase58()}: send hooked transfers as version-0 transactions through it`,
+  );
 }
 
 const seed = (s: string) => Buffer.from(s);
@@ -334,7 +401,7 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
       .rpc();
     console.log(`two-sided: recipients need a pass (TTL ${passTtlSecs} s); pass key set`);
   }
-  await deployHookedMint(provider, program, config);
+  await deployHookedMint(provider, program, config, { ruleSet, issuers, sanctionsList });
 }
 
 // `anchor migrate` calls the module itself; the key checks stay reachable for
@@ -345,4 +412,5 @@ module.exports = Object.assign(deploy, {
   checkedVerifyingKey,
   hookedMintInstructions,
   extraAccountMetasAddress,
+  lookupTableAddresses,
 });

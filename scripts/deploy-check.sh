@@ -77,6 +77,20 @@ const deploy = require(`${process.cwd()}/${out}/js/migrations/deploy.js`);
   assert.deepStrictEqual(bj.mulPointEscalar(P, bj.subOrder), [0n, 1n]);
   assert.throws(() => deploy.point64("zz", "params.auditor_key"), /params.auditor_key must be 128/);
   console.log("deploy script: auditor key in the subgroup, witness 8·Q = key");
+
+  // The lookup table it creates for hooked transfers holds what the Rust client lists.
+  const i = fixture.input;
+  const table = deploy.lookupTableAddresses({
+    programId: new web3.PublicKey(fixture.programId),
+    ruleSet: new web3.PublicKey(i.ruleSet),
+    issuers: [new web3.PublicKey(i.issuer)],
+    sanctionsList: new web3.PublicKey(i.sanctionsList),
+    mint: new web3.PublicKey(i.mint),
+    tokenProgram: new web3.PublicKey(i.tokenProgram),
+    hooked: true,
+  });
+  assert.deepStrictEqual(table.map((k) => k.toBase58()), fixture.lookupTableAddresses);
+  console.log(`deploy script: lookup table addresses equal the Rust client's (${table.length})`);
 })().catch((e) => {
   console.error(e);
   process.exit(1);

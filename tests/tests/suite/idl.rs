@@ -148,6 +148,11 @@ fn transfer_fixture() -> String {
             "accounts": account_metas(&hooked.accounts),
             "dataHex": hex::encode(&hooked.data),
         },
+        // What the deploy script puts in the rule-set's address lookup table.
+        "lookupTableAddresses": zkgate_client::ix::lookup_table_addresses(&accounts)
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&json).expect("JSON") + "\n"
 }
