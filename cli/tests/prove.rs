@@ -101,10 +101,13 @@ fn offline_proof_verifies_and_refusals_name_the_rule() {
     let proof = answer.proof_bytes().expect("256 bytes");
     // The statement proven is the request's with the disclosure the prover sealed: it opens
     // for the rule-set's auditor (the sample key) to the sample's identity.
-    let posted = answer.disclosure.decode().expect("disclosure");
-    let mut statement = sample.statement.clone();
-    statement.disclosure_hash = posted.commitment_bytes(&sample.disclosure.issuer).unwrap();
-    let record = posted
+    let statement = answer
+        .proven_statement(&sample.statement, &sample.disclosure.issuer)
+        .expect("disclosure");
+    let record = answer
+        .disclosure
+        .decode()
+        .unwrap()
         .open(
             &zkgate_circuits::testing::sample_auditor_secret(),
             statement.rule_set_id,

@@ -202,6 +202,23 @@ impl DisclosureOutput {
 }
 
 impl ProofResponse {
+    /// The statement this proof is for: `sent` (the statement of the request, whose
+    /// disclosure commitment the prover fills) with the commitment of the disclosure in this
+    /// answer, for the credential's `issuer` account. Its hash is `statement_hash_hex`.
+    pub fn proven_statement(
+        &self,
+        sent: &Statement,
+        issuer: &[u8; 32],
+    ) -> Result<Statement, FieldError> {
+        let mut statement = sent.clone();
+        statement.disclosure_hash = self
+            .disclosure
+            .decode()?
+            .commitment_bytes(issuer)
+            .map_err(|e| field_err("disclosure", e.to_string()))?;
+        Ok(statement)
+    }
+
     /// The 256 proof bytes.
     pub fn proof_bytes(&self) -> Result<[u8; 256], String> {
         let bytes = hex::decode(&self.proof_hex).map_err(|e| e.to_string())?;

@@ -109,10 +109,13 @@ fn assert_api_err<T: std::fmt::Debug>(
 /// The statement hash a proof answer is for: the sample's statement with the disclosure the
 /// prover sealed (checked to open to the sample's identity for the rule-set's auditor).
 fn proven_hash(sample: &Sample, resp: &ProofResponse) -> [u8; 32] {
-    let posted = resp.disclosure.decode().expect("disclosure");
-    let mut statement = sample.statement.clone();
-    statement.disclosure_hash = posted.commitment_bytes(&sample.disclosure.issuer).unwrap();
-    let record = posted
+    let statement = resp
+        .proven_statement(&sample.statement, &sample.disclosure.issuer)
+        .expect("disclosure");
+    let record = resp
+        .disclosure
+        .decode()
+        .unwrap()
         .open(
             &zkgate_circuits::testing::sample_auditor_secret(),
             statement.rule_set_id,
