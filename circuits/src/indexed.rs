@@ -78,7 +78,7 @@ impl IndexedMerkleTree {
 
     /// Number of listed values.
     pub fn len(&self) -> usize {
-        self.leaves.len() - 1
+        self.sorted.len() - 1
     }
 
     /// Whether nothing is listed.
@@ -129,6 +129,25 @@ impl IndexedMerkleTree {
         self.leaves.push(new);
         self.tree.set(index, new.hash())?;
         self.sorted.insert(value, index);
+        Ok(index)
+    }
+
+    /// Unlists `value`: its predecessor takes over its `next_value` / `next_index` and its leaf
+    /// becomes empty (0); the index is not reused (new values are appended). Returns the
+    /// emptied leaf's index.
+    pub fn remove(&mut self, value: &Fr) -> Result<u64, TreeError> {
+        if *value == Fr::from(0u64) {
+            return Err(TreeError::ValueOutOfRange);
+        }
+        let index = self.sorted.remove(value).ok_or(TreeError::NotPresent)?;
+        let removed = self.leaves[index as usize];
+        let low_index = self.low_leaf(value);
+        let low = &mut self.leaves[low_index as usize];
+        low.next_value = removed.next_value;
+        low.next_index = removed.next_index;
+        let low_hash = low.hash();
+        self.tree.set(low_index, low_hash)?;
+        self.tree.set(index, Fr::from(0u64))?;
         Ok(index)
     }
 
@@ -240,6 +259,28 @@ mod tests {
         let w = t.non_membership(&Fr::from(31u64)).unwrap();
         assert!(!w.verifies(&Fr::from(30u64), &t.root()).unwrap());
         assert!(!w.verifies(&Fr::from(50u64), &t.root()).unwrap());
+    }
+
+    #[test]
+    fn removal_relinks_the_list() {
+        let mut t = IndexedMerkleTree::new(8);
+        for v in [50u64, 10, 30, 70] {
+            t.insert(Fr::from(v)).unwrap();
+        }
+        assert_eq!(t.remove(&Fr::from(30u64)), Ok(2));
+        assert!(!t.contains(&Fr::from(30u64)));
+        assert_eq!(t.len(), 3);
+        // 30 is absent again, with 10 (now linked to 50) as its low leaf.
+        let x = Fr::from(30u64);
+        let w = t.non_membership(&x).unwrap();
+        assert_eq!(w.low_leaf().unwrap().value, Fr::from(10u64));
+        assert_eq!(w.low_leaf().unwrap().next_value, Fr::from(50u64));
+        assert!(w.verifies(&x, &t.root()).unwrap());
+        assert_eq!(t.remove(&x), Err(TreeError::NotPresent));
+        assert_eq!(t.remove(&Fr::from(0u64)), Err(TreeError::ValueOutOfRange));
+        // Re-listing appends at a new index.
+        assert_eq!(t.insert(x), Ok(5));
+        assert_eq!(t.non_membership(&x), Err(TreeError::IsMember));
     }
 
     #[test]

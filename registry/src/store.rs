@@ -5,6 +5,8 @@
 //! below `v`, so paths can be served against any kept root. The program keeps the last
 //! [`RING`] roots of a tree; [`TreeStore::prune`] drops node rows no kept version can read.
 //! Values are 32-byte big-endian field elements (byte order = numeric order).
+use std::collections::{BTreeMap, BTreeSet};
+
 use sqlx::Row;
 use zkgate_circuits::encoding::{fr_from_be_bytes, fr_to_be_bytes};
 use zkgate_circuits::merkle::{effective_depth, MerklePath, ARITY};
@@ -43,6 +45,18 @@ pub enum StoreError {
         /// The version asked for.
         version: u64,
     },
+    /// The value is not a listable subject id (`[1, 2^248 - 2]`).
+    #[error("value out of range: subject ids are in [1, 2^248 - 2]")]
+    ValueOutOfRange,
+    /// The value is listed already.
+    #[error("value is listed already")]
+    AlreadyListed,
+    /// The value is not listed.
+    #[error("value is not listed")]
+    NotListed,
+    /// Non-membership asked for a listed value.
+    #[error("value is listed: no non-membership witness exists")]
+    Listed,
     /// A stored value is not a field element.
     #[error("tree {0}: a stored value is not a field element")]
     Corrupt(i64),
@@ -68,6 +82,90 @@ const NODE_AT: &str = "SELECT value FROM nodes WHERE tree_id = $1 AND level = $2
 const INSERT_NODE: &str =
     "INSERT INTO nodes (tree_id, level, idx, version, value) VALUES ($1, $2, $3, $4, $5)";
 
+fn check_indices(changes: &[(u64, Fr)], depth: usize) -> Result<(), StoreError> {
+    match changes.iter().find(|(index, _)| index >> depth != 0) {
+        Some((index, _)) => Err(StoreError::IndexOutOfRange {
+            index: *index,
+            depth,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Writes `changes` as version `v_new` of tree `id`: the leaves, every changed node once
+/// (siblings read at `v_old`; none: an empty tree) and the root.
+async fn write_version(
+    tx: &mut WriteTx,
+    id: i64,
+    depth: usize,
+    changes: &[(u64, Fr)],
+    v_old: Option<u64>,
+    v_new: u64,
+) -> Result<(), StoreError> {
+    let levels = depth / 2;
+    let zeros = zeros(levels);
+    let mut current: BTreeMap<u64, Fr> = changes.iter().copied().collect();
+    for (index, leaf) in &current {
+        insert_node(tx, id, 0, *index, v_new, leaf).await?;
+    }
+    for (level, zero) in zeros.iter().enumerate().take(levels) {
+        let parents: BTreeSet<u64> = current.keys().map(|i| i >> 2).collect();
+        let mut next = BTreeMap::new();
+        for parent in parents {
+            let mut children = [Fr::from(0u64); ARITY];
+            for (j, child) in children.iter_mut().enumerate() {
+                let at = parent * ARITY as u64 + j as u64;
+                *child = match (current.get(&at), v_old) {
+                    (Some(value), _) => *value,
+                    (None, None) => *zero,
+                    (None, Some(v_old)) => match sqlx::query(NODE_AT)
+                        .bind(id)
+                        .bind(level as i64)
+                        .bind(at as i64)
+                        .bind(v_old as i64)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                    {
+                        Some(row) => field(id, row.try_get(0)?)?,
+                        None => *zero,
+                    },
+                };
+            }
+            let node = hash(&children);
+            insert_node(tx, id, level + 1, parent, v_new, &node).await?;
+            next.insert(parent, node);
+        }
+        current = next;
+    }
+    let root = current.get(&0).copied().unwrap_or(zeros[levels]);
+    sqlx::query("INSERT INTO roots (tree_id, version, root) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(v_new as i64)
+        .bind(fr_to_be_bytes(&root).to_vec())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_node(
+    tx: &mut WriteTx,
+    id: i64,
+    level: usize,
+    index: u64,
+    version: u64,
+    value: &Fr,
+) -> Result<(), StoreError> {
+    sqlx::query(INSERT_NODE)
+        .bind(id)
+        .bind(level as i64)
+        .bind(index as i64)
+        .bind(version as i64)
+        .bind(fr_to_be_bytes(value).to_vec())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The roots of empty subtrees, by level.
 fn zeros(levels: usize) -> Vec<Fr> {
     let mut z = vec![Fr::from(0u64)];
@@ -82,11 +180,19 @@ fn field(tree: i64, bytes: Vec<u8>) -> Result<Fr, StoreError> {
     fr_from_be_bytes(&array).map_err(|_| StoreError::Corrupt(tree))
 }
 
-struct TreeRow {
-    depth: usize,
-    version: u64,
-    next_index: u64,
+/// A tree's shape and position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeInfo {
+    /// Index bits (even).
+    pub depth: usize,
+    /// Current version.
+    pub version: u64,
+    /// One past the highest index ever set (where `push_leaf` appends).
+    pub next_index: u64,
 }
+
+/// A write transaction ([`Database::begin_write`]).
+pub type WriteTx = sqlx::Transaction<'static, sqlx::Any>;
 
 impl TreeStore {
     /// The trees of `db` (migrated with [`crate::MIGRATIONS`]).
@@ -101,31 +207,45 @@ impl TreeStore {
 
     /// Creates an empty tree of `depth` index bits (rounded up to even) at version 0.
     pub async fn create_tree(&self, id: i64, depth: usize) -> Result<(), StoreError> {
-        let depth = effective_depth(depth);
         let mut tx = self.db.begin_write().await?;
-        let exists = sqlx::query("SELECT 1 FROM trees WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_some() {
-            return Err(StoreError::Exists(id));
-        }
-        sqlx::query("INSERT INTO trees (id, depth, version, next_index) VALUES ($1, $2, 0, 0)")
-            .bind(id)
-            .bind(depth as i64)
-            .execute(&mut *tx)
-            .await?;
-        let root = zeros(depth / 2)[depth / 2];
-        sqlx::query("INSERT INTO roots (tree_id, version, root) VALUES ($1, 0, $2)")
-            .bind(id)
-            .bind(fr_to_be_bytes(&root).to_vec())
-            .execute(&mut *tx)
-            .await?;
+        self.create_tree_in(&mut tx, id, depth, &[]).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn tree_row<'e, E>(&self, id: i64, executor: E, lock: bool) -> Result<TreeRow, StoreError>
+    /// Creates tree `id` inside `tx` with `initial` leaves at version 0.
+    pub async fn create_tree_in(
+        &self,
+        tx: &mut WriteTx,
+        id: i64,
+        depth: usize,
+        initial: &[(u64, Fr)],
+    ) -> Result<(), StoreError> {
+        let depth = effective_depth(depth);
+        let exists = sqlx::query("SELECT 1 FROM trees WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Exists(id));
+        }
+        check_indices(initial, depth)?;
+        let next_index = initial.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
+        sqlx::query("INSERT INTO trees (id, depth, version, next_index) VALUES ($1, $2, 0, $3)")
+            .bind(id)
+            .bind(depth as i64)
+            .bind(next_index as i64)
+            .execute(&mut **tx)
+            .await?;
+        write_version(tx, id, depth, initial, None, 0).await
+    }
+
+    async fn tree_row<'e, E>(
+        &self,
+        id: i64,
+        executor: E,
+        lock: bool,
+    ) -> Result<TreeInfo, StoreError>
     where
         E: sqlx::Executor<'e, Database = sqlx::Any>,
     {
@@ -140,95 +260,81 @@ impl TreeStore {
             .fetch_optional(executor)
             .await?
             .ok_or(StoreError::NoSuchTree(id))?;
-        Ok(TreeRow {
+        Ok(TreeInfo {
             depth: row.try_get::<i64, _>(0)? as usize,
             version: row.try_get::<i64, _>(1)? as u64,
             next_index: row.try_get::<i64, _>(2)? as u64,
         })
     }
 
+    /// The tree's row, locked for the rest of `tx` (PostgreSQL `FOR UPDATE`; SQLite's
+    /// `BEGIN IMMEDIATE` holds the database's write lock already): writers of one tree queue.
+    pub async fn lock_tree(&self, tx: &mut WriteTx, id: i64) -> Result<TreeInfo, StoreError> {
+        self.tree_row(id, &mut **tx, true).await
+    }
+
+    /// The tree's shape and position.
+    pub async fn info(&self, id: i64) -> Result<TreeInfo, StoreError> {
+        self.tree_row(id, self.db.pool(), false).await
+    }
+
     /// Sets leaf `index` of tree `id` to `leaf` (zero revokes) in one transaction; returns the
     /// new version.
     pub async fn set_leaf(&self, id: i64, index: u64, leaf: Fr) -> Result<u64, StoreError> {
         let mut tx = self.db.begin_write().await?;
-        let tree = self.tree_row(id, &mut *tx, true).await?;
-        if index >> tree.depth != 0 {
-            return Err(StoreError::IndexOutOfRange {
-                index,
-                depth: tree.depth,
-            });
-        }
-        let levels = tree.depth / 2;
-        let zeros = zeros(levels);
+        let version = self.set_leaves_in(&mut tx, id, &[(index, leaf)]).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Sets every `(index, leaf)` of `changes` (a later entry for the same index wins) as one
+    /// new version of tree `id`, inside `tx`: the leaves, each changed node once and the new
+    /// root. Returns the new version.
+    pub async fn set_leaves_in(
+        &self,
+        tx: &mut WriteTx,
+        id: i64,
+        changes: &[(u64, Fr)],
+    ) -> Result<u64, StoreError> {
+        let tree = self.lock_tree(tx, id).await?;
+        check_indices(changes, tree.depth)?;
         let version = tree.version + 1;
-        let (v_old, v_new) = (tree.version as i64, version as i64);
-        sqlx::query(INSERT_NODE)
-            .bind(id)
-            .bind(0i64)
-            .bind(index as i64)
-            .bind(v_new)
-            .bind(fr_to_be_bytes(&leaf).to_vec())
-            .execute(&mut *tx)
-            .await?;
-        let (mut cur, mut idx) = (leaf, index);
-        for (level, zero) in zeros.iter().enumerate().take(levels) {
-            let base = idx & !3;
-            let mut children = [Fr::from(0u64); ARITY];
-            for (j, child) in children.iter_mut().enumerate() {
-                let at = base + j as u64;
-                *child = if at == idx {
-                    cur
-                } else {
-                    match sqlx::query(NODE_AT)
-                        .bind(id)
-                        .bind(level as i64)
-                        .bind(at as i64)
-                        .bind(v_old)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                    {
-                        Some(row) => field(id, row.try_get(0)?)?,
-                        None => *zero,
-                    }
-                };
-            }
-            cur = hash(&children);
-            idx >>= 2;
-            sqlx::query(INSERT_NODE)
-                .bind(id)
-                .bind(level as i64 + 1)
-                .bind(idx as i64)
-                .bind(v_new)
-                .bind(fr_to_be_bytes(&cur).to_vec())
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("INSERT INTO roots (tree_id, version, root) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(v_new)
-            .bind(fr_to_be_bytes(&cur).to_vec())
-            .execute(&mut *tx)
-            .await?;
+        write_version(tx, id, tree.depth, changes, Some(tree.version), version).await?;
+        let next_index = changes
+            .iter()
+            .map(|(i, _)| i + 1)
+            .fold(tree.next_index, u64::max);
         sqlx::query("UPDATE trees SET version = $2, next_index = $3 WHERE id = $1")
             .bind(id)
-            .bind(v_new)
-            .bind(tree.next_index.max(index + 1) as i64)
-            .execute(&mut *tx)
+            .bind(version as i64)
+            .bind(next_index as i64)
+            .execute(&mut **tx)
             .await?;
-        tx.commit().await?;
         Ok(version)
     }
 
     /// Appends `leaf` at the tree's next free index; returns (index, version).
     pub async fn push_leaf(&self, id: i64, leaf: Fr) -> Result<(u64, u64), StoreError> {
-        // The next index is read again under the write lock by `set_leaf`'s transaction; a
-        // concurrent push at the same index is caught there (the row for that index and
-        // version exists: the insert fails) rather than silently overwriting.
-        let tree = self.tree_row(id, self.db.pool(), false).await?;
+        let mut tx = self.db.begin_write().await?;
+        let (index, version) = self.push_leaf_in(&mut tx, id, leaf).await?;
+        tx.commit().await?;
+        Ok((index, version))
+    }
+
+    /// [`TreeStore::push_leaf`] inside `tx`.
+    pub async fn push_leaf_in(
+        &self,
+        tx: &mut WriteTx,
+        id: i64,
+        leaf: Fr,
+    ) -> Result<(u64, u64), StoreError> {
+        let tree = self.lock_tree(tx, id).await?;
         if tree.next_index >> tree.depth != 0 {
             return Err(StoreError::Full(id));
         }
-        let version = self.set_leaf(id, tree.next_index, leaf).await?;
+        let version = self
+            .set_leaves_in(tx, id, &[(tree.next_index, leaf)])
+            .await?;
         Ok((tree.next_index, version))
     }
 

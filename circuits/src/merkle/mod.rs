@@ -78,6 +78,9 @@ pub enum TreeError {
     /// Non-membership asked for a value that is present.
     #[error("value is a member")]
     IsMember,
+    /// Removal asked for a value that is not in the indexed tree.
+    #[error("value is not present")]
+    NotPresent,
     /// A path has the wrong number of siblings (three per level).
     #[error(
         "path has {got} siblings: three per level of a tree of at most {depth} index bits expected"

@@ -1,7 +1,3 @@
-//! The database trees equal the in-memory trees of `zkgate-circuits` on both backends: roots
-//! after random operation sequences, and paths against every kept version, before and after
-//! pruning to the program's ring. PostgreSQL tests need the server `.ci/run` starts
-//! (`scripts/with-postgres.sh`): without it they fail.
 use rand::{Rng, SeedableRng};
 use zkgate_circuits::merkle::MerkleTree;
 use zkgate_circuits::Fr;

@@ -1,0 +1,5 @@
+//! The registry's tests, one binary: the database trees and lists against the in-memory ones
+//! (`store`, `indexed`), on both backends. PostgreSQL tests need the server `.ci/run` starts
+//! (`scripts/with-postgres.sh`): without it they fail.
+mod indexed;
+mod store;
