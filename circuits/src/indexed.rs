@@ -267,7 +267,7 @@ mod tests {
         for v in [50u64, 10, 30, 70] {
             t.insert(Fr::from(v)).unwrap();
         }
-        assert_eq!(t.remove(&Fr::from(30u64)), Ok(2));
+        assert_eq!(t.remove(&Fr::from(30u64)), Ok(3));
         assert!(!t.contains(&Fr::from(30u64)));
         assert_eq!(t.len(), 3);
         // 30 is absent again, with 10 (now linked to 50) as its low leaf.
