@@ -8,6 +8,8 @@
 //! must differ, [`Database::backend`] says which one is in use.
 #![deny(missing_docs)]
 
+pub mod seal;
+
 use std::borrow::Cow;
 
 use sqlx::any::AnyPoolOptions;

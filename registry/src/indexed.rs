@@ -168,14 +168,16 @@ impl IndexedStore {
         })
     }
 
-    /// Lists `values` (each in `[1, 2^248 - 2]`, none listed already, no repeats) as one new
-    /// version inside `tx`; returns their leaf indices and the version. Nothing is written if
-    /// any value is refused.
+    /// Lists `values` (each in `[1, 2^248 - 2]`) as one new version inside `tx`; returns the
+    /// leaf indices of the values listed and the version. A value listed already (or repeated)
+    /// is refused with [`StoreError::AlreadyListed`], nothing written, unless `skip_listed`
+    /// (imports): then it is skipped, and if nothing is new no version is made.
     pub async fn insert_in(
         &self,
         tx: &mut WriteTx,
         id: i64,
         values: &[Fr],
+        skip_listed: bool,
     ) -> Result<(Vec<u64>, u64), StoreError> {
         let tree = self.trees.lock_tree(tx, id).await?;
         let mut overlay = Overlay::new();
@@ -186,6 +188,9 @@ impl IndexedStore {
             in_range(x)?;
             let (low_index, low) = self.low(tx, id, x, tree.version, &overlay, &added).await?;
             if low.next_value == *x {
+                if skip_listed {
+                    continue;
+                }
                 return Err(StoreError::AlreadyListed);
             }
             if next >> tree.depth != 0 {
@@ -206,6 +211,9 @@ impl IndexedStore {
             added.insert(fr_to_be_bytes(x), next);
             indices.push(next);
             next += 1;
+        }
+        if overlay.is_empty() {
+            return Ok((indices, tree.version));
         }
         let version = self.write(tx, id, &overlay).await?;
         Ok((indices, version))
@@ -268,7 +276,7 @@ impl IndexedStore {
     /// Lists `values` in their own transaction.
     pub async fn insert(&self, id: i64, values: &[Fr]) -> Result<(Vec<u64>, u64), StoreError> {
         let mut tx = self.trees.db().begin_write().await?;
-        let out = self.insert_in(&mut tx, id, values).await?;
+        let out = self.insert_in(&mut tx, id, values, false).await?;
         tx.commit().await?;
         Ok(out)
     }

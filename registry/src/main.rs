@@ -1,0 +1,146 @@
+//! `zkgate-registry`: the registry service binary.
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use zkgate_db::seal::DataKey;
+use zkgate_db::Database;
+use zkgate_registry::config::Config;
+use zkgate_registry::publish::{Publisher, RpcChain};
+use zkgate_registry::registry::Registry;
+use zkgate_registry::{serve, AppState, MIGRATIONS};
+
+/// Reads the data key, or creates the file with a fresh key (owner-only permissions).
+fn data_key(path: &std::path::Path) -> Result<DataKey, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => DataKey::from_hex(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = DataKey::generate();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            std::io::Write::write_all(&mut file, format!("{}\n", key.to_hex()).as_bytes())
+                .and_then(|_| file.sync_all())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            tracing::warn!(
+                "created a new data key in {}: back it up, the credentials cannot be read without it",
+                path.display()
+            );
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("warn,zkgate_registry=info,tower_http=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+    let config = Config::parse();
+    tracing::info!(?config, "starting");
+    if config.api_keys.is_empty() && !config.insecure_no_auth {
+        tracing::error!(
+            "refusing to start: no --api-key given (ROLE=SECRET; roles admin, read, \
+             issuer:<id>, list:<id>); --insecure-no-auth serves without keys (development only)"
+        );
+        return ExitCode::FAILURE;
+    }
+    if config.insecure_no_auth {
+        tracing::warn!("--insecure-no-auth: anyone may issue credentials and edit lists");
+    }
+    let key = match data_key(&config.data_key_file) {
+        Ok(k) => k,
+        Err(e) => {
+            tracing::error!("refusing to start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let db = match Database::connect(&config.database_url, MIGRATIONS).await {
+        Ok(db) => db,
+        Err(e) => {
+            tracing::error!("refusing to start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let registry = Registry::new(db, key, config.rpc_url.is_some());
+    let publisher = match (&config.rpc_url, &config.authority_keypair) {
+        (Some(url), Some(path)) => match solana_sdk::signature::read_keypair_file(path) {
+            Ok(authority) => Some(Publisher::new(
+                registry.clone(),
+                RpcChain::new(url.clone()),
+                authority,
+                config.publish_interval(),
+            )),
+            Err(e) => {
+                tracing::error!("refusing to start: keypair {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        },
+        (Some(_), None) => {
+            tracing::error!("refusing to start: --rpc-url needs --authority-keypair");
+            return ExitCode::FAILURE;
+        }
+        (None, _) => {
+            tracing::warn!("no --rpc-url: roots are not published; wallets get the current roots");
+            None
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(config.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("cannot listen on {}: {e}", config.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!("listening on http://{}", config.listen);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let publishing = publisher.map(|p| {
+        let mut rx = stop_rx.clone();
+        tokio::spawn(p.run(Duration::from_secs(2), async move {
+            let _ = rx.changed().await;
+        }))
+    });
+    let mut state = AppState::new(registry, config.api_keys.clone());
+    state.body_limit = config.body_limit;
+    let result = serve(listener, state, async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    })
+    .await;
+    if let Some(task) = publishing {
+        let _ = task.await;
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
