@@ -1,5 +1,6 @@
 //! The registry's tests, one binary: the database trees and lists against the in-memory ones
-//! (`store`, `indexed`), on both backends. PostgreSQL tests need the server `.ci/run` starts
+//! (`store`, `indexed`) and the service over HTTP (`service`), on both backends. PostgreSQL tests need the server `.ci/run` starts
 //! (`scripts/with-postgres.sh`): without it they fail.
 mod indexed;
+mod service;
 mod store;
