@@ -126,10 +126,14 @@ pub struct Config {
     /// wallets are served the current roots).
     #[arg(long, env = "ZKGATE_REGISTRY_RPC_URL")]
     pub rpc_url: Option<String>,
-    /// Keypair file (Solana CLI JSON) of the issuers' and lists' on-chain authority that signs
-    /// publications (with --rpc-url).
-    #[arg(long, env = "ZKGATE_REGISTRY_AUTHORITY_KEYPAIR")]
-    pub authority_keypair: Option<PathBuf>,
+    /// Keypair files (Solana CLI JSON) of the issuers' and lists' on-chain authorities; each
+    /// root is signed by the key its account names (with --rpc-url; repeatable).
+    #[arg(
+        long = "authority-keypair",
+        env = "ZKGATE_REGISTRY_AUTHORITY_KEYPAIRS",
+        value_delimiter = ','
+    )]
+    pub authority_keypairs: Vec<PathBuf>,
     /// Publish at most one root per tree per this many seconds (changes in between are
     /// batched into the next root).
     #[arg(

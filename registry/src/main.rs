@@ -88,24 +88,30 @@ async fn main() -> ExitCode {
         }
     };
     let registry = Registry::new(db, key, config.rpc_url.is_some());
-    let publisher = match (&config.rpc_url, &config.authority_keypair) {
-        (Some(url), Some(path)) => match solana_sdk::signature::read_keypair_file(path) {
-            Ok(authority) => Some(Publisher::new(
-                registry.clone(),
-                RpcChain::new(url.clone()),
-                authority,
-                config.publish_interval(),
-            )),
-            Err(e) => {
-                tracing::error!("refusing to start: keypair {}: {e}", path.display());
-                return ExitCode::FAILURE;
-            }
-        },
-        (Some(_), None) => {
+    let publisher = match &config.rpc_url {
+        Some(_) if config.authority_keypairs.is_empty() => {
             tracing::error!("refusing to start: --rpc-url needs --authority-keypair");
             return ExitCode::FAILURE;
         }
-        (None, _) => {
+        Some(url) => {
+            let mut keys = vec![];
+            for path in &config.authority_keypairs {
+                match solana_sdk::signature::read_keypair_file(path) {
+                    Ok(k) => keys.push(k),
+                    Err(e) => {
+                        tracing::error!("refusing to start: keypair {}: {e}", path.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            Some(Publisher::new(
+                registry.clone(),
+                RpcChain::new(url.clone()),
+                keys,
+                config.publish_interval(),
+            ))
+        }
+        None => {
             tracing::warn!("no --rpc-url: roots are not published; wallets get the current roots");
             None
         }

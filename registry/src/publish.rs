@@ -209,11 +209,12 @@ pub enum Step {
     Retry(u64),
 }
 
-/// Publishes the registry's roots with the trees' on-chain authority.
+/// Publishes the registry's roots, each signed by the key of its issuer's or list's on-chain
+/// authority (read from the account, so an authority hand-over needs only the new key here).
 pub struct Publisher {
     registry: Registry,
     chain: RpcChain,
-    authority: Keypair,
+    authorities: Vec<Keypair>,
     interval: Duration,
     fail_point: Option<FailPoint>,
 }
@@ -221,7 +222,14 @@ pub struct Publisher {
 impl std::fmt::Debug for Publisher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Publisher")
-            .field("authority", &self.authority.pubkey())
+            .field(
+                "authorities",
+                &self
+                    .authorities
+                    .iter()
+                    .map(|k| k.pubkey())
+                    .collect::<Vec<_>>(),
+            )
             .field("interval", &self.interval)
             .finish_non_exhaustive()
     }
@@ -236,18 +244,19 @@ struct Pending {
 }
 
 impl Publisher {
-    /// A publisher of `registry`'s roots to `chain`, signing with `authority` (the issuers'
-    /// and lists' on-chain authority), at most one root per tree per `interval`.
+    /// A publisher of `registry`'s roots to `chain`, signing with whichever of `authorities`
+    /// is the on-chain authority of each issuer and list, at most one root per tree per
+    /// `interval`.
     pub fn new(
         registry: Registry,
         chain: RpcChain,
-        authority: Keypair,
+        authorities: Vec<Keypair>,
         interval: Duration,
     ) -> Self {
         Publisher {
             registry,
             chain,
-            authority,
+            authorities,
             interval,
             fail_point: None,
         }
@@ -299,6 +308,15 @@ impl Publisher {
         kind: TreeKind,
         id: u64,
     ) -> Result<Option<[u8; 32]>, PublishError> {
+        Ok(self.on_chain(kind, id).await?.1)
+    }
+
+    /// A tree's on-chain authority and newest root.
+    async fn on_chain(
+        &self,
+        kind: TreeKind,
+        id: u64,
+    ) -> Result<(Pubkey, Option<[u8; 32]>), PublishError> {
         let address = match kind {
             TreeKind::Issuer => zkgate_client::pda::issuer(id),
             TreeKind::List => zkgate_client::pda::sanctions_list(id),
@@ -308,16 +326,14 @@ impl Publisher {
                 "{kind:?} {id} does not exist on chain"
             )));
         };
-        let ring = match kind {
-            TreeKind::Issuer => {
-                zkgate::state::Issuer::try_deserialize(&mut data.as_slice()).map(|a| a.roots)
-            }
-            TreeKind::List => {
-                zkgate::state::SanctionsList::try_deserialize(&mut data.as_slice()).map(|a| a.roots)
-            }
+        let (authority, ring) = match kind {
+            TreeKind::Issuer => zkgate::state::Issuer::try_deserialize(&mut data.as_slice())
+                .map(|a| (a.authority, a.roots)),
+            TreeKind::List => zkgate::state::SanctionsList::try_deserialize(&mut data.as_slice())
+                .map(|a| (a.authority, a.roots)),
         }
         .map_err(|e| PublishError::Rpc(format!("{kind:?} {id}: {e}")))?;
-        Ok(ring.latest())
+        Ok((authority, ring.latest()))
     }
 
     async fn pending(&self, tree_id: i64) -> Result<Option<Pending>, PublishError> {
@@ -388,28 +404,34 @@ impl Publisher {
         }
         // `created`: maybe it landed before a crash lost track of it, or the chain already
         // holds this root.
-        if self.on_chain_latest(kind, id).await? == Some(pending.root) {
+        let (authority, latest) = self.on_chain(kind, id).await?;
+        if latest == Some(pending.root) {
             self.set_state(tree_id, pending.version, "confirmed")
                 .await?;
             return Ok(Step::Confirmed(pending.version));
         }
+        let signer = self
+            .authorities
+            .iter()
+            .find(|k| k.pubkey() == authority)
+            .ok_or_else(|| {
+                PublishError::Rpc(format!(
+                    "no key for {kind:?} {id}'s on-chain authority {authority}"
+                ))
+            })?;
         let instruction = match kind {
-            TreeKind::Issuer => zkgate_client::ix::publish_credential_root(
-                &self.authority.pubkey(),
-                id,
-                pending.root,
-            ),
-            TreeKind::List => zkgate_client::ix::publish_sanctions_root(
-                &self.authority.pubkey(),
-                id,
-                pending.root,
-            ),
+            TreeKind::Issuer => {
+                zkgate_client::ix::publish_credential_root(&authority, id, pending.root)
+            }
+            TreeKind::List => {
+                zkgate_client::ix::publish_sanctions_root(&authority, id, pending.root)
+            }
         };
         let (blockhash, last_valid_height) = self.chain.latest_blockhash().await?;
         let tx = Transaction::new_signed_with_payer(
             &[instruction],
-            Some(&self.authority.pubkey()),
-            &[&self.authority],
+            Some(&authority),
+            &[signer],
             blockhash,
         );
         let signature = tx.signatures[0];

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 pub mod idl;
 pub mod local_prover;
+pub mod rpc;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -909,6 +910,19 @@ impl World {
     }
 
     /// The `RuleSet` account of rule-set `id` (it must exist).
+    /// The Anchor account at `address` (panics if missing or of another type).
+    pub async fn account<T: AccountDeserialize>(&mut self, address: &Pubkey) -> T {
+        let account = self
+            .ctx
+            .banks_client
+            .get_account(*address)
+            .await
+            .expect("rpc")
+            .expect("account exists");
+        T::try_deserialize(&mut account.data.as_slice()).expect("account of the expected type")
+    }
+
+    /// The rule-set account `id`.
     pub async fn rule_set_account(&mut self, id: u64) -> zkgate::state::RuleSet {
         let account = self
             .ctx

@@ -9,6 +9,7 @@ mod idl;
 mod packet;
 mod pass;
 mod registry;
+mod registry_service;
 mod statement;
 mod token2022;
 mod transfer;
