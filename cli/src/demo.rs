@@ -10,12 +10,14 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use solana_sdk::signature::Signer;
-use zkgate_circuits::encoding::{fr_from_be_bytes, fr_to_be_bytes};
+use zkgate_circuits::encoding::fr_to_be_bytes;
 use zkgate_circuits::keys::{CircuitKind, KeySet};
 use zkgate_client::ix::{self, transfer_from_proof};
 use zkgate_prover::client::ClientError;
 use zkgate_tests::local_prover::{rule_set_entry, two_sided_entry, LocalProver};
 use zkgate_tests::{default_params, transfer_events, TokenKind, Wallet, World};
+
+use crate::demo_registry::DemoRegistry;
 
 /// Runs `f`, printing `label`, a progress indicator while it takes over a second, and the time.
 async fn step<T, F: std::future::Future<Output = T>>(label: &str, f: F) -> T {
@@ -143,30 +145,54 @@ async fn demo(depth: usize) -> Result<(), String> {
         World::with_vk_at_depth(TokenKind::Token2022, params, &vk, depth),
     )
     .await;
+    let reg = step(
+        "registry service on 127.0.0.1 (SQLite, API keys per role); list operator imports the list",
+        DemoRegistry::start(&w, depth, &[1_000_003, 2_000_003]),
+    )
+    .await?;
+    println!("    {}", reg.base);
     let far = 4_000_000_000;
-    let (alice, bob, erin, mallory) =
-        step("issue credentials to alice, bob, erin, mallory", async {
-            let now = w.clock().await.unix_timestamp;
-            let alice = w.wallet(100_000, Some((101, 840, 2, far))).await;
-            let bob = w.wallet(0, Some((102, 276, 1, far))).await;
-            let erin = w.wallet(100_000, Some((103, 840, 2, now - 60))).await;
-            let mallory = w.wallet(100_000, Some((104, 250, 2, far))).await;
-            (alice, bob, erin, mallory)
-        })
-        .await;
+    let (alice, bob, erin, mallory) = step(
+        "issuer operator issues credentials to alice, bob, erin, mallory (POST /v1/issuers/1/credentials)",
+        async {
+            // Erin's credential expires in a minute: before any proof she asks for could land.
+            let soon = zkgate_registry::registry::now() + 60;
+            Ok::<_, String>((
+                reg.wallet(&mut w, 100_000, (101, 840, 2, far)).await?,
+                reg.wallet(&mut w, 0, (102, 276, 1, far)).await?,
+                reg.wallet(&mut w, 100_000, (103, 840, 2, soon)).await?,
+                reg.wallet(&mut w, 100_000, (104, 250, 2, far)).await?,
+            ))
+        },
+    )
+    .await?;
+    let published = step(
+        "registry publishes the issuer root (created -> sent -> confirmed, JSON-RPC)",
+        reg.publish(),
+    )
+    .await?;
+    println!(
+        "    confirmed: {}; registry and chain agree: {}",
+        published.join(", "),
+        reg.in_step(&w).await?
+    );
     println!(
         "    alice  {}  tier 2, US, 100000 tokens",
         alice.keypair.pubkey()
     );
     println!("    bob    {}  tier 1, DE", bob.keypair.pubkey());
-    println!("    erin   {}  credential expired", erin.keypair.pubkey());
+    println!("    erin   {}  credential expiring", erin.keypair.pubkey());
     println!(
         "    mallory {} about to be sanctioned",
         mallory.keypair.pubkey()
     );
 
     println!("\napproved transfer: alice -> bob, 2500");
-    let req = w.proof_request(&alice, &bob, 2_500).await;
+    let req = step(
+        "alice's wallet: signed challenge -> credential, path, non-membership (registry)",
+        reg.proof_request(&mut w, &alice, &bob, 2_500),
+    )
+    .await?;
     let resp = step(
         "prover: check rules, prove, self-verify (POST /v1/proofs)",
         prover.client.prove(&req),
@@ -245,28 +271,33 @@ async fn demo(depth: usize) -> Result<(), String> {
     }
 
     println!("\nrefusals");
-    let req = w.proof_request(&erin, &bob, 100).await;
+    let req = reg.proof_request(&mut w, &erin, &bob, 100).await?;
     let r = step(
-        "erin (expired credential) asks for a proof",
+        "erin (credential expiring before the proof would) asks for a proof",
         prover.client.prove(&req),
     )
     .await;
     println!("    prover: {}", refusal(r));
-    let req = w.proof_request(&alice, &bob, 20_000).await;
+    let req = reg.proof_request(&mut w, &alice, &bob, 20_000).await?;
     let r = step(
         "alice asks to send 20000 (tier-2 limit 10000)",
         prover.client.prove(&req),
     )
     .await;
     println!("    prover: {}", refusal(r));
-    let mut req = w.proof_request(&mallory, &bob, 100).await;
-    let subject = mallory
-        .credential
-        .as_ref()
-        .and_then(|c| fr_from_be_bytes(&c.subject_id).ok())
-        .ok_or("mallory has a credential")?;
-    w.sanctions.insert(subject).map_err(|e| e.to_string())?;
-    w.publish_sanctions_root().await;
+    let mut req = reg.proof_request(&mut w, &mallory, &bob, 100).await?;
+    step(
+        "list operator lists mallory; registry publishes the list root",
+        async {
+            reg.list_subject(&mut w, &mallory).await?;
+            reg.publish().await
+        },
+    )
+    .await?;
+    match reg.witness(&mallory).await {
+        Ok(_) => return Err("the registry served a listed subject a witness".into()),
+        Err(e) => println!("    {e}"),
+    }
     req.transfer.sanctions_root = hex::encode(fr_to_be_bytes(&w.sanctions.root()));
     let r = step(
         "mallory, listed on the new sanctions root, asks",
@@ -301,16 +332,21 @@ async fn demo(depth: usize) -> Result<(), String> {
         w.balance(&alice.token_account).await,
         w.balance(&bob.token_account).await
     );
-    let (carol, dave) = hooked_mint(&mut w, &prover).await?;
-    two_sided(&mut w, &prover, &pass_keys, &carol, &dave).await?;
+    let (carol, dave) = hooked_mint(&mut w, &prover, &reg).await?;
+    two_sided(&mut w, &prover, &reg, &pass_keys, &carol, &dave).await?;
     prover.stop().await;
+    reg.stop();
     println!("\ndone in {:.1?}", total.elapsed());
     Ok(())
 }
 
 /// Mint-level enforcement: a mint whose transfer hook is zkgate-hook cannot move without a
 /// verified proof, whoever sends the transfer.
-async fn hooked_mint(w: &mut World, prover: &LocalProver) -> Result<(Wallet, Wallet), String> {
+async fn hooked_mint(
+    w: &mut World,
+    prover: &LocalProver,
+    reg: &DemoRegistry,
+) -> Result<(Wallet, Wallet), String> {
     println!("\nmint-level enforcement: a Token-2022 mint whose transfer hook is zkgate-hook");
     let mint = step(
         "admin: create the mint (TransferHook -> zkgate-hook), configure_mint_hook",
@@ -320,14 +356,15 @@ async fn hooked_mint(w: &mut World, prover: &LocalProver) -> Result<(Wallet, Wal
     println!("    mint {mint}");
     let far = 4_000_000_000;
     let (carol, dave) = step(
-        "carol (tier 2, US, 50000 tokens) and dave get accounts",
+        "carol (tier 2, US, 50000 tokens) and dave get accounts and credentials (registry)",
         with_program_log(async {
-            let carol = w.wallet(50_000, Some((105, 840, 2, far))).await;
-            let dave = w.wallet(0, Some((106, 276, 1, far))).await;
-            (carol, dave)
+            let carol = reg.wallet(w, 50_000, (105, 840, 2, far)).await?;
+            let dave = reg.wallet(w, 0, (106, 276, 1, far)).await?;
+            reg.publish().await?;
+            Ok::<_, String>((carol, dave))
         }),
     )
-    .await;
+    .await?;
     let signer = carol.keypair.insecure_clone();
     let plain = ix::hooked_transfer_checked(
         &carol.token_account,
@@ -344,7 +381,7 @@ async fn hooked_mint(w: &mut World, prover: &LocalProver) -> Result<(Wallet, Wal
     .await;
     println!("    token-2022 + hook: {}", describe_hook(r.map(|_| ())));
 
-    let req = w.proof_request(&carol, &dave, 1_000).await;
+    let req = reg.proof_request(w, &carol, &dave, 1_000).await?;
     let resp = step(
         "prover: proof for carol -> dave, 1000",
         prover.client.prove(&req),
@@ -381,6 +418,7 @@ async fn hooked_mint(w: &mut World, prover: &LocalProver) -> Result<(Wallet, Wal
 async fn two_sided(
     w: &mut World,
     prover: &LocalProver,
+    reg: &DemoRegistry,
     pass_keys: &KeySet,
     carol: &Wallet,
     dave: &Wallet,
@@ -392,7 +430,7 @@ async fn two_sided(
     )
     .await;
     println!("    rule-set version {}", w.version);
-    let req = w.proof_request(carol, dave, 500).await;
+    let req = reg.proof_request(w, carol, dave, 500).await?;
     let resp = step(
         "prover: proof for carol -> dave, 500",
         prover.client.prove(&req),
@@ -410,7 +448,7 @@ async fn two_sided(
     println!("    program: {}", describe(r));
 
     let valid_until = w.clock().await.unix_timestamp + 30 * 86_400;
-    let pass_req = w.pass_request(dave, valid_until);
+    let pass_req = reg.pass_request(w, dave, valid_until).await?;
     let pass = step(
         "prover: dave's pass (POST /v1/passes)",
         prover.client.pass(&pass_req),

@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod demo;
+mod demo_registry;
 
 /// zkgate: zero-knowledge compliance for Solana token transfers.
 #[derive(Parser, Debug)]

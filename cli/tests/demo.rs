@@ -1,5 +1,6 @@
-//! `zkgate demo` as a process (at a small tree depth): it runs the whole flow and reports the
-//! approval and every refusal it promises.
+//! `zkgate demo` as a process (at a small tree depth): it runs the whole flow (every credential
+//! issued and every witness served by the registry service over HTTP) and reports the approval
+//! and every refusal it promises.
 use std::process::Command;
 
 #[test]
@@ -15,6 +16,8 @@ fn demo_approves_one_transfer_and_shows_every_refusal() {
         String::from_utf8_lossy(&out.stderr)
     );
     for expected in [
+        "registry and chain agree: true",
+        "registry: 409: value is listed: no non-membership witness exists (listed)",
         "balances: alice 97500  bob 2500",
         "audit event TransferApproved",
         "prover: 422 credential_expired",
