@@ -60,7 +60,10 @@ async fn shutdown_signal() {
 async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("warn,zkgate_registry=info,tower_http=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     let config = Config::parse();
     tracing::info!(?config, "starting");
     if config.api_keys.is_empty() && !config.insecure_no_auth {

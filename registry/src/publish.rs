@@ -296,6 +296,12 @@ impl Publisher {
         for kind in [TreeKind::Issuer, TreeKind::List] {
             for summary in self.registry.summaries(kind).await? {
                 let step = self.step(kind, summary.id).await?;
+                if let Step::Confirmed(_) = step {
+                    // Versions no kept root needs any more (the program's ring of published
+                    // roots) are dropped.
+                    let pruned = self.registry.prune(kind, summary.id).await?;
+                    tracing::debug!(?kind, id = summary.id, pruned, "pruned old tree rows");
+                }
                 out.push((kind, summary.id, step));
             }
         }
