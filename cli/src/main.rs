@@ -10,6 +10,8 @@
 //! - `zkgate audit keygen --out FILE`, `zkgate audit decrypt --key FILE (--event B64 |
 //!   --events-file FILE | --signature SIG --rpc URL)`: the auditor's key pair and the opening
 //!   of transfers' disclosures from chain data.
+//! - `zkgate sanctions import --list ID --csv FILE`: a list operator's bulk import into the
+//!   registry service, in chunks, with progress.
 //! - `zkgate demo`: the whole system on this machine (prover over HTTP, the program in an
 //!   in-process Solana runtime with the real SPL Token program), approvals and refusals.
 use std::path::PathBuf;
@@ -20,6 +22,7 @@ use clap::{Parser, Subcommand};
 mod audit;
 mod demo;
 mod demo_registry;
+mod sanctions;
 
 /// zkgate: zero-knowledge compliance for Solana token transfers.
 #[derive(Parser, Debug)]
@@ -64,6 +67,9 @@ enum Command {
     /// The auditor's tools: key generation, decryption of transfers from chain data.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The sanctions-list operator's tools (bulk import into the registry).
+    #[command(subcommand)]
+    Sanctions(sanctions::SanctionsCommand),
     /// Run the end-to-end demo.
     Demo {
         /// Merkle tree depth (20 = about a million credentials per issuer).
@@ -207,6 +213,7 @@ fn main() -> ExitCode {
         } => keys(out, depth, rule_set_id, rule_set_version, auditor_key),
         Command::Prove { key_dir, request } => prove(key_dir, request),
         Command::Audit(command) => audit::run(command),
+        Command::Sanctions(command) => sanctions::run(command),
         Command::Demo { depth } => demo::run(depth),
     };
     match result {

@@ -37,6 +37,23 @@ impl ClientError {
     }
 }
 
+/// Where a chunked import stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportProgress {
+    /// Ids sent so far.
+    pub sent: usize,
+    /// Ids in the whole import.
+    pub total: usize,
+    /// Ids listed so far.
+    pub listed: u64,
+    /// Ids skipped so far because they were listed already.
+    pub already_listed: u64,
+    /// The list's version after the last chunk.
+    pub version: u64,
+    /// Its root (hex).
+    pub root: String,
+}
+
 /// A registry client.
 #[derive(Clone, Debug)]
 pub struct RegistryClient {
@@ -209,6 +226,37 @@ impl RegistryClient {
             .header(reqwest::header::CONTENT_TYPE, "text/csv")
             .body(csv);
         Self::decode(r.send().await?).await
+    }
+
+    /// Imports `ids` (hex subject ids) in CSV chunks of `chunk` ids (each one version, one
+    /// transaction), calling `progress` after each. Ids listed already are skipped, so after a
+    /// failure the same call resumes where it stopped.
+    pub async fn import_ids(
+        &self,
+        list: u64,
+        ids: &[String],
+        chunk: usize,
+        mut progress: impl FnMut(&ImportProgress),
+    ) -> Result<ImportProgress, ClientError> {
+        let mut at = ImportProgress {
+            total: ids.len(),
+            ..Default::default()
+        };
+        for part in ids.chunks(chunk.max(1)) {
+            let mut csv = String::with_capacity(part.len() * 65);
+            for id in part {
+                csv.push_str(id);
+                csv.push('\n');
+            }
+            let summary = self.import_csv(list, csv).await?;
+            at.sent += part.len();
+            at.listed += summary.listed;
+            at.already_listed += summary.already_listed;
+            at.version = summary.version;
+            at.root = summary.root;
+            progress(&at);
+        }
+        Ok(at)
     }
 
     /// `GET /v1/sanctions-lists/{id}/non-membership/{subject_id}` (reader).

@@ -150,6 +150,25 @@ async fn flow(backend: Backend) {
     }
     assert_eq!(imported.root, hex::encode(fr_to_be_bytes(&mem.root())));
 
+    // A chunked import reports its progress and skips what is listed.
+    let ids: Vec<String> = [800u64, 801, 500, 802, 803]
+        .iter()
+        .map(|v| subject(*v))
+        .collect();
+    let mut seen = vec![];
+    let done = list
+        .import_ids(1, &ids, 2, |p| {
+            seen.push((p.sent, p.listed, p.already_listed))
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen, [(2, 2, 0), (4, 3, 1), (5, 4, 1)]);
+    assert_eq!((done.total, done.listed, done.already_listed), (5, 4, 1));
+    for v in [800u64, 801, 802, 803] {
+        mem.insert(Fr::from(v)).unwrap();
+    }
+    assert_eq!(done.root, hex::encode(fr_to_be_bytes(&mem.root())));
+
     // The wallet flow: challenge, signature, witness; the pieces verify against the roots.
     let w = public.wallet_witness(&alice, 1, 1).await.unwrap();
     assert_eq!(w.credential_root, hex::encode(fr_to_be_bytes(&tree.root())));
@@ -226,7 +245,7 @@ async fn flow(backend: Backend) {
         "{text}"
     );
     assert!(
-        text.contains("zkgate_registry_tree_entries{kind=\"list\",id=\"1\"} 2"),
+        text.contains("zkgate_registry_tree_entries{kind=\"list\",id=\"1\"} 6"),
         "{text}"
     );
     assert!(text.contains("zkgate_registry_wallet_witnesses_total{result=\"ok\"} 2"));
