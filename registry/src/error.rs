@@ -75,6 +75,7 @@ impl ApiError {
                 R::BadSignature => (S::UNAUTHORIZED, "bad_signature", Some("signature".into())),
                 R::TooManyChallenges => (S::TOO_MANY_REQUESTS, "too_many_challenges", None),
                 R::NotPublished(_) => (S::CONFLICT, "not_published", None),
+                R::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "unavailable", None),
                 R::Store(s) => match s {
                     StoreError::ValueOutOfRange => (
                         S::UNPROCESSABLE_ENTITY,
@@ -91,6 +92,8 @@ impl ApiError {
                         "invalid_field",
                         Some("leaf_index".into()),
                     ),
+                    // The database unreachable or failing: transient, retry.
+                    StoreError::Db(_) => (S::SERVICE_UNAVAILABLE, "unavailable", None),
                     _ => (S::INTERNAL_SERVER_ERROR, "internal", None),
                 },
             },
@@ -107,10 +110,11 @@ impl ApiError {
         let (status, code, field) = self.parts();
         ErrorDetail {
             code: code.to_string(),
-            message: if status == StatusCode::INTERNAL_SERVER_ERROR {
-                "internal error".to_string()
-            } else {
-                self.to_string()
+            // Nothing of our side's failures is shown (logged instead).
+            message: match status {
+                StatusCode::INTERNAL_SERVER_ERROR => "internal error".to_string(),
+                StatusCode::SERVICE_UNAVAILABLE => "temporarily unavailable: retry later".into(),
+                _ => self.to_string(),
             },
             field,
         }
@@ -120,8 +124,9 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %self, "internal error");
+        if status == StatusCode::INTERNAL_SERVER_ERROR || status == StatusCode::SERVICE_UNAVAILABLE
+        {
+            tracing::error!(error = %self, "request failed on our side");
         }
         let retry = matches!(
             &self,

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod batcher;
 pub mod client;
 pub mod config;
 pub mod error;
@@ -83,12 +84,16 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Body size limit, bytes.
     pub body_limit: usize,
+    /// The group-commit writer of single issue requests.
+    pub issues: crate::batcher::IssueQueue,
 }
 
 impl AppState {
-    /// State serving `registry` with `api_keys` (empty: open, development only).
+    /// State serving `registry` with `api_keys` (empty: open, development only). Starts the
+    /// issue writer: call inside a tokio runtime.
     pub fn new(registry: Registry, api_keys: Vec<ApiKey>) -> Self {
         AppState {
+            issues: crate::batcher::IssueQueue::start(registry.clone()),
             registry,
             api_keys: Arc::new(api_keys),
             metrics: Arc::new(Metrics::default()),
@@ -273,7 +278,8 @@ async fn list_issuers(State(state): State<AppState>) -> Result<Json<Vec<TreeSumm
 }
 
 /// Issue one credential (issuer operator): the service draws the salt, appends the leaf and
-/// answers with the credential and the tree's new root.
+/// answers with the credential. Concurrent requests are committed together (one tree version,
+/// one transaction), each answered on its own.
 #[utoipa::path(post, path = "/v1/issuers/{id}/credentials", request_body = IssueRequest,
     params(("id" = u64, Path, description = "Issuer id")),
     responses(
@@ -290,9 +296,9 @@ async fn issue(
 ) -> Result<(StatusCode, Json<CredentialRecord>), ApiError> {
     let id = path_id("id", &id)?;
     state.authorize(&headers, Role::Issuer(id))?;
-    let (_, mut records) = state.registry.issue(id, std::slice::from_ref(&req)).await?;
+    let record = state.issues.issue(id, req).await?;
     state.metrics.issued(1);
-    Ok((StatusCode::CREATED, Json(records.remove(0))))
+    Ok((StatusCode::CREATED, Json(record)))
 }
 
 /// Issue up to 1,000 credentials as one tree version (issuer operator); all or nothing.

@@ -74,6 +74,9 @@ pub enum RegistryError {
     /// A tree operation was refused or failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The service cannot take the request now (database unreachable): retry.
+    #[error("temporarily unavailable ({0}): retry later")]
+    Unavailable(String),
 }
 
 impl From<DbError> for RegistryError {
@@ -453,23 +456,65 @@ impl Registry {
                 &format!("must hold 1..={MAX_BATCH} credentials"),
             ));
         }
-        let credentials = requests
+        let (change, results) = self.issue_inner(issuer, requests, true).await?;
+        let records = results.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok((change.expect("all issued"), records))
+    }
+
+    /// Issues each of `requests` that is valid and not a duplicate (the others get their own
+    /// error) as one tree version in one transaction: the group commit of single issue
+    /// requests. Fails as a whole only if the issuer is unknown or the database fails.
+    pub async fn issue_each(
+        &self,
+        issuer: u64,
+        requests: &[IssueRequest],
+    ) -> Result<
+        (
+            Option<TreeChange>,
+            Vec<Result<CredentialRecord, RegistryError>>,
+        ),
+        RegistryError,
+    > {
+        self.issue_inner(issuer, requests, false).await
+    }
+
+    async fn issue_inner(
+        &self,
+        issuer: u64,
+        requests: &[IssueRequest],
+        all_or_nothing: bool,
+    ) -> Result<
+        (
+            Option<TreeChange>,
+            Vec<Result<CredentialRecord, RegistryError>>,
+        ),
+        RegistryError,
+    > {
+        let mut results: Vec<Result<Credential, RegistryError>> = requests
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let prefix = if requests.len() == 1 {
+                let prefix = if requests.len() == 1 || !all_or_nothing {
                     String::new()
                 } else {
                     format!("credentials[{i}].")
                 };
                 self.decode_issue(&prefix, r)
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
+        if all_or_nothing {
+            if let Some(pos) = results.iter().position(|r| r.is_err()) {
+                return Err(results.swap_remove(pos).err().expect("an error"));
+            }
+        }
         let tree_id = self.tree_id(TreeKind::Issuer, issuer).await?;
         let mut tx = self.db().begin_write().await?;
         let tree = self.trees.lock_tree(&mut tx, tree_id).await?;
-        let mut tags = Vec::with_capacity(credentials.len());
-        for c in &credentials {
+        // (request, subject tag, leaf index, wallet)
+        let mut accepted: Vec<(usize, Vec<u8>, u64, [u8; 32])> = Vec::new();
+        let mut next = tree.next_index;
+        for (i, result) in results.iter_mut().enumerate() {
+            let Ok(c) = result else { continue };
             let tag = self.key.tag(b"subject", &c.subject_id).to_vec();
             let live = sqlx::query(
                 "SELECT 1 FROM credentials WHERE issuer_id = $1 AND subject_tag = $2 \
@@ -480,30 +525,49 @@ impl Registry {
             .bind(c.wallet.to_vec())
             .fetch_optional(&mut *tx)
             .await?;
-            if live.is_some() || tags.iter().any(|(t, w)| *t == tag && *w == c.wallet) {
-                return Err(RegistryError::DuplicateCredential);
+            let wallet = c.wallet;
+            let duplicate = live.is_some()
+                || accepted
+                    .iter()
+                    .any(|(_, t, _, w)| *t == tag && *w == wallet);
+            let error = if duplicate {
+                Some(RegistryError::DuplicateCredential)
+            } else if next >> tree.depth != 0 {
+                Some(StoreError::Full(tree_id).into())
+            } else {
+                None
+            };
+            match error {
+                Some(e) if all_or_nothing => return Err(e),
+                Some(e) => *result = Err(e),
+                None => {
+                    accepted.push((i, tag, next, wallet));
+                    next += 1;
+                }
             }
-            tags.push((tag, c.wallet));
         }
-        let first = tree.next_index;
-        if (first + credentials.len() as u64 - 1) >> tree.depth != 0 {
-            return Err(StoreError::Full(tree_id).into());
+        if accepted.is_empty() {
+            return Ok((
+                None,
+                results
+                    .into_iter()
+                    .map(|r| r.map(|_| unreachable!()))
+                    .collect(),
+            ));
         }
-        let changes = credentials
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                Ok((
-                    first + i as u64,
-                    c.leaf()
-                        .map_err(|e| invalid("credential", &e.to_string()))?,
-                ))
-            })
-            .collect::<Result<Vec<_>, RegistryError>>()?;
+        let mut changes = Vec::with_capacity(accepted.len());
+        for (i, _, index, _) in &accepted {
+            let c = results[*i].as_ref().expect("accepted");
+            let leaf = c
+                .leaf()
+                .map_err(|e| invalid("credential", &e.to_string()))?;
+            changes.push((*index, leaf));
+        }
         let version = self.trees.set_leaves_in(&mut tx, tree_id, &changes).await?;
         let issued_at = now();
-        let mut records = Vec::with_capacity(credentials.len());
-        for ((c, (tag, _)), (index, _)) in credentials.iter().zip(tags).zip(&changes) {
+        let mut records: Vec<Option<CredentialRecord>> = vec![None; results.len()];
+        for (i, tag, index, _) in &accepted {
+            let c = results[*i].as_ref().expect("accepted");
             let mut plain = credential_plaintext(c);
             let sealed = self
                 .key
@@ -516,14 +580,14 @@ impl Registry {
             )
             .bind(issuer as i64)
             .bind(*index as i64)
-            .bind(tag)
+            .bind(tag.clone())
             .bind(c.wallet.to_vec())
             .bind(sealed)
             .bind(version as i64)
             .bind(issued_at)
             .execute(&mut *tx)
             .await?;
-            records.push(CredentialRecord {
+            records[*i] = Some(CredentialRecord {
                 issuer_id: issuer,
                 leaf_index: *index,
                 credential: credential_input(c),
@@ -533,14 +597,21 @@ impl Registry {
         }
         tx.commit().await?;
         let root = self.trees.root(tree_id, Some(version)).await?;
-        Ok((
-            TreeChange {
-                version,
-                root: hex::encode(fr_to_be_bytes(&root)),
-                indices: changes.iter().map(|(i, _)| *i).collect(),
-            },
-            records,
-        ))
+        let change = TreeChange {
+            version,
+            root: hex::encode(fr_to_be_bytes(&root)),
+            indices: accepted.iter().map(|(_, _, index, _)| *index).collect(),
+        };
+        let out = results
+            .into_iter()
+            .zip(records)
+            .map(|(r, record)| match (r, record) {
+                (Ok(_), Some(record)) => Ok(record),
+                (Err(e), _) => Err(e),
+                (Ok(_), None) => unreachable!("every accepted credential has its record"),
+            })
+            .collect();
+        Ok((Some(change), out))
     }
 
     /// Revokes the credential at `leaf_index` of issuer `issuer`: its leaf is zeroed.

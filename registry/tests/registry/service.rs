@@ -22,12 +22,13 @@ const READ: &str = "read-secret-0123456789";
 
 pub struct Service {
     pub url: String,
+    pub db: Database,
 }
 
 pub async fn start(backend: Backend, body_limit: Option<usize>) -> Service {
     let url = testing::url(backend).await;
     let db = Database::connect(&url, MIGRATIONS).await.expect("connect");
-    let registry = Registry::new(db, DataKey::generate(), false);
+    let registry = Registry::new(db.clone(), DataKey::generate(), false);
     let keys: Vec<ApiKey> = [
         format!("admin={ADMIN}"),
         format!("issuer:1={ISSUER}"),
@@ -46,6 +47,7 @@ pub async fn start(backend: Backend, body_limit: Option<usize>) -> Service {
     tokio::spawn(async move { axum::serve(listener, app(state)).await });
     Service {
         url: format!("http://{addr}"),
+        db,
     }
 }
 
@@ -261,6 +263,30 @@ async fn flow(backend: Backend) {
     assert_eq!(
         doc["components"]["schemas"]["IssueRequest"]["properties"]["tier"]["maximum"],
         4
+    );
+    // The database gone: unready, and requests fail with a 503 (retry) that leaks nothing.
+    s.db.pool().close().await;
+    let ready = reqwest::get(format!("{}/readyz", s.url)).await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let (status, code, _) = code(
+        issuer
+            .issue(1, &request(3000, &Keypair::new()))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!((status, code.as_str()), (503, "unavailable"));
+    let r = reqwest::Client::new()
+        .delete(format!("{}/v1/issuers/1/credentials/1", s.url))
+        .bearer_auth(ISSUER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "5");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "temporarily unavailable: retry later"
     );
 }
 
@@ -583,6 +609,77 @@ async fn sqlite_service_refuses_bad_input_and_writes_nothing() {
 #[tokio::test]
 async fn postgres_service_refuses_bad_input_and_writes_nothing() {
     refusals(Backend::Postgres).await;
+}
+
+/// Concurrent single issue requests over HTTP are committed in groups: every valid one is
+/// issued at its own leaf, a duplicate and an invalid one among them get their own refusals,
+/// and the root is that of all issued leaves.
+async fn concurrent_single_issues(backend: Backend) {
+    let s = start(backend, None).await;
+    let admin = RegistryClient::new(&s.url).with_api_key(ADMIN);
+    admin
+        .add_issuer(&NewIssuer {
+            id: 1,
+            name: "Acme".into(),
+            depth: Some(8),
+        })
+        .await
+        .unwrap();
+    let issuer = RegistryClient::new(&s.url).with_api_key(ISSUER);
+    let twin = Keypair::new();
+    let mut tasks = vec![];
+    for i in 0..40u64 {
+        let issuer = issuer.clone();
+        let mut r = match i {
+            // Two requests for the same subject and wallet: one wins, one is a duplicate.
+            0 | 1 => request(7, &twin),
+            _ => request(100 + i, &Keypair::new()),
+        };
+        if i == 2 {
+            r.tier = 9;
+        }
+        tasks.push(tokio::spawn(async move { issuer.issue(1, &r).await }));
+    }
+    let mut issued = vec![];
+    let mut refused = vec![];
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(record) => issued.push(record),
+            Err(e) => refused.push(code(e)),
+        }
+    }
+    refused.sort();
+    assert_eq!(
+        refused,
+        [
+            (409, "duplicate_credential".to_string(), None),
+            (422, "invalid_field".to_string(), Some("tier".to_string())),
+        ]
+    );
+    assert_eq!(issued.len(), 38);
+    issued.sort_by_key(|r| r.leaf_index);
+    assert_eq!(
+        issued.iter().map(|r| r.leaf_index).collect::<Vec<_>>(),
+        (0..38).collect::<Vec<_>>()
+    );
+    let mut tree = MerkleTree::new(8);
+    for r in &issued {
+        tree.push(credential(r).leaf().unwrap()).unwrap();
+    }
+    let summary = &RegistryClient::new(&s.url).issuers().await.unwrap()[0];
+    assert_eq!(summary.root, hex::encode(fr_to_be_bytes(&tree.root())));
+    assert_eq!(summary.entries, 38);
+    assert!(summary.version <= 38);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_single_issues_are_committed_in_groups() {
+    concurrent_single_issues(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_concurrent_single_issues_are_committed_in_groups() {
+    concurrent_single_issues(Backend::Postgres).await;
 }
 
 /// Two writers at once on PostgreSQL (two pools, as two instances would have): no lost
