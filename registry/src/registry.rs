@@ -504,7 +504,7 @@ impl Registry {
             .collect();
         if all_or_nothing {
             if let Some(pos) = results.iter().position(|r| r.is_err()) {
-                return Err(results.swap_remove(pos).err().expect("an error"));
+                return Err(results.swap_remove(pos).expect_err("an error"));
             }
         }
         let tree_id = self.tree_id(TreeKind::Issuer, issuer).await?;
