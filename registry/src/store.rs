@@ -166,13 +166,17 @@ async fn insert_node(
     Ok(())
 }
 
-/// The roots of empty subtrees, by level.
-fn zeros(levels: usize) -> Vec<Fr> {
-    let mut z = vec![Fr::from(0u64)];
-    for k in 0..levels {
-        z.push(hash(&[z[k]; ARITY]));
-    }
-    z
+/// The roots of empty subtrees, by level (computed once for the deepest tree).
+fn zeros(levels: usize) -> &'static [Fr] {
+    static ZEROS: std::sync::OnceLock<Vec<Fr>> = std::sync::OnceLock::new();
+    let all = ZEROS.get_or_init(|| {
+        let mut z = vec![Fr::from(0u64)];
+        for k in 0..zkgate_circuits::merkle::MAX_DEPTH / 2 {
+            z.push(hash(&[z[k]; ARITY]));
+        }
+        z
+    });
+    &all[..=levels]
 }
 
 fn field(tree: i64, bytes: Vec<u8>) -> Result<Fr, StoreError> {
@@ -411,12 +415,50 @@ impl TreeStore {
         let version = self.kept(id, version).await?;
         let levels = tree.depth / 2;
         let zeros = zeros(levels);
+        // One round trip for the whole path: per sibling, the newest row at or below
+        // `version` (an index seek each), joined with UNION ALL.
+        let mut wanted = Vec::with_capacity(3 * levels);
+        let mut idx = index;
+        for level in 0..levels {
+            let base = idx & !3;
+            wanted.extend(
+                (base..base + ARITY as u64)
+                    .filter(|at| *at != idx)
+                    .map(|at| (level, at)),
+            );
+            idx >>= 2;
+        }
+        let mut sql = String::with_capacity(wanted.len() * 200);
+        for (k, _) in wanted.iter().enumerate() {
+            if k > 0 {
+                sql.push_str(" UNION ALL ");
+            }
+            let p = 3 + 2 * k;
+            sql.push_str(&format!(
+                "SELECT * FROM (SELECT level, idx, value FROM nodes WHERE tree_id = $1 \
+                 AND level = ${p} AND idx = ${} AND version <= $2 \
+                 ORDER BY version DESC LIMIT 1) AS s{k}",
+                p + 1
+            ));
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(version as i64);
+        for (level, at) in &wanted {
+            query = query.bind(*level as i64).bind(*at as i64);
+        }
+        let mut found = std::collections::HashMap::new();
+        for row in query.fetch_all(self.db.pool()).await? {
+            let level = row.try_get::<i64, _>(0)? as usize;
+            let at = row.try_get::<i64, _>(1)? as u64;
+            found.insert((level, at), field(id, row.try_get(2)?)?);
+        }
         let mut siblings = Vec::with_capacity(3 * levels);
         let mut idx = index;
         for (level, zero) in zeros.iter().enumerate().take(levels) {
             let base = idx & !3;
             for at in (base..base + ARITY as u64).filter(|at| *at != idx) {
-                let value = self.node(id, level, at, version).await?.unwrap_or(*zero);
+                let value = found.get(&(level, at)).copied().unwrap_or(*zero);
                 siblings.push(fr_to_be_bytes(&value));
             }
             idx >>= 2;
