@@ -47,6 +47,17 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<zkgate_service::body::BodyError> for ApiError {
+    fn from(e: zkgate_service::body::BodyError) -> Self {
+        match e {
+            zkgate_service::body::BodyError::Malformed { field, message } => {
+                ApiError::Malformed { field, message }
+            }
+            zkgate_service::body::BodyError::TooLarge => ApiError::PayloadTooLarge,
+        }
+    }
+}
+
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
         match self {

@@ -22,7 +22,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -198,8 +198,8 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(middleware::from_fn_with_state(
-            state.clone(),
-            count_requests,
+            state.metrics.requests.clone(),
+            zkgate_service::requests::count,
         ))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(TraceLayer::new_for_http())
@@ -247,24 +247,6 @@ async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Respon
     } else {
         ApiError::Unauthorized.into_response()
     }
-}
-
-async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    // Bounded label values: known methods only.
-    let method = match req.method().as_str() {
-        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m.to_string(),
-        _ => "other".to_string(),
-    };
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let response = next.run(req).await;
-    state
-        .metrics
-        .request(&method, &route, response.status().as_u16());
-    response
 }
 
 /// Prove a transfer, synchronously.

@@ -101,22 +101,7 @@ async fn main() -> ExitCode {
         state = state.with_jobs(jobs);
     }
     let shutdown = async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut s) => {
-                    s.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let term = std::future::pending::<()>();
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term => {}
-        }
+        zkgate_service::shutdown_signal().await;
         tracing::info!("shutting down: finishing proofs in flight");
     };
     match serve(listener, state, shutdown, Duration::from_secs(120)).await {

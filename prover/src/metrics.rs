@@ -1,8 +1,10 @@
 //! Prometheus metrics, kept in atomics and a small map, rendered as text for `GET /metrics`.
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
 use std::time::Duration;
+use zkgate_service::requests::RequestCounter;
 
 /// Upper bounds (seconds) of the proving-time histogram buckets.
 pub const PROVING_BUCKETS: [f64; 10] = [0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0];
@@ -10,7 +12,8 @@ pub const PROVING_BUCKETS: [f64; 10] = [0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0
 /// Service metrics.
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    /// Requests served, by route and status.
+    pub requests: Arc<RequestCounter>,
     refusals: Mutex<BTreeMap<&'static str, u64>>,
     proofs_ok: AtomicU64,
     proofs_failed: AtomicU64,
@@ -25,13 +28,6 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Counts a served request.
-    pub fn request(&self, method: &str, route: &str, status: u16) {
-        let mut map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
-    }
-
     /// Records a proof and how long it took.
     pub fn proof_ok(&self, took: Duration) {
         self.proofs_ok.fetch_add(1, Ordering::Relaxed);
@@ -68,22 +64,7 @@ impl Metrics {
     pub fn render(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP zkgate_http_requests_total HTTP requests by route and status."
-        );
-        let _ = writeln!(out, "# TYPE zkgate_http_requests_total counter");
-        for ((method, route, status), n) in self
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            let _ = writeln!(
-                out,
-                "zkgate_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
-        }
+        self.requests.render("zkgate_http_requests_total", &mut out);
         let _ = writeln!(out, "# HELP zkgate_proofs_total Proofs made, by result.");
         let _ = writeln!(out, "# TYPE zkgate_proofs_total counter");
         let _ = writeln!(

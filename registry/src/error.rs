@@ -1,13 +1,12 @@
 //! The one error type of the registry's API: every failure is a JSON `ErrorBody` (the
 //! prover's shape) with a status code; client errors name the field, internal ones are logged
-//! and answered with a generic message. Request values are never echoed.
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+//! and answered with a generic message. Request values are never echoed (bodies are read with
+//! `zkgate-service`'s extractors, whose rejections have the same shape).
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::de::DeserializeOwned;
 use zkgate_client::api::{ErrorBody, ErrorDetail};
+pub use zkgate_service::body::{parse_json, ApiBytes, ApiJson, BodyError};
 
 use crate::registry::RegistryError;
 use crate::store::StoreError;
@@ -38,6 +37,15 @@ pub enum ApiError {
     /// Refused by the registry.
     #[error(transparent)]
     Registry(#[from] RegistryError),
+}
+
+impl From<BodyError> for ApiError {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::Malformed { field, message } => ApiError::Malformed { field, message },
+            BodyError::TooLarge => ApiError::PayloadTooLarge,
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -145,61 +153,5 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response
-    }
-}
-
-/// Parses JSON, naming the field at fault without echoing values.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.inner();
-        let message = match inner.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => format!(
-                "malformed JSON at line {} column {}",
-                inner.line(),
-                inner.column()
-            ),
-            _ => "missing field, unknown field, or wrong type or range of value".to_string(),
-        };
-        ApiError::Malformed {
-            field: (path != ".").then_some(path),
-            message,
-        }
-    })
-}
-
-/// The raw body, with the size limit's rejection as a 413 in the API's format.
-pub struct ApiBytes(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for ApiBytes {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Bytes::from_request(req, state)
-            .await
-            .map(ApiBytes)
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::Malformed {
-                        field: None,
-                        message: "could not read the body".into(),
-                    }
-                }
-            })
-    }
-}
-
-/// `Json<T>` with the API's rejections.
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let ApiBytes(bytes) = ApiBytes::from_request(req, state).await?;
-        parse_json(&bytes).map(ApiJson)
     }
 }

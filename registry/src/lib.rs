@@ -32,10 +32,10 @@ pub mod store;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::middleware;
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use sha2::{Digest, Sha256};
@@ -212,8 +212,8 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError::NoRoute })
         .layer(middleware::from_fn_with_state(
-            state.clone(),
-            count_requests,
+            state.metrics.requests.clone(),
+            zkgate_service::requests::count,
         ))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(TraceLayer::new_for_http())
@@ -221,23 +221,6 @@ pub fn app(state: AppState) -> Router {
             header::AUTHORIZATION,
         ]))
         .with_state(state)
-}
-
-async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let method = match req.method().as_str() {
-        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m.to_string(),
-        _ => "other".to_string(),
-    };
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let response = next.run(req).await;
-    state
-        .metrics
-        .request(&method, &route, response.status().as_u16());
-    response
 }
 
 fn path_id(field: &str, raw: &str) -> Result<u64, ApiError> {

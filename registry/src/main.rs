@@ -37,25 +37,6 @@ fn data_key(path: &std::path::Path) -> Result<DataKey, String> {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env()
@@ -137,7 +118,7 @@ async fn main() -> ExitCode {
     let mut state = AppState::new(registry, config.api_keys.clone());
     state.body_limit = config.body_limit;
     let result = serve(listener, state, async move {
-        shutdown_signal().await;
+        zkgate_service::shutdown_signal().await;
         tracing::info!("shutting down");
         let _ = stop_tx.send(true);
     })

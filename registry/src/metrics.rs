@@ -2,10 +2,11 @@
 //! (versions, publication lag, publications by state) read from the database at scrape time,
 //! so every instance on one database reports the same figures. Labels are bounded: routes,
 //! statuses, the served issuer and list ids; never a wallet or a subject.
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::Arc;
+
+use zkgate_service::requests::RequestCounter;
 
 use sqlx::Row;
 
@@ -14,7 +15,8 @@ use crate::registry::{Registry, TreeKind};
 /// Service metrics.
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    /// Requests served, by route and status.
+    pub requests: Arc<RequestCounter>,
     issued: AtomicU64,
     revoked: AtomicU64,
     listed: AtomicU64,
@@ -24,13 +26,6 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Counts a served request.
-    pub fn request(&self, method: &str, route: &str, status: u16) {
-        let mut map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
-    }
-
     /// Counts issued credentials.
     pub fn issued(&self, n: u64) {
         self.issued.fetch_add(n, Ordering::Relaxed);
@@ -63,22 +58,8 @@ impl Metrics {
     /// Prometheus text exposition.
     pub async fn render(&self, registry: &Registry) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP zkgate_registry_http_requests_total HTTP requests by route and status."
-        );
-        let _ = writeln!(out, "# TYPE zkgate_registry_http_requests_total counter");
-        for ((method, route, status), n) in self
-            .requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            let _ = writeln!(
-                out,
-                "zkgate_registry_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
-        }
+        self.requests
+            .render("zkgate_registry_http_requests_total", &mut out);
         let counters = [
             (
                 "zkgate_registry_credentials_issued_total",
