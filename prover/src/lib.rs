@@ -16,6 +16,7 @@ pub mod extract;
 pub mod jobs;
 pub mod metrics;
 pub mod proving;
+pub mod queue;
 pub mod rule_sets;
 
 use std::sync::atomic::Ordering;

@@ -1,0 +1,198 @@
+//! The shared job queue on SQLite and PostgreSQL: commit before answer, sealed requests erased
+//! at the end, idempotency from any instance, leases (claim, heartbeat, expiry, takeover),
+//! completion only by the lease holder, and concurrent claimers that never take one job twice.
+use std::collections::HashSet;
+use std::time::Duration;
+
+use zkgate_client::api::{ErrorDetail, JobState};
+use zkgate_db::seal::DataKey;
+use zkgate_db::{testing, Backend, Database};
+use zkgate_prover::queue::{JobQueue, Submitted, MIGRATIONS};
+
+async fn queues(backend: Backend) -> (JobQueue, JobQueue) {
+    let url = testing::url(backend).await;
+    let key = DataKey::generate();
+    // Two instances: two pools on one database, one data key.
+    let a = JobQueue::new(
+        Database::connect(&url, MIGRATIONS).await.unwrap(),
+        key.clone(),
+    );
+    let b = JobQueue::new(Database::connect(&url, MIGRATIONS).await.unwrap(), key);
+    (a, b)
+}
+
+fn new_id(s: Submitted) -> String {
+    match s {
+        Submitted::New(status) => {
+            assert_eq!(status.status, JobState::Queued);
+            status.job_id
+        }
+        other => panic!("expected a new job, got {other:?}"),
+    }
+}
+
+fn failure() -> ErrorDetail {
+    ErrorDetail {
+        code: "sanctioned".into(),
+        message: "the subject is on the sanctions list".into(),
+        field: None,
+    }
+}
+
+async fn leases_and_takeover(backend: Backend) {
+    let (a, b) = queues(backend).await;
+    let secret = br#"{"witness": {"salt": "SECRET-SALT-0123"}}"#;
+    let id = new_id(a.submit(secret, Some("key-1")).await.unwrap());
+    // Committed: the other instance sees it at once, and the request is not stored in clear.
+    assert_eq!(b.get(&id).await.unwrap().unwrap().status, JobState::Queued);
+    let raw: Vec<u8> = sqlx::query_scalar("SELECT request FROM jobs WHERE id = $1")
+        .bind(id.clone())
+        .fetch_one(a.db().pool())
+        .await
+        .unwrap();
+    assert!(!raw.windows(11).any(|w| w == b"SECRET-SALT"));
+    // Idempotency from any instance: same body → same job; other body → conflict.
+    match b.submit(secret, Some("key-1")).await.unwrap() {
+        Submitted::Existing(s) => assert_eq!(s.job_id, id),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        b.submit(b"{}", Some("key-1")).await.unwrap(),
+        Submitted::Conflict
+    );
+
+    // A claims with a short lease and "dies"; B takes the job over once the lease expired.
+    let short = Duration::from_millis(300);
+    let claimed = a.claim("instance-a", short).await.unwrap().unwrap();
+    assert_eq!((claimed.id.as_str(), claimed.attempts), (id.as_str(), 1));
+    assert_eq!(&claimed.request[..], &secret[..]);
+    assert!(
+        b.claim("instance-b", short).await.unwrap().is_none(),
+        "leased"
+    );
+    assert!(a.heartbeat(&id, "instance-a", short).await.unwrap());
+    assert!(
+        !a.heartbeat(&id, "instance-b", short).await.unwrap(),
+        "not b's lease"
+    );
+    let stats = a.stats().await.unwrap();
+    assert_eq!(
+        (stats.queued, stats.running, stats.expired_leases),
+        (0, 1, 0)
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(a.stats().await.unwrap().expired_leases, 1);
+    let again = b
+        .claim("instance-b", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.id.as_str(), again.attempts), (id.as_str(), 2));
+    // A comes back: its heartbeat and its completion are refused; B's result stands.
+    assert!(!a.heartbeat(&id, "instance-a", short).await.unwrap());
+    assert!(!a
+        .complete(&id, "instance-a", Err(&failure()))
+        .await
+        .unwrap());
+    let response = zkgate_client::api::ProofResponse {
+        proof_base64: String::new(),
+        proof_hex: "ab".repeat(256),
+        public_input_hex: "00".repeat(32),
+        statement_hash_hex: "00".repeat(32),
+        vk_hash_hex: "00".repeat(32),
+        rule_set_id: 1,
+        rule_set_version: 1,
+        subject_tag_hex: "00".repeat(32),
+        disclosure: zkgate_client::api::DisclosureOutput {
+            ephemeral_key_hex: "00".repeat(64),
+            ciphertext_hex: vec!["00".repeat(32); 4],
+        },
+        proving_ms: 7,
+    };
+    assert!(b.complete(&id, "instance-b", Ok(&response)).await.unwrap());
+    let done = a.get(&id).await.unwrap().unwrap();
+    assert_eq!(done.status, JobState::Succeeded);
+    assert_eq!(done.result.unwrap().proof_hex, response.proof_hex);
+    // Finished: the request is erased, nothing is claimable, a second completion is refused.
+    let raw: Option<Vec<u8>> = sqlx::query_scalar("SELECT request FROM jobs WHERE id = $1")
+        .bind(id.clone())
+        .fetch_one(a.db().pool())
+        .await
+        .unwrap();
+    assert!(raw.is_none());
+    assert!(a.claim("instance-a", short).await.unwrap().is_none());
+    assert!(!b
+        .complete(&id, "instance-b", Err(&failure()))
+        .await
+        .unwrap());
+    // Failure outcomes are recorded as such; a released job goes back to the queue.
+    let id2 = new_id(a.submit(b"{}", None).await.unwrap());
+    let c = b.claim("instance-b", short).await.unwrap().unwrap();
+    assert_eq!(c.id, id2);
+    assert!(b.release(&id2, "instance-b").await.unwrap());
+    let c = a.claim("instance-a", short).await.unwrap().unwrap();
+    assert_eq!((c.id.as_str(), c.attempts), (id2.as_str(), 2));
+    assert!(a
+        .complete(&id2, "instance-a", Err(&failure()))
+        .await
+        .unwrap());
+    let failed = b.get(&id2).await.unwrap().unwrap();
+    assert_eq!(failed.status, JobState::Failed);
+    assert_eq!(failed.error.unwrap(), failure());
+    assert!(a.get("0".repeat(32).as_str()).await.unwrap().is_none());
+}
+
+/// Claimers on two instances at once, many jobs: each job is claimed exactly once.
+async fn concurrent_claims(backend: Backend) {
+    let (a, b) = queues(backend).await;
+    let mut ids = HashSet::new();
+    for i in 0..40 {
+        let q = if i % 2 == 0 { &a } else { &b };
+        ids.insert(new_id(
+            q.submit(format!("{{\"n\": {i}}}").as_bytes(), None)
+                .await
+                .unwrap(),
+        ));
+    }
+    let mut tasks = vec![];
+    for w in 0..8 {
+        let q = if w % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let owner = format!("worker-{w}");
+            let mut mine = vec![];
+            while let Some(c) = q.claim(&owner, Duration::from_secs(60)).await.unwrap() {
+                assert!(q.complete(&c.id, &owner, Err(&failure())).await.unwrap());
+                mine.push(c.id.clone());
+            }
+            mine
+        }));
+    }
+    let mut claimed = vec![];
+    for t in tasks {
+        claimed.extend(t.await.unwrap());
+    }
+    assert_eq!(claimed.len(), 40, "every job claimed once");
+    assert_eq!(claimed.iter().cloned().collect::<HashSet<_>>(), ids);
+    let stats = a.stats().await.unwrap();
+    assert_eq!((stats.queued, stats.running), (0, 0));
+}
+
+#[tokio::test]
+async fn sqlite_queue_leases_and_takeover() {
+    leases_and_takeover(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_queue_leases_and_takeover() {
+    leases_and_takeover(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_concurrent_claimers_never_share_a_job() {
+    concurrent_claims(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_concurrent_claimers_never_share_a_job() {
+    concurrent_claims(Backend::Postgres).await;
+}
