@@ -54,6 +54,31 @@ impl DataKey {
         DataKey(bytes)
     }
 
+    /// Reads the key file at `path`, or creates it with a fresh key (owner-only permissions,
+    /// synced) if it does not exist. Returns the key and whether it was created.
+    pub fn load_or_create(path: &std::path::Path) -> Result<(Self, bool), String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => DataKey::from_hex(&text)
+                .map(|k| (k, false))
+                .map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = DataKey::generate();
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options
+                    .open(path)
+                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                std::io::Write::write_all(&mut file, format!("{}\n", key.to_hex()).as_bytes())
+                    .and_then(|_| file.sync_all())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                Ok((key, true))
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
     /// The key as hex (to write a key file; never log it).
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)

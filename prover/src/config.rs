@@ -36,6 +36,23 @@ pub struct Config {
     /// memory only). Witnesses are never written.
     #[arg(long, env = "ZKGATE_JOBS_DIR")]
     pub jobs_dir: Option<PathBuf>,
+    /// Shared job queue: `sqlite://…?mode=rwc` or `postgres://…` (several provers on one
+    /// PostgreSQL share the queue). Async jobs are then committed there before the 202,
+    /// claimed with leases by any instance, and answered by any instance; --jobs-dir is ignored.
+    #[arg(long, env = "ZKGATE_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// File holding the 32-byte key (64 hex digits) that seals queued requests at rest; every
+    /// instance on one database needs the same file. Created (0600) if missing.
+    #[arg(
+        long,
+        env = "ZKGATE_DATA_KEY_FILE",
+        default_value = "zkgate-prover.key"
+    )]
+    pub data_key_file: PathBuf,
+    /// How long a claimed job stays leased without a heartbeat (seconds); a dead instance's
+    /// jobs are taken over after this.
+    #[arg(long, env = "ZKGATE_LEASE_SECS", default_value_t = 30)]
+    pub lease_secs: u64,
     /// Concurrent proofs (default: the number of cores).
     #[arg(long, env = "ZKGATE_WORKERS")]
     pub workers: Option<usize>,
@@ -68,6 +85,11 @@ impl std::fmt::Debug for Config {
             .field("key_dir", &self.key_dir)
             .field("require_ceremony_keys", &self.require_ceremony_keys)
             .field("jobs_dir", &self.jobs_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(zkgate_db::redact_url),
+            )
+            .field("lease_secs", &self.lease_secs)
             .field("workers", &self.workers)
             .field("queue", &self.queue)
             .field(

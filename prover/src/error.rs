@@ -39,6 +39,9 @@ pub enum ApiError {
     /// The proving queue is full (503 + Retry-After).
     #[error("prover busy, retry later")]
     Overloaded,
+    /// The job queue's database is unreachable (503 + Retry-After).
+    #[error("temporarily unavailable: retry later")]
+    Unavailable,
     /// The request took too long (503).
     #[error("request timed out")]
     Timeout,
@@ -76,6 +79,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             ApiError::Overloaded => (StatusCode::SERVICE_UNAVAILABLE, "overloaded", None),
             ApiError::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "timeout", None),
+            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         }
     }
@@ -112,7 +116,10 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
-        if matches!(self, ApiError::Overloaded | ApiError::Timeout) {
+        if matches!(
+            self,
+            ApiError::Overloaded | ApiError::Timeout | ApiError::Unavailable
+        ) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod proving;
 pub mod queue;
 pub mod rule_sets;
+pub mod workers;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -69,6 +70,9 @@ pub struct AppState {
     pub body_limit: usize,
     /// Allowed CORS origins (empty: CORS off; `*`: any).
     pub cors_origins: Arc<Vec<String>>,
+    /// The shared job queue (a database), when configured: async jobs live there instead of
+    /// in [`AppState::jobs`], and this instance's workers claim from it.
+    pub shared: Option<Arc<workers::SharedJobs>>,
 }
 
 /// Settings of [`AppState::new`].
@@ -115,6 +119,28 @@ impl AppState {
             request_timeout: settings.request_timeout,
             body_limit: settings.body_limit,
             cors_origins: Arc::new(settings.cors_origins),
+            shared: None,
+        }
+    }
+
+    /// The same state with async jobs in the shared `queue`, and `workers` workers claiming
+    /// from it (call inside a tokio runtime).
+    pub fn with_queue(mut self, queue: queue::JobQueue, workers: usize, lease: Duration) -> Self {
+        let shared = Arc::new(workers::SharedJobs::new(
+            queue,
+            lease,
+            Duration::from_millis(250),
+        ));
+        self.shared = Some(shared.clone());
+        workers::start(&self, &shared, workers);
+        self
+    }
+
+    /// Stops claiming shared jobs (running ones finish) and turns `/readyz` unready.
+    pub fn drain(&self) {
+        if let Some(shared) = &self.shared {
+            shared.draining.store(true, Ordering::SeqCst);
+            shared.wake.notify_waiters();
         }
     }
 
@@ -142,7 +168,12 @@ impl AppState {
 
     /// Proofs admitted and not finished (queued or running).
     pub fn busy(&self) -> u64 {
-        self.metrics.queued.load(Ordering::Relaxed) + self.metrics.in_flight.load(Ordering::Relaxed)
+        self.metrics.queued.load(Ordering::Relaxed)
+            + self.metrics.in_flight.load(Ordering::Relaxed)
+            + self
+                .shared
+                .as_ref()
+                .map_or(0, |s| s.active.load(Ordering::SeqCst))
     }
 }
 
@@ -323,6 +354,28 @@ async fn create_job(
             Some((key.to_string(), Sha256::digest(&body).into()))
         }
     };
+    if let Some(shared) = state.shared.clone() {
+        // Checked now (422 before accepting), proven by whichever instance claims it.
+        proving::prepare(&state, &req)?;
+        drop(req);
+        let submitted = shared
+            .queue
+            .submit(&body, idempotency.as_ref().map(|(k, _)| k.as_str()))
+            .await;
+        drop(body);
+        return match submitted {
+            Ok(queue::Submitted::New(status)) => {
+                shared.wake.notify_one();
+                Ok((StatusCode::ACCEPTED, Json(status)))
+            }
+            Ok(queue::Submitted::Existing(status)) => Ok((StatusCode::ACCEPTED, Json(status))),
+            Ok(queue::Submitted::Conflict) => Err(ApiError::IdempotencyConflict),
+            Err(e) => {
+                tracing::error!("job queue: {e}");
+                Err(ApiError::Unavailable)
+            }
+        };
+    }
     drop(body);
     let prepared = proving::prepare(&state, &req)?;
     drop(req);
@@ -359,6 +412,16 @@ async fn get_job(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<JobStatus>, ApiError> {
+    if let Some(shared) = &state.shared {
+        return match shared.queue.get(&id).await {
+            Ok(Some(status)) => Ok(Json(status)),
+            Ok(None) => Err(ApiError::NotFound("no such job".into())),
+            Err(e) => {
+                tracing::error!("job queue: {e}");
+                Err(ApiError::Unavailable)
+            }
+        };
+    }
     state
         .jobs
         .get(&id)
@@ -378,21 +441,94 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: keys loaded and able to prove.
+/// Readiness: keys loaded, not draining, and the job database (if any) reachable.
 #[utoipa::path(get, path = "/readyz", responses((status = 200, description = "ready"), (status = 503, description = "no keys")))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if state.rule_sets.is_empty() {
-        (StatusCode::SERVICE_UNAVAILABLE, "no rule-sets loaded")
-    } else {
-        (StatusCode::OK, "ready")
+        return (StatusCode::SERVICE_UNAVAILABLE, "no rule-sets loaded");
     }
+    if let Some(shared) = &state.shared {
+        if shared.draining.load(Ordering::SeqCst) {
+            return (StatusCode::SERVICE_UNAVAILABLE, "draining");
+        }
+        if !shared.queue.db().ping().await {
+            return (StatusCode::SERVICE_UNAVAILABLE, "job database unreachable");
+        }
+    }
+    (StatusCode::OK, "ready")
 }
 
 async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    let mut text = state.metrics.render();
+    if let Some(shared) = &state.shared {
+        shared_metrics(shared, &mut text).await;
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+}
+
+/// This instance's claims and the shared queue's state (read from the database, so every
+/// instance reports the same queue).
+async fn shared_metrics(shared: &workers::SharedJobs, out: &mut String) {
+    use std::fmt::Write;
+    for (name, help, value) in [
+        (
+            "zkgate_jobs_claimed_total",
+            "Shared jobs claimed by this instance.",
+            &shared.claims,
+        ),
+        (
+            "zkgate_jobs_reruns_total",
+            "Claims of jobs another claim had started (its instance died or stalled).",
+            &shared.reruns,
+        ),
+        (
+            "zkgate_jobs_leases_lost_total",
+            "Completions refused because the lease had passed to another instance.",
+            &shared.leases_lost,
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+            value.load(Ordering::Relaxed)
+        );
+    }
+    match shared.queue.stats().await {
+        Ok(q) => {
+            for (name, help, value) in [
+                (
+                    "zkgate_jobs_queued",
+                    "Shared jobs waiting (all instances).",
+                    q.queued,
+                ),
+                (
+                    "zkgate_jobs_running",
+                    "Shared jobs leased and being proven (all instances).",
+                    q.running,
+                ),
+                (
+                    "zkgate_jobs_expired_leases",
+                    "Running jobs whose lease expired (a dead or stuck instance).",
+                    q.expired_leases,
+                ),
+                (
+                    "zkgate_jobs_oldest_queued_seconds",
+                    "Age of the oldest queued job.",
+                    q.oldest_queued_ms / 1000,
+                ),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+                );
+            }
+            let _ = writeln!(out, "zkgate_jobs_database_up 1");
+        }
+        Err(e) => {
+            tracing::warn!("metrics: job queue unavailable: {e}");
+            let _ = writeln!(out, "zkgate_jobs_database_up 0");
+        }
+    }
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

@@ -96,12 +96,48 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("listening on http://{}", config.listen);
-    let mut state = AppState::new(rule_sets, config.settings());
-    if let Some(jobs) = jobs {
+    let settings = config.settings();
+    let workers = settings.workers;
+    let mut state = AppState::new(rule_sets, settings);
+    if let Some(url) = &config.database_url {
+        let key = match zkgate_db::seal::DataKey::load_or_create(&config.data_key_file) {
+            Ok((key, created)) => {
+                if created {
+                    tracing::warn!(
+                        "created a new data key in {}: give every instance on this database \
+                         the same file",
+                        config.data_key_file.display()
+                    );
+                }
+                key
+            }
+            Err(e) => {
+                tracing::error!("refusing to start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match zkgate_db::Database::connect(url, zkgate_prover::queue::MIGRATIONS).await {
+            Ok(db) => {
+                tracing::info!(database = %zkgate_db::redact_url(url), "shared job queue");
+                state = state.with_queue(
+                    zkgate_prover::queue::JobQueue::new(db, key),
+                    workers,
+                    Duration::from_secs(config.lease_secs.max(1)),
+                );
+            }
+            Err(e) => {
+                tracing::error!("refusing to start: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else if let Some(jobs) = jobs {
         state = state.with_jobs(jobs);
     }
-    let shutdown = async {
+    let draining = state.clone();
+    let shutdown = async move {
         zkgate_service::shutdown_signal().await;
+        // Claim nothing more and turn unready; running jobs finish and complete.
+        draining.drain();
         tracing::info!("shutting down: finishing proofs in flight");
     };
     match serve(listener, state, shutdown, Duration::from_secs(120)).await {

@@ -43,6 +43,15 @@ impl Pool {
         }
     }
 
+    /// Waits for admission (the shared queue's workers: their jobs are already accepted).
+    pub async fn admit_wait(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        self.admission
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::Internal("proving pool closed".into()))
+    }
+
     /// Admits a request or refuses it at once when the queue is full.
     pub fn admit(&self) -> Result<OwnedSemaphorePermit, ApiError> {
         self.admission

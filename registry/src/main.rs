@@ -13,28 +13,14 @@ use zkgate_registry::{serve, AppState, MIGRATIONS};
 
 /// Reads the data key, or creates the file with a fresh key (owner-only permissions).
 fn data_key(path: &std::path::Path) -> Result<DataKey, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => DataKey::from_hex(&text).map_err(|e| format!("{}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = DataKey::generate();
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options
-                .open(path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-            std::io::Write::write_all(&mut file, format!("{}\n", key.to_hex()).as_bytes())
-                .and_then(|_| file.sync_all())
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            tracing::warn!(
-                "created a new data key in {}: back it up, the credentials cannot be read without it",
-                path.display()
-            );
-            Ok(key)
-        }
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    let (key, created) = DataKey::load_or_create(path)?;
+    if created {
+        tracing::warn!(
+            "created a new data key in {}: back it up, the credentials cannot be read without it",
+            path.display()
+        );
     }
+    Ok(key)
 }
 
 #[tokio::main]

@@ -13,14 +13,14 @@ use zkgate_prover::{dev_rule_set, serve, AppState, RuleSetEntry, Settings};
 const DEPTH: usize = 8;
 const PROGRAM: [u8; 32] = [7u8; 32];
 
-fn rule_set() -> &'static RuleSetEntry {
+pub(crate) fn rule_set() -> &'static RuleSetEntry {
     static R: OnceLock<RuleSetEntry> = OnceLock::new();
     R.get_or_init(|| dev_rule_set(PROGRAM, 1, 1, DEPTH).expect("dev keys"))
 }
 
-struct Server {
-    base: String,
-    state: AppState,
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) state: AppState,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -28,7 +28,7 @@ async fn start(settings: Settings) -> Server {
     start_state(AppState::new(vec![rule_set().clone()], settings)).await
 }
 
-async fn start_state(state: AppState) -> Server {
+pub(crate) async fn start_state(state: AppState) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -61,7 +61,7 @@ async fn default_server() -> Server {
     .await
 }
 
-fn builder() -> SampleBuilder {
+pub(crate) fn builder() -> SampleBuilder {
     SampleBuilder {
         depth: DEPTH,
         program_id: PROGRAM,
@@ -72,7 +72,7 @@ fn builder() -> SampleBuilder {
     }
 }
 
-fn request(sample: &Sample) -> ProofRequest {
+pub(crate) fn request(sample: &Sample) -> ProofRequest {
     ProofRequest::from_parts(
         &sample.statement,
         &sample.witness,
@@ -108,7 +108,7 @@ fn assert_api_err<T: std::fmt::Debug>(
 
 /// The statement hash a proof answer is for: the sample's statement with the disclosure the
 /// prover sealed (checked to open to the sample's identity for the rule-set's auditor).
-fn proven_hash(sample: &Sample, resp: &ProofResponse) -> [u8; 32] {
+pub(crate) fn proven_hash(sample: &Sample, resp: &ProofResponse) -> [u8; 32] {
     let statement = resp
         .proven_statement(&sample.statement, &sample.disclosure.issuer)
         .expect("disclosure");

@@ -196,3 +196,129 @@ async fn sqlite_concurrent_claimers_never_share_a_job() {
 async fn postgres_concurrent_claimers_never_share_a_job() {
     concurrent_claims(Backend::Postgres).await;
 }
+
+/// Two prover instances on one database, over HTTP: A accepts jobs and dies (drained before
+/// proving anything; one job was even claimed by a crashed instance whose lease then expired);
+/// B proves every job, each proof verifies, A answers their status, the taken-over job shows
+/// two attempts, and the request is erased.
+async fn instances_share_the_queue(backend: Backend) {
+    use crate::http::{builder, proven_hash, request, rule_set, start_state};
+    use zkgate_circuits::proof::verify_with_groth16_solana;
+    use zkgate_prover::client::ProverClient;
+    use zkgate_prover::{AppState, Settings};
+
+    let url = testing::url(backend).await;
+    let key = DataKey::generate();
+    let queue = || async {
+        JobQueue::new(
+            Database::connect(&url, MIGRATIONS).await.unwrap(),
+            key.clone(),
+        )
+    };
+    let settings = || Settings {
+        workers: 2,
+        queue: 8,
+        ..Settings::default()
+    };
+    let a = AppState::new(vec![rule_set().clone()], settings()).with_queue(
+        queue().await,
+        1,
+        Duration::from_secs(2),
+    );
+    a.drain();
+    let a = start_state(a).await;
+    let client_a = ProverClient::new(&a.base);
+    let samples: Vec<_> = (0..4).map(|_| builder().build()).collect();
+    let mut ids = vec![];
+    for (i, sample) in samples.iter().enumerate() {
+        let status = client_a
+            .submit_job(&request(sample), Some(&format!("job-{i}")))
+            .await
+            .unwrap();
+        assert_eq!(status.status, JobState::Queued);
+        ids.push(status.job_id);
+        if i == 0 {
+            // A crashed instance claimed the first job just before dying.
+            let crashed = queue().await;
+            let c = crashed
+                .claim("crashed-instance", Duration::from_millis(500))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(c.id, ids[0]);
+        }
+    }
+    // A drained: unready, but still answers for jobs.
+    let ready = reqwest::get(format!("{}/readyz", a.base)).await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let b = start_state(
+        AppState::new(vec![rule_set().clone()], settings()).with_queue(
+            queue().await,
+            2,
+            Duration::from_secs(2),
+        ),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let mut done = vec![None; ids.len()];
+    while done.iter().any(Option::is_none) {
+        assert!(std::time::Instant::now() < deadline, "jobs not finished");
+        for (i, id) in ids.iter().enumerate() {
+            let status = client_a.job(id).await.unwrap();
+            if status.status == JobState::Succeeded {
+                done[i] = status.result;
+            } else {
+                assert_ne!(status.status, JobState::Failed, "{:?}", status.error);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for (sample, resp) in samples.iter().zip(&done) {
+        let resp = resp.as_ref().unwrap();
+        let expected = proven_hash(sample, resp);
+        verify_with_groth16_solana(
+            &rule_set().keys.program_vk(),
+            &resp.proof_bytes().unwrap(),
+            &expected,
+        )
+        .expect("verifies");
+    }
+    let q = queue().await;
+    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM jobs WHERE id = $1")
+        .bind(ids[0].clone())
+        .fetch_one(q.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(attempts, 2, "taken over after the crashed instance's lease");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE request IS NOT NULL")
+        .fetch_one(q.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "requests erased when their jobs ended");
+    let metrics = reqwest::get(format!("{}/metrics", b.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("zkgate_jobs_claimed_total 4"), "{metrics}");
+    assert!(metrics.contains("zkgate_jobs_reruns_total 1"), "{metrics}");
+    assert!(metrics.contains("zkgate_jobs_queued 0"), "{metrics}");
+    // The same idempotency key on B answers A's job.
+    let again = ProverClient::new(&b.base)
+        .submit_job(&request(&samples[1]), Some("job-1"))
+        .await
+        .unwrap();
+    assert_eq!(again.job_id, ids[1]);
+    assert_eq!(again.status, JobState::Succeeded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_instances_share_the_queue() {
+    instances_share_the_queue(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_instances_share_the_queue() {
+    instances_share_the_queue(Backend::Postgres).await;
+}
