@@ -1,0 +1,190 @@
+//! Real prover processes on one database (the binary, SIGKILL): an accepted job is never lost.
+//! A takes eight jobs and is killed while proving; B, started afterwards, finishes all eight,
+//! every proof verifies, the jobs A held show two attempts, nothing is missing or duplicated.
+//! Then a job whose instance is killed right after its 202 is finished by another one.
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use zkgate_circuits::proof::verify_with_groth16_solana;
+use zkgate_client::api::JobState;
+use zkgate_db::{testing, Backend, Database};
+use zkgate_prover::client::ProverClient;
+use zkgate_prover::queue::MIGRATIONS;
+
+use crate::http::{builder, proven_hash, request, rule_set};
+
+struct Prover {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Prover {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Prover {
+    fn kill9(&mut self) {
+        // `Child::kill` is SIGKILL on Unix: no drain, no completion, no cleanup.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn spawn(dir: &std::path::Path, url: &str) -> Prover {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_zkgate-prover"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--key-dir")
+        .arg(dir.join("keys"))
+        .arg("--data-key-file")
+        .arg(dir.join("data.key"))
+        .args(["--database-url", url, "--lease-secs", "2", "--workers", "2"])
+        .env_remove("RUST_LOG")
+        .stdout(std::fs::File::create(dir.join(format!("prover-{port}.log"))).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("zkgate-prover starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+            if r.status() == 200 {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "prover at {base} never became ready: {}",
+            std::fs::read_to_string(dir.join(format!("prover-{port}.log"))).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Prover { child, base }
+}
+
+async fn wait_all(client: &ProverClient, ids: &[String]) -> Vec<zkgate_client::api::ProofResponse> {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let mut done = vec![];
+        for id in ids {
+            let s = client.job(id).await.unwrap();
+            assert_ne!(s.status, JobState::Failed, "{:?}", s.error);
+            if let Some(r) = s.result {
+                done.push(r);
+            }
+        }
+        if done.len() == ids.len() {
+            return done;
+        }
+        assert!(Instant::now() < deadline, "jobs not finished");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn kill_while_proving(backend: Backend) {
+    let dir = std::env::temp_dir().join(format!(
+        "zkgate-prover-procs-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let entry = rule_set();
+    entry.keys.write_dir(&dir.join("keys")).unwrap();
+    if let Some(pass) = &entry.pass_keys {
+        pass.write_dir(&dir.join("keys").join("pass")).unwrap();
+    }
+    zkgate_prover::rule_sets::write_rule_set_file(&dir.join("keys"), entry).unwrap();
+    let url = testing::url(backend).await;
+    let db = Database::connect(&url, MIGRATIONS).await.unwrap();
+
+    let mut a = spawn(&dir, &url).await;
+    let client_a = ProverClient::new(&a.base);
+    let samples: Vec<_> = (0..8).map(|_| builder().build()).collect();
+    let mut ids = vec![];
+    for sample in &samples {
+        ids.push(
+            client_a
+                .submit_job(&request(sample), None)
+                .await
+                .unwrap()
+                .job_id,
+        );
+    }
+    // Killed while proving: once it holds a lease.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let running: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'running'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        if running > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "A never claimed a job");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    a.kill9();
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'running'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert!(held >= 1, "A died holding leases");
+
+    let b = spawn(&dir, &url).await;
+    let client_b = ProverClient::new(&b.base);
+    let results = wait_all(&client_b, &ids).await;
+    for (sample, resp) in samples.iter().zip(&results) {
+        verify_with_groth16_solana(
+            &entry.keys.program_vk(),
+            &resp.proof_bytes().unwrap(),
+            &proven_hash(sample, resp),
+        )
+        .expect("every proof verifies");
+    }
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT id, attempts FROM jobs ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 8, "nothing missing, nothing duplicated");
+    let reruns = rows.iter().filter(|(_, attempts)| *attempts >= 2).count() as i64;
+    assert!(reruns >= held, "the jobs A held were re-run: {rows:?}");
+
+    // Killed right after the 202: the job is there, and B proves it.
+    let mut c = spawn(&dir, &url).await;
+    let sample = builder().build();
+    let id = ProverClient::new(&c.base)
+        .submit_job(&request(&sample), Some("after-202"))
+        .await
+        .unwrap()
+        .job_id;
+    c.kill9();
+    let result = wait_all(&client_b, std::slice::from_ref(&id)).await;
+    verify_with_groth16_solana(
+        &entry.keys.program_vk(),
+        &result[0].proof_bytes().unwrap(),
+        &proven_hash(&sample, &result[0]),
+    )
+    .expect("verifies");
+    drop(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_killed_instance_loses_no_job() {
+    kill_while_proving(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_killed_instance_loses_no_job() {
+    kill_while_proving(Backend::Postgres).await;
+}
