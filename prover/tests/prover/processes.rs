@@ -41,6 +41,27 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A key directory for the test rule-set and a shared data key, in a fresh directory.
+fn workdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "zkgate-prover-procs-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let entry = rule_set();
+    entry.keys.write_dir(&dir.join("keys")).unwrap();
+    if let Some(pass) = &entry.pass_keys {
+        pass.write_dir(&dir.join("keys").join("pass")).unwrap();
+    }
+    zkgate_prover::rule_sets::write_rule_set_file(&dir.join("keys"), entry).unwrap();
+    std::fs::write(
+        dir.join("data.key"),
+        zkgate_db::seal::DataKey::generate().to_hex(),
+    )
+    .unwrap();
+    dir
+}
+
 async fn spawn(dir: &std::path::Path, url: &str) -> Prover {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_zkgate-prover"))
@@ -93,17 +114,8 @@ async fn wait_all(client: &ProverClient, ids: &[String]) -> Vec<zkgate_client::a
 }
 
 async fn kill_while_proving(backend: Backend) {
-    let dir = std::env::temp_dir().join(format!(
-        "zkgate-prover-procs-{}-{:08x}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
+    let dir = workdir();
     let entry = rule_set();
-    entry.keys.write_dir(&dir.join("keys")).unwrap();
-    if let Some(pass) = &entry.pass_keys {
-        pass.write_dir(&dir.join("keys").join("pass")).unwrap();
-    }
-    zkgate_prover::rule_sets::write_rule_set_file(&dir.join("keys"), entry).unwrap();
     let url = testing::url(backend).await;
     let db = Database::connect(&url, MIGRATIONS).await.unwrap();
 
@@ -187,4 +199,121 @@ async fn sqlite_a_killed_instance_loses_no_job() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_killed_instance_loses_no_job() {
     kill_while_proving(Backend::Postgres).await;
+}
+
+/// Through HAProxy (the machine's package, `scripts/install-packages.sh`; this test fails
+/// without it): two provers on PostgreSQL, one stopped (SIGTERM) mid-traffic. No client sees a
+/// 5xx other than 503 with Retry-After, and every accepted job completes with a proof that
+/// verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_the_load_balancer_a_stopped_instance_costs_no_job() {
+    let dir = workdir();
+    let url = testing::url(Backend::Postgres).await;
+    let b = spawn(&dir, &url).await;
+    let c = spawn(&dir, &url).await;
+    let lb_port = free_port();
+    let servers = [&b, &c]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                "    server p{i} {} check",
+                p.base.trim_start_matches("http://")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let cfg = include_str!("../../../deploy/haproxy/prover.cfg")
+        .replace("{{LISTEN}}", &format!("127.0.0.1:{lb_port}"))
+        .replace("{{SERVERS}}", &servers);
+    std::fs::write(dir.join("haproxy.cfg"), cfg).unwrap();
+    let haproxy = Command::new("haproxy")
+        .arg("-f")
+        .arg(dir.join("haproxy.cfg"))
+        .arg("-db")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("haproxy from the machine's packages (scripts/install-packages.sh)");
+    let mut lb = Prover {
+        child: haproxy,
+        base: format!("http://127.0.0.1:{lb_port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{}/readyz", lb.base)).await {
+            if r.status() == 200 {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "load balancer never ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let http = reqwest::Client::new();
+    let samples: Vec<_> = (0..10).map(|_| builder().build()).collect();
+    let mut ids = vec![];
+    let mut b = Some(b);
+    let mut refusals = 0;
+    for (i, sample) in samples.iter().enumerate() {
+        if i == 4 {
+            // Stop B gracefully mid-traffic: it drains (unready, no new claims, running jobs
+            // complete) and exits.
+            let pid = b.as_ref().unwrap().child.id();
+            let status = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        // Submitted with an idempotency key, retried on 503 as a client should.
+        loop {
+            let r = http
+                .post(format!("{}/v1/jobs", lb.base))
+                .header("idempotency-key", format!("lb-{i}"))
+                .json(&request(sample))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            if status == 202 {
+                let body: zkgate_client::api::JobStatus = r.json().await.unwrap();
+                ids.push(body.job_id);
+                break;
+            }
+            assert_eq!(
+                status,
+                503,
+                "only 503 may be seen: {}",
+                r.text().await.unwrap()
+            );
+            assert!(
+                r.headers().contains_key("retry-after"),
+                "503 carries Retry-After"
+            );
+            refusals += 1;
+            assert!(refusals < 100);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // B has exited by itself (the drain), C took the rest.
+    let mut stopped = b.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while stopped.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "B did not drain and exit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let client = ProverClient::new(&lb.base);
+    let results = wait_all(&client, &ids).await;
+    for (sample, resp) in samples.iter().zip(&results) {
+        verify_with_groth16_solana(
+            &rule_set().keys.program_vk(),
+            &resp.proof_bytes().unwrap(),
+            &proven_hash(sample, resp),
+        )
+        .expect("every accepted job's proof verifies");
+    }
+    drop(c);
+    lb.kill9();
+    let _ = std::fs::remove_dir_all(&dir);
 }

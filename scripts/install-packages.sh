@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project's tests and scripts use, if missing: HAProxy (the
+# provers' load balancer, scripts/prover-cluster.sh and the scale-out test) and Prometheus'
+# promtool (the alert rules' checks).
+set -euo pipefail
+need=()
+command -v haproxy > /dev/null || need+=(haproxy)
+command -v promtool > /dev/null || need+=(prometheus)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get install -y -q --no-install-recommends "${need[@]}" > /dev/null
+  echo "installed: ${need[*]}" >&2
+fi
