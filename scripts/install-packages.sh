@@ -9,6 +9,10 @@ command -v promtool > /dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get install -y -q --no-install-recommends "${need[@]}" > /dev/null
+  if ! $sudo apt-get install -y -q --no-install-recommends "${need[@]}" > /dev/null; then
+    # Stale package lists: refresh once and retry.
+    $sudo apt-get update -q > /dev/null
+    $sudo apt-get install -y -q --no-install-recommends "${need[@]}" > /dev/null
+  fi
   echo "installed: ${need[*]}" >&2
 fi
