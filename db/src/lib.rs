@@ -87,7 +87,9 @@ impl Database {
         } else {
             return Err(DbError::UnsupportedUrl(redact_url(url)));
         };
-        let mut options = AnyPoolOptions::new();
+        // A database that is down must not hold callers (a readiness probe, a worker) for
+        // sqlx's default 30 s: they fail fast and retry.
+        let mut options = AnyPoolOptions::new().acquire_timeout(std::time::Duration::from_secs(3));
         if backend == Backend::Sqlite {
             // Readers never wait for the writer; the writer's commit is durable at the WAL.
             options = options.max_connections(4).after_connect(|conn, _| {

@@ -317,3 +317,167 @@ async fn through_the_load_balancer_a_stopped_instance_costs_no_job() {
     lb.kill9();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A PostgreSQL server of this test's own (the machine's packages, like
+/// `scripts/with-postgres.sh`), so it can be restarted without disturbing other tests.
+struct PrivatePostgres {
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+fn as_postgres(program: &str) -> Command {
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
+    if is_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", &format!("{PG_BIN}/{program}")]);
+        c
+    } else {
+        Command::new(format!("{PG_BIN}/{program}"))
+    }
+}
+
+impl PrivatePostgres {
+    fn init() -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "zkgate-pg-restart-{}-{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let _ = Command::new("chown")
+            .args(["postgres:", dir.to_str().unwrap()])
+            .status();
+        let ok = as_postgres("initdb")
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-U", "zkgate", "--auth=trust", "--no-sync"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("initdb from the machine's PostgreSQL 15 packages");
+        assert!(ok.success(), "initdb failed");
+        let pg = PrivatePostgres {
+            dir,
+            port: free_port(),
+        };
+        pg.start();
+        pg
+    }
+
+    fn start(&self) {
+        let ok = as_postgres("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .arg("-l")
+            .arg(self.dir.join("log"))
+            .args(["-w", "-t", "60", "-o"])
+            .arg(format!(
+                "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off",
+                self.port,
+                self.dir.display()
+            ))
+            .arg("start")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "pg_ctl start failed");
+    }
+
+    fn stop(&self) {
+        let _ = as_postgres("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "fast", "-w", "stop"])
+            .stdout(Stdio::null())
+            .status();
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "postgres://zkgate@127.0.0.1:{}/postgres?sslmode=disable",
+            self.port
+        )
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn ready(base: &str) -> u16 {
+    match reqwest::get(format!("{base}/readyz")).await {
+        Ok(r) => r.status().as_u16(),
+        Err(_) => 0,
+    }
+}
+
+/// The job database restarted mid-traffic: the instance turns unready and refuses
+/// submissions with 503 + Retry-After while it is down, recovers when it is back, and every
+/// job it accepted completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_restart_makes_instances_unready_then_they_recover_losing_nothing() {
+    let dir = workdir();
+    let pg = PrivatePostgres::init();
+    let a = spawn(&dir, &pg.url()).await;
+    let client = ProverClient::new(&a.base);
+    let samples: Vec<_> = (0..4).map(|_| builder().build()).collect();
+    let mut ids = vec![];
+    for sample in &samples[..3] {
+        ids.push(
+            client
+                .submit_job(&request(sample), None)
+                .await
+                .unwrap()
+                .job_id,
+        );
+    }
+    pg.stop();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ready(&a.base).await != 503 {
+        assert!(
+            Instant::now() < deadline,
+            "never unready without its database"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let refused = reqwest::Client::new()
+        .post(format!("{}/v1/jobs", a.base))
+        .json(&request(&samples[3]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    assert!(refused.headers().contains_key("retry-after"));
+    pg.start();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ready(&a.base).await != 200 {
+        assert!(Instant::now() < deadline, "never ready again");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ids.push(
+        client
+            .submit_job(&request(&samples[3]), None)
+            .await
+            .unwrap()
+            .job_id,
+    );
+    let results = wait_all(&client, &ids).await;
+    for (sample, resp) in samples.iter().zip(&results) {
+        verify_with_groth16_solana(
+            &rule_set().keys.program_vk(),
+            &resp.proof_bytes().unwrap(),
+            &proven_hash(sample, resp),
+        )
+        .expect("verifies");
+    }
+    drop(a);
+    let _ = std::fs::remove_dir_all(&dir);
+}
