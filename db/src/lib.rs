@@ -54,10 +54,22 @@ pub struct MigrationSql {
 }
 
 /// A connected, migrated database.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Database {
     pool: AnyPool,
     backend: Backend,
+    /// Kept for [`Database::listen`] (a notification listener needs its own connection);
+    /// never printed unredacted.
+    url: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .field("url", &redact_url(&self.url))
+            .finish_non_exhaustive()
+    }
 }
 
 /// `url` without its password (for logs and errors).
@@ -105,7 +117,11 @@ impl Database {
             });
         }
         let pool = options.connect(url).await?;
-        let db = Database { pool, backend };
+        let db = Database {
+            pool,
+            backend,
+            url: url.into(),
+        };
         db.migrate(migrations).await?;
         Ok(db)
     }
@@ -148,6 +164,37 @@ impl Database {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// Signals `channel` when `tx` commits (PostgreSQL `pg_notify`; a listener on another
+    /// instance wakes at once). On SQLite (one machine) nothing is sent: other processes poll.
+    pub async fn notify(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        channel: &str,
+    ) -> Result<(), DbError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(channel.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A listener on `channel` over its own connection (PostgreSQL), or `None` on SQLite.
+    /// Notifications are a hint, never the only signal: one sent while the listener was
+    /// reconnecting is lost, so its user also polls.
+    pub async fn listen(
+        &self,
+        channel: &str,
+    ) -> Result<Option<sqlx::postgres::PgListener>, DbError> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen(channel).await?;
+        Ok(Some(listener))
     }
 
     /// Whether the database answers (for `/readyz`).

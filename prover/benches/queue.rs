@@ -20,6 +20,7 @@ use zkgate_db::seal::DataKey;
 use zkgate_db::{testing, Backend, Database};
 use zkgate_prover::client::ProverClient;
 use zkgate_prover::queue::{JobQueue, MIGRATIONS};
+use zkgate_prover::workers::QueueOptions;
 use zkgate_prover::{dev_rule_set, serve, AppState, RuleSetEntry, Settings};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -105,7 +106,14 @@ async fn fleet(
                 ..Settings::default()
             },
         )
-        .with_queue(queue, workers, Duration::from_secs(30));
+        .with_queue(
+            queue,
+            QueueOptions {
+                workers,
+                lease: Duration::from_secs(30),
+                poll: Duration::from_millis(250),
+            },
+        );
         bases.push(start(state).await);
     }
     let requests: Vec<_> = (0..jobs).map(|_| request(entry.program_id)).collect();
@@ -157,8 +165,14 @@ async fn takeover(backend: Backend, entry: &RuleSetEntry, lease: Duration) -> Du
     dead.claim("dead", lease).await.unwrap().unwrap();
     let died = Instant::now();
     let live = JobQueue::new(Database::connect(&url, MIGRATIONS).await.unwrap(), key);
-    let _state =
-        AppState::new(vec![entry.clone()], Settings::default()).with_queue(live.clone(), 1, lease);
+    let _state = AppState::new(vec![entry.clone()], Settings::default()).with_queue(
+        live.clone(),
+        QueueOptions {
+            workers: 1,
+            lease,
+            poll: Duration::from_millis(250),
+        },
+    );
     loop {
         let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM jobs WHERE id = $1")
             .bind(id.clone())

@@ -32,15 +32,17 @@ pub struct Config {
     /// whose manifest marks its setup insecure. Set this wherever proofs move real value.
     #[arg(long, env = "ZKGATE_REQUIRE_CEREMONY_KEYS")]
     pub require_ceremony_keys: bool,
-    /// Directory where async jobs are recorded, so finished jobs survive a restart (none: in
-    /// memory only). Witnesses are never written.
-    #[arg(long, env = "ZKGATE_JOBS_DIR")]
-    pub jobs_dir: Option<PathBuf>,
-    /// Shared job queue: `sqlite://…?mode=rwc` or `postgres://…` (several provers on one
-    /// PostgreSQL share the queue). Async jobs are then committed there before the 202,
-    /// claimed with leases by any instance, and answered by any instance; --jobs-dir is ignored.
-    #[arg(long, env = "ZKGATE_DATABASE_URL")]
-    pub database_url: Option<String>,
+    /// The job queue: `sqlite://…?mode=rwc` (one machine; the default, a file in the working
+    /// directory) or `postgres://…` (several provers on one PostgreSQL share it). An async job
+    /// is committed there before its 202 (its request sealed, erased when it ends), claimed
+    /// with a lease by any instance and answered by any instance; finished jobs survive
+    /// restarts and a killed instance's jobs are taken over.
+    #[arg(
+        long,
+        env = "ZKGATE_DATABASE_URL",
+        default_value = "sqlite://zkgate-prover-jobs.db?mode=rwc"
+    )]
+    pub database_url: String,
     /// File holding the 32-byte key (64 hex digits) that seals queued requests at rest; every
     /// instance on one database needs the same file. Created (0600) if missing.
     #[arg(
@@ -51,8 +53,13 @@ pub struct Config {
     pub data_key_file: PathBuf,
     /// How long a claimed job stays leased without a heartbeat (seconds); a dead instance's
     /// jobs are taken over after this.
-    #[arg(long, env = "ZKGATE_LEASE_SECS", default_value_t = 30)]
+    #[arg(long, env = "ZKGATE_LEASE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub lease_secs: u64,
+    /// How often idle workers look for jobs nobody announced and for expired leases
+    /// (milliseconds). On PostgreSQL new jobs are announced (LISTEN/NOTIFY) and wake workers
+    /// at once; polling covers a lost announcement and SQLite neighbours.
+    #[arg(long, env = "ZKGATE_POLL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub poll_ms: u64,
     /// Concurrent proofs (default: the number of cores).
     #[arg(long, env = "ZKGATE_WORKERS")]
     pub workers: Option<usize>,
@@ -84,12 +91,9 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("key_dir", &self.key_dir)
             .field("require_ceremony_keys", &self.require_ceremony_keys)
-            .field("jobs_dir", &self.jobs_dir)
-            .field(
-                "database_url",
-                &self.database_url.as_deref().map(zkgate_db::redact_url),
-            )
+            .field("database_url", &zkgate_db::redact_url(&self.database_url))
             .field("lease_secs", &self.lease_secs)
+            .field("poll_ms", &self.poll_ms)
             .field("workers", &self.workers)
             .field("queue", &self.queue)
             .field(
@@ -116,6 +120,15 @@ impl Config {
             request_timeout: Duration::from_secs(self.timeout_secs),
             body_limit: self.body_limit,
             cors_origins: self.cors_origins.clone(),
+        }
+    }
+
+    /// How this instance works the job queue.
+    pub fn queue_options(&self) -> crate::workers::QueueOptions {
+        crate::workers::QueueOptions {
+            workers: self.settings().workers,
+            lease: Duration::from_secs(self.lease_secs),
+            poll: Duration::from_millis(self.poll_ms),
         }
     }
 }

@@ -13,7 +13,6 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod extract;
-pub mod jobs;
 pub mod metrics;
 pub mod proving;
 pub mod queue;
@@ -43,7 +42,6 @@ use zkgate_client::api::{
 
 use crate::error::ApiError;
 use crate::extract::{ApiBytes, ApiJson};
-use crate::jobs::{Created, Jobs};
 use crate::metrics::Metrics;
 use crate::proving::Pool;
 pub use crate::rule_sets::{dev_rule_set, RuleSetEntry};
@@ -58,8 +56,6 @@ pub struct AppState {
     pub rule_sets: Arc<Vec<RuleSetEntry>>,
     /// Proving pool.
     pub pool: Arc<Pool>,
-    /// Async jobs.
-    pub jobs: Arc<Jobs>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// Accepted API keys (empty: no authentication).
@@ -70,8 +66,10 @@ pub struct AppState {
     pub body_limit: usize,
     /// Allowed CORS origins (empty: CORS off; `*`: any).
     pub cors_origins: Arc<Vec<String>>,
-    /// The shared job queue (a database), when configured: async jobs live there instead of
-    /// in [`AppState::jobs`], and this instance's workers claim from it.
+    /// The job queue (a database: SQLite on one machine, PostgreSQL shared by several
+    /// instances) where async jobs live and this instance's workers claim them. Without one
+    /// (a library user that only proves synchronously) `/v1/jobs` answers 503 `unavailable`;
+    /// the binary always has one.
     pub shared: Option<Arc<workers::SharedJobs>>,
 }
 
@@ -113,7 +111,6 @@ impl AppState {
         Self {
             rule_sets: Arc::new(rule_sets),
             pool: Arc::new(Pool::new(settings.workers, settings.queue)),
-            jobs: Arc::new(Jobs::default()),
             metrics: Arc::new(Metrics::default()),
             api_keys: Arc::new(settings.api_keys),
             request_timeout: settings.request_timeout,
@@ -123,16 +120,12 @@ impl AppState {
         }
     }
 
-    /// The same state with async jobs in the shared `queue`, and `workers` workers claiming
-    /// from it (call inside a tokio runtime).
-    pub fn with_queue(mut self, queue: queue::JobQueue, workers: usize, lease: Duration) -> Self {
-        let shared = Arc::new(workers::SharedJobs::new(
-            queue,
-            lease,
-            Duration::from_millis(250),
-        ));
+    /// The same state with async jobs in `queue`, worked by this instance as `options` say
+    /// (call inside a tokio runtime).
+    pub fn with_queue(mut self, queue: queue::JobQueue, options: workers::QueueOptions) -> Self {
+        let shared = Arc::new(workers::SharedJobs::new(queue, options.lease, options.poll));
         self.shared = Some(shared.clone());
-        workers::start(&self, &shared, workers);
+        workers::start(&self, &shared, options.workers);
         self
     }
 
@@ -142,12 +135,6 @@ impl AppState {
             shared.draining.store(true, Ordering::SeqCst);
             shared.wake.notify_waiters();
         }
-    }
-
-    /// The same state with `jobs` as its job table (e.g. [`Jobs::open`] on a directory).
-    pub fn with_jobs(mut self, jobs: Jobs) -> Self {
-        self.jobs = Arc::new(jobs);
-        self
     }
 
     /// Admits a proof request to the pool, or refuses it (503) and counts the refusal.
@@ -351,58 +338,29 @@ async fn create_job(
                     field: Some("Idempotency-Key".into()),
                     message: format!("must be 1..={MAX_IDEMPOTENCY_KEY} visible ASCII characters"),
                 })?;
-            Some((key.to_string(), Sha256::digest(&body).into()))
+            Some(key)
         }
     };
-    if let Some(shared) = state.shared.clone() {
-        // Checked now (422 before accepting), proven by whichever instance claims it.
-        proving::prepare(&state, &req)?;
-        drop(req);
-        let submitted = shared
-            .queue
-            .submit(&body, idempotency.as_ref().map(|(k, _)| k.as_str()))
-            .await;
-        drop(body);
-        return match submitted {
-            Ok(queue::Submitted::New(status)) => {
-                shared.wake.notify_one();
-                Ok((StatusCode::ACCEPTED, Json(status)))
-            }
-            Ok(queue::Submitted::Existing(status)) => Ok((StatusCode::ACCEPTED, Json(status))),
-            Ok(queue::Submitted::Conflict) => Err(ApiError::IdempotencyConflict),
-            Err(e) => {
-                tracing::error!("job queue: {e}");
-                Err(ApiError::Unavailable)
-            }
-        };
-    }
-    drop(body);
-    let prepared = proving::prepare(&state, &req)?;
+    let Some(shared) = state.shared.clone() else {
+        return Err(ApiError::Unavailable);
+    };
+    // Checked now (422 before accepting), proven by whichever instance claims it.
+    proving::prepare(&state, &req)?;
     drop(req);
-    if let Some((key, digest)) = &idempotency {
-        // A repeated request is answered with its job before any admission check.
-        match state.jobs.find(key, digest) {
-            Some(Ok(status)) => return Ok((StatusCode::ACCEPTED, Json(status))),
-            Some(Err(())) => return Err(ApiError::IdempotencyConflict),
-            None => {}
+    let submitted = shared.queue.submit(&body, idempotency).await;
+    drop(body);
+    match submitted {
+        Ok(queue::Submitted::New(status)) => {
+            shared.wake.notify_one();
+            Ok((StatusCode::ACCEPTED, Json(status)))
+        }
+        Ok(queue::Submitted::Existing(status)) => Ok((StatusCode::ACCEPTED, Json(status))),
+        Ok(queue::Submitted::Conflict) => Err(ApiError::IdempotencyConflict),
+        Err(e) => {
+            tracing::error!("job queue: {e}");
+            Err(ApiError::Unavailable)
         }
     }
-    let admitted = state.admit()?;
-    let status = match state.jobs.create(idempotency) {
-        Created::New(s) => s,
-        Created::Existing(s) => return Ok((StatusCode::ACCEPTED, Json(s))),
-        Created::Conflict => return Err(ApiError::IdempotencyConflict),
-        Created::Full => return Err(ApiError::Overloaded),
-        Created::StoreFailed(e) => return Err(ApiError::Internal(format!("job store: {e}"))),
-    };
-    let id = status.job_id.clone();
-    let task_state = state.clone();
-    tokio::spawn(async move {
-        task_state.jobs.running(&id);
-        let result = proving::run(&task_state, admitted, prepared).await;
-        task_state.jobs.finish(&id, result.map_err(|e| e.detail()));
-    });
-    Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
 /// A job's state.
@@ -412,21 +370,17 @@ async fn get_job(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<JobStatus>, ApiError> {
-    if let Some(shared) = &state.shared {
-        return match shared.queue.get(&id).await {
-            Ok(Some(status)) => Ok(Json(status)),
-            Ok(None) => Err(ApiError::NotFound("no such job".into())),
-            Err(e) => {
-                tracing::error!("job queue: {e}");
-                Err(ApiError::Unavailable)
-            }
-        };
+    let Some(shared) = &state.shared else {
+        return Err(ApiError::Unavailable);
+    };
+    match shared.queue.get(&id).await {
+        Ok(Some(status)) => Ok(Json(status)),
+        Ok(None) => Err(ApiError::NotFound("no such job".into())),
+        Err(e) => {
+            tracing::error!("job queue: {e}");
+            Err(ApiError::Unavailable)
+        }
     }
-    state
-        .jobs
-        .get(&id)
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound("no such job".into()))
 }
 
 /// The rule-sets this instance can prove.
@@ -486,6 +440,11 @@ async fn shared_metrics(shared: &workers::SharedJobs, out: &mut String) {
             "Completions refused because the lease had passed to another instance.",
             &shared.leases_lost,
         ),
+        (
+            "zkgate_jobs_notifications_total",
+            "Job announcements received from the database (PostgreSQL LISTEN).",
+            &shared.notifications,
+        ),
     ] {
         let _ = writeln!(
             out,
@@ -523,6 +482,15 @@ async fn shared_metrics(shared: &workers::SharedJobs, out: &mut String) {
                 );
             }
             let _ = writeln!(out, "zkgate_jobs_database_up 1");
+            if shared.queue.db().backend() == zkgate_db::Backend::Postgres {
+                let _ = writeln!(
+                    out,
+                    "# HELP zkgate_jobs_listening Whether this instance hears job announcements \
+                     (PostgreSQL LISTEN; polling covers the gaps).\n# TYPE zkgate_jobs_listening \
+                     gauge\nzkgate_jobs_listening {}",
+                    u8::from(shared.listening.load(Ordering::SeqCst))
+                );
+            }
         }
         Err(e) => {
             tracing::warn!("metrics: job queue unavailable: {e}");

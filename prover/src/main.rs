@@ -78,16 +78,6 @@ async fn main() -> ExitCode {
         tracing::error!("refusing to start: {e}");
         return ExitCode::FAILURE;
     }
-    let jobs = match &config.jobs_dir {
-        Some(dir) => match zkgate_prover::jobs::Jobs::open(dir) {
-            Ok(jobs) => Some(jobs),
-            Err(e) => {
-                tracing::error!("refusing to start: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        None => None,
-    };
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -96,43 +86,35 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!("listening on http://{}", config.listen);
-    let settings = config.settings();
-    let workers = settings.workers;
-    let mut state = AppState::new(rule_sets, settings);
-    if let Some(url) = &config.database_url {
-        let key = match zkgate_db::seal::DataKey::load_or_create(&config.data_key_file) {
-            Ok((key, created)) => {
-                if created {
-                    tracing::warn!(
-                        "created a new data key in {}: give every instance on this database \
-                         the same file",
-                        config.data_key_file.display()
-                    );
-                }
-                key
-            }
-            Err(e) => {
-                tracing::error!("refusing to start: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        match zkgate_db::Database::connect(url, zkgate_prover::queue::MIGRATIONS).await {
-            Ok(db) => {
-                tracing::info!(database = %zkgate_db::redact_url(url), "shared job queue");
-                state = state.with_queue(
-                    zkgate_prover::queue::JobQueue::new(db, key),
-                    workers,
-                    Duration::from_secs(config.lease_secs.max(1)),
+    let key = match zkgate_db::seal::DataKey::load_or_create(&config.data_key_file) {
+        Ok((key, created)) => {
+            if created {
+                tracing::warn!(
+                    "created a new data key in {}: give every instance on this database the \
+                     same file",
+                    config.data_key_file.display()
                 );
             }
-            Err(e) => {
-                tracing::error!("refusing to start: {e}");
-                return ExitCode::FAILURE;
-            }
+            key
         }
-    } else if let Some(jobs) = jobs {
-        state = state.with_jobs(jobs);
-    }
+        Err(e) => {
+            tracing::error!("refusing to start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let url = &config.database_url;
+    let queue = match zkgate_db::Database::connect(url, zkgate_prover::queue::MIGRATIONS).await {
+        Ok(db) => {
+            tracing::info!(database = %zkgate_db::redact_url(url), "job queue");
+            zkgate_prover::queue::JobQueue::new(db, key)
+        }
+        Err(e) => {
+            tracing::error!("refusing to start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state =
+        AppState::new(rule_sets, config.settings()).with_queue(queue, config.queue_options());
     let draining = state.clone();
     let shutdown = async move {
         zkgate_service::shutdown_signal().await;

@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[zkgate_db::MigrationSql] = &[zkgate_db::MigrationSql {
     postgres: include_str!("../migrations/postgres/0001_jobs.sql"),
 }];
 
+/// The PostgreSQL notification channel a new (or released) job is announced on, so idle
+/// workers of every instance wake at once; polling covers a lost notification.
+pub const CHANNEL: &str = "zkgate_prover_jobs";
+
 /// Why a queue operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
@@ -206,6 +210,7 @@ impl JobQueue {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        self.db.notify(&mut tx, CHANNEL).await?;
         tx.commit().await?;
         Ok(Submitted::New(JobStatus {
             job_id: id,
@@ -328,6 +333,7 @@ impl JobQueue {
 
     /// Gives a job back to the queue (a draining instance that will not finish it).
     pub async fn release(&self, id: &str, owner: &str) -> Result<bool, QueueError> {
+        let mut tx = self.db.begin_write().await?;
         let done = sqlx::query(
             "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, \
              updated_at = $3 WHERE id = $1 AND lease_owner = $2 AND state = 'running'",
@@ -335,9 +341,13 @@ impl JobQueue {
         .bind(id.to_string())
         .bind(owner.to_string())
         .bind(now_ms())
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        if done == 1 {
+            self.db.notify(&mut tx, CHANNEL).await?;
+        }
+        tx.commit().await?;
         Ok(done == 1)
     }
 

@@ -1,8 +1,9 @@
 //! The shared queue's workers on this instance (issue 13, first part): each claims a job with
 //! a lease, proves it on the instance's pool while heartbeating the lease, and completes it
 //! (accepted only while the lease is still this instance's). Idle workers wake when this
-//! instance accepts a job and poll for the others' (and for expired leases). Draining stops
-//! claiming; running jobs finish and complete.
+//! instance accepts a job, when another instance announces one (PostgreSQL `LISTEN` on
+//! [`crate::queue::CHANNEL`]), and poll (for a lost notification, SQLite neighbours and
+//! expired leases). Draining stops claiming; running jobs finish and complete.
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +37,31 @@ pub struct SharedJobs {
     pub reruns: AtomicU64,
     /// Completions refused because the lease had passed to another instance.
     pub leases_lost: AtomicU64,
+    /// Job announcements received from the database (PostgreSQL).
+    pub notifications: AtomicU64,
+    /// Whether the notification listener is connected (PostgreSQL).
+    pub listening: AtomicBool,
+}
+
+/// How this instance works the shared queue.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueOptions {
+    /// Workers claiming jobs (each proves one at a time on the instance's pool).
+    pub workers: usize,
+    /// How long a claim lasts without a heartbeat.
+    pub lease: Duration,
+    /// How often idle workers look for jobs nobody announced (and expired leases).
+    pub poll: Duration,
+}
+
+impl Default for QueueOptions {
+    fn default() -> Self {
+        QueueOptions {
+            workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            lease: Duration::from_secs(30),
+            poll: Duration::from_secs(1),
+        }
+    }
 }
 
 impl SharedJobs {
@@ -54,14 +80,51 @@ impl SharedJobs {
             claims: AtomicU64::new(0),
             reruns: AtomicU64::new(0),
             leases_lost: AtomicU64::new(0),
+            notifications: AtomicU64::new(0),
+            listening: AtomicBool::new(false),
         }
     }
 }
 
-/// Starts `n` workers on `state`'s shared queue.
+/// Starts `n` workers on `state`'s shared queue, and its notification listener.
 pub fn start(state: &AppState, shared: &Arc<SharedJobs>, n: usize) {
     for _ in 0..n.max(1) {
         tokio::spawn(worker(state.clone(), shared.clone()));
+    }
+    tokio::spawn(listen(shared.clone()));
+}
+
+/// Wakes an idle worker per job another instance announces. A lost connection (a
+/// notification may have been missed) wakes them all; a failed one is retried after a poll
+/// period. Ends when the instance drains.
+async fn listen(shared: Arc<SharedJobs>) {
+    while !shared.draining.load(Ordering::SeqCst) {
+        let mut listener = match shared.queue.db().listen(crate::queue::CHANNEL).await {
+            Ok(Some(l)) => l,
+            Ok(None) => return, // SQLite: polling only.
+            Err(e) => {
+                tracing::warn!("job notifications unavailable: {e}");
+                tokio::time::sleep(shared.poll).await;
+                continue;
+            }
+        };
+        shared.listening.store(true, Ordering::SeqCst);
+        while !shared.draining.load(Ordering::SeqCst) {
+            match listener.try_recv().await {
+                Ok(Some(_)) => {
+                    shared.notifications.fetch_add(1, Ordering::Relaxed);
+                    shared.wake.notify_one();
+                }
+                Ok(None) => shared.wake.notify_waiters(),
+                Err(e) => {
+                    tracing::warn!("job notifications lost: {e}");
+                    break;
+                }
+            }
+        }
+        shared.listening.store(false, Ordering::SeqCst);
+        shared.wake.notify_waiters();
+        tokio::time::sleep(shared.poll).await;
     }
 }
 

@@ -6,8 +6,9 @@ use std::time::Duration;
 use zkgate_circuits::proof::verify_with_groth16_solana;
 use zkgate_circuits::testing::{Sample, SampleBuilder};
 use zkgate_client::api::{ErrorBody, JobState, ProofRequest, ProofResponse};
+use zkgate_db::seal::DataKey;
 use zkgate_prover::client::{ClientError, ProverClient};
-use zkgate_prover::jobs::Jobs;
+use zkgate_prover::queue::{JobQueue, MIGRATIONS};
 use zkgate_prover::{dev_rule_set, serve, AppState, RuleSetEntry, Settings};
 
 const DEPTH: usize = 8;
@@ -24,8 +25,33 @@ pub(crate) struct Server {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
+/// A server as the binary runs it: its job queue on a fresh SQLite file.
 async fn start(settings: Settings) -> Server {
-    start_state(AppState::new(vec![rule_set().clone()], settings)).await
+    let url = zkgate_db::testing::sqlite_url();
+    let workers = settings.workers;
+    start_state(
+        with_sqlite_queue(
+            AppState::new(vec![rule_set().clone()], settings),
+            &url,
+            workers,
+        )
+        .await,
+    )
+    .await
+}
+
+/// `state` with its job queue on the SQLite database `url`.
+pub(crate) async fn with_sqlite_queue(state: AppState, url: &str, workers: usize) -> AppState {
+    let db = zkgate_db::Database::connect(url, MIGRATIONS).await.unwrap();
+    state.with_queue(
+        JobQueue::new(db, data_key().clone()),
+        crate::queue::options(workers, Duration::from_secs(30)),
+    )
+}
+
+fn data_key() -> &'static DataKey {
+    static K: OnceLock<DataKey> = OnceLock::new();
+    K.get_or_init(DataKey::generate)
 }
 
 pub(crate) async fn start_state(state: AppState) -> Server {
@@ -599,13 +625,19 @@ async fn wait_finished(client: &ProverClient, id: &str) -> zkgate_client::api::J
     status
 }
 
+/// The default job queue (a SQLite file) across a restart: a finished job is answered by the
+/// next process, its idempotency key still names it, a job a crashed process held is taken
+/// over once its lease expires and succeeds, and no witness is in the files.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn jobs_survive_a_restart_and_unfinished_ones_are_marked_interrupted() {
-    let dir = std::env::temp_dir().join(format!(
-        "zkgate-jobs-{}-{}",
-        std::process::id(),
-        rand::random::<u64>()
-    ));
+async fn jobs_survive_a_restart_and_a_crashed_claim_is_taken_over() {
+    let url = zkgate_db::testing::sqlite_url();
+    let dir = std::path::PathBuf::from(
+        url.trim_start_matches("sqlite://")
+            .trim_end_matches("?mode=rwc"),
+    )
+    .parent()
+    .unwrap()
+    .to_path_buf();
     let settings = Settings {
         workers: 2,
         queue: 8,
@@ -614,39 +646,67 @@ async fn jobs_survive_a_restart_and_unfinished_ones_are_marked_interrupted() {
     let sample = builder().build();
     let req = request(&sample);
 
-    // First process: one job finishes; another is accepted but never runs (the process stops
-    // while it waits).
+    // First process: one job finishes.
     let first = start_state(
-        AppState::new(vec![rule_set().clone()], settings.clone())
-            .with_jobs(Jobs::open(&dir).expect("job store")),
+        with_sqlite_queue(
+            AppState::new(vec![rule_set().clone()], settings.clone()),
+            &url,
+            2,
+        )
+        .await,
     )
     .await;
     let client = ProverClient::new(&first.base);
     let done = client.submit_job(&req, Some("done-key")).await.unwrap();
     let done_status = wait_finished(&client, &done.job_id).await;
     assert_eq!(done_status.status, JobState::Succeeded, "{done_status:?}");
-    let stranded = match first
-        .state
-        .jobs
-        .create(Some(("stranded-key".into(), [9u8; 32])))
-    {
-        zkgate_prover::jobs::Created::New(s) => s,
-        _ => panic!("a new job"),
-    };
+    first.state.drain();
     drop(first);
+    // Another process accepted a job, claimed it and crashed while proving.
+    let crashed = JobQueue::new(
+        zkgate_db::Database::connect(&url, MIGRATIONS)
+            .await
+            .unwrap(),
+        data_key().clone(),
+    );
+    let other = builder().build();
+    let stranded = match crashed
+        .submit(
+            &serde_json::to_vec(&request(&other)).unwrap(),
+            Some("stranded-key"),
+        )
+        .await
+        .unwrap()
+    {
+        zkgate_prover::queue::Submitted::New(s) => s,
+        o => panic!("a new job, got {o:?}"),
+    };
+    let claimed = crashed
+        .claim("crashed-instance", Duration::from_secs(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, stranded.job_id);
+    drop(claimed);
 
-    // Nothing in the store is witness data.
-    let salt = hex::encode(sample.witness.credential.salt);
-    let subject = hex::encode(sample.witness.credential.subject_id);
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        assert!(!text.contains(&salt) && !text.contains(&subject));
+    // No witness value in the database files (the stranded request is still stored, sealed).
+    for s in [&sample, &other] {
+        let salt = hex::encode(s.witness.credential.salt);
+        let subject = hex::encode(s.witness.credential.subject_id);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            for secret in [&salt, &subject] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "a witness value is stored in clear"
+                );
+            }
+        }
     }
 
-    // Second process on the same directory.
+    // Second process on the same file.
     let second = start_state(
-        AppState::new(vec![rule_set().clone()], settings)
-            .with_jobs(Jobs::open(&dir).expect("job store")),
+        with_sqlite_queue(AppState::new(vec![rule_set().clone()], settings), &url, 2).await,
     )
     .await;
     let client = ProverClient::new(&second.base);
@@ -660,32 +720,30 @@ async fn jobs_survive_a_restart_and_unfinished_ones_are_marked_interrupted() {
     let again = client.submit_job(&req, Some("done-key")).await.unwrap();
     assert_eq!(again.job_id, done.job_id);
     assert_eq!(again.status, JobState::Succeeded);
-
-    let lost = client
-        .job(&stranded.job_id)
+    // The crashed claim expires and the job is proven here, once more.
+    let taken = wait_finished(&client, &stranded.job_id).await;
+    assert_eq!(taken.status, JobState::Succeeded, "{taken:?}");
+    let result = taken.result.unwrap();
+    verify_with_groth16_solana(
+        &rule_set().keys.program_vk(),
+        &result.proof_bytes().unwrap(),
+        &proven_hash(&other, &result),
+    )
+    .expect("the taken-over job's proof verifies");
+    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM jobs WHERE id = $1")
+        .bind(stranded.job_id.clone())
+        .fetch_one(crashed.db().pool())
         .await
-        .expect("stranded job kept");
-    assert_eq!(lost.status, JobState::Failed);
-    assert_eq!(
-        lost.error.as_ref().map(|e| e.code.as_str()),
-        Some("interrupted")
-    );
-    // Its key is released: the client can submit again and gets a fresh job that succeeds.
-    let retry = client
-        .submit_job(&req, Some("stranded-key"))
-        .await
-        .expect("resubmitted");
-    assert_ne!(retry.job_id, stranded.job_id);
-    assert_eq!(
-        wait_finished(&client, &retry.job_id).await.status,
-        JobState::Succeeded
-    );
+        .unwrap();
+    assert_eq!(attempts, 2);
+    second.state.drain();
     drop(second);
 
-    // A damaged record is refused with its file named, not skipped silently.
-    std::fs::write(dir.join(format!("{}.json", done.job_id)), b"{not json").unwrap();
-    let err = Jobs::open(&dir).err().expect("refused");
-    assert!(err.to_string().contains(&done.job_id), "{err}");
+    // A library user without a queue: async jobs are refused as unavailable, not lost.
+    let bare = start_state(AppState::new(vec![rule_set().clone()], Settings::default())).await;
+    let client = ProverClient::new(&bare.base);
+    assert_api_err(client.submit_job(&req, None).await, 503, "unavailable");
+    assert_api_err(client.job(&done.job_id).await, 503, "unavailable");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

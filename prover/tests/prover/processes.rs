@@ -63,15 +63,33 @@ fn workdir() -> std::path::PathBuf {
 }
 
 async fn spawn(dir: &std::path::Path, url: &str) -> Prover {
+    let key = dir.join("data.key");
+    spawn_args(
+        dir,
+        &[
+            "--database-url",
+            url,
+            "--data-key-file",
+            key.to_str().unwrap(),
+        ],
+    )
+    .await
+}
+
+/// The binary in `dir` (its working directory) with the test keys, a 2 s lease, 2 workers and
+/// `args`.
+async fn spawn_args(dir: &std::path::Path, args: &[&str]) -> Prover {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_zkgate-prover"))
+        .current_dir(dir)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .arg("--key-dir")
         .arg(dir.join("keys"))
-        .arg("--data-key-file")
-        .arg(dir.join("data.key"))
-        .args(["--database-url", url, "--lease-secs", "2", "--workers", "2"])
+        .args(["--lease-secs", "2", "--workers", "2"])
+        .args(args)
         .env_remove("RUST_LOG")
+        .env_remove("ZKGATE_DATABASE_URL")
+        .env_remove("ZKGATE_DATA_KEY_FILE")
         .stdout(std::fs::File::create(dir.join(format!("prover-{port}.log"))).unwrap())
         .stderr(Stdio::null())
         .spawn()
@@ -480,4 +498,48 @@ async fn a_database_restart_makes_instances_unready_then_they_recover_losing_not
     }
     drop(a);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// With no database configured the binary keeps its queue in a SQLite file in its working
+/// directory and creates its data key there (0600): a job accepted by a process killed right
+/// after its 202 is proven after a restart, and the result survives another restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_queue_is_a_sqlite_file_that_survives_a_kill() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workdir();
+    let sample = builder().build();
+    let mut first = spawn_args(&dir, &["--poll-ms", "100"]).await;
+    let job = ProverClient::new(&first.base)
+        .submit_job(&request(&sample), Some("default-queue"))
+        .await
+        .unwrap();
+    first.kill9();
+    assert!(dir.join("zkgate-prover-jobs.db").exists());
+    let key = std::fs::metadata(dir.join("zkgate-prover.key")).unwrap();
+    assert_eq!(key.permissions().mode() & 0o777, 0o600);
+    let second = spawn_args(&dir, &["--poll-ms", "100"]).await;
+    let client = ProverClient::new(&second.base);
+    let result = wait_all(&client, std::slice::from_ref(&job.job_id))
+        .await
+        .remove(0);
+    verify_with_groth16_solana(
+        &rule_set().keys.program_vk(),
+        &result.proof_bytes().unwrap(),
+        &proven_hash(&sample, &result),
+    )
+    .expect("verifies");
+    drop(second);
+    let third = spawn_args(&dir, &[]).await;
+    let again = ProverClient::new(&third.base)
+        .submit_job(&request(&sample), Some("default-queue"))
+        .await
+        .unwrap();
+    assert_eq!(again.job_id, job.job_id);
+    assert_eq!(again.status, JobState::Succeeded);
+    assert_eq!(
+        again.result.map(|r| r.proof_hex),
+        Some(result.proof_hex.clone())
+    );
+    drop(third);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -31,6 +31,14 @@ fn new_id(s: Submitted) -> String {
     }
 }
 
+pub(crate) fn options(workers: usize, lease: Duration) -> zkgate_prover::workers::QueueOptions {
+    zkgate_prover::workers::QueueOptions {
+        workers,
+        lease,
+        poll: Duration::from_millis(250),
+    }
+}
+
 fn failure() -> ErrorDetail {
     ErrorDetail {
         code: "sanctioned".into(),
@@ -220,11 +228,8 @@ async fn instances_share_the_queue(backend: Backend) {
         queue: 8,
         ..Settings::default()
     };
-    let a = AppState::new(vec![rule_set().clone()], settings()).with_queue(
-        queue().await,
-        1,
-        Duration::from_secs(2),
-    );
+    let a = AppState::new(vec![rule_set().clone()], settings())
+        .with_queue(queue().await, options(1, Duration::from_secs(2)));
     a.drain();
     let a = start_state(a).await;
     let client_a = ProverClient::new(&a.base);
@@ -252,11 +257,8 @@ async fn instances_share_the_queue(backend: Backend) {
     let ready = reqwest::get(format!("{}/readyz", a.base)).await.unwrap();
     assert_eq!(ready.status(), 503);
     let b = start_state(
-        AppState::new(vec![rule_set().clone()], settings()).with_queue(
-            queue().await,
-            2,
-            Duration::from_secs(2),
-        ),
+        AppState::new(vec![rule_set().clone()], settings())
+            .with_queue(queue().await, options(2, Duration::from_secs(2))),
     )
     .await;
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
@@ -321,4 +323,73 @@ async fn sqlite_instances_share_the_queue() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_instances_share_the_queue() {
     instances_share_the_queue(Backend::Postgres).await;
+}
+
+/// PostgreSQL announces a job the moment it commits: an idle instance whose poll is a minute
+/// away proves a job another instance accepted within seconds, and counts the announcement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_announces_jobs_to_idle_instances() {
+    use crate::http::{builder, request, rule_set, start_state};
+    use std::sync::atomic::Ordering;
+    use zkgate_prover::client::ProverClient;
+    use zkgate_prover::{AppState, Settings};
+
+    let (a, b) = queues(Backend::Postgres).await;
+    let idle = AppState::new(
+        vec![rule_set().clone()],
+        Settings {
+            workers: 1,
+            queue: 4,
+            ..Settings::default()
+        },
+    )
+    .with_queue(
+        b,
+        zkgate_prover::workers::QueueOptions {
+            workers: 1,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_secs(600),
+        },
+    );
+    let shared = idle.shared.clone().unwrap();
+    let server = start_state(idle).await;
+    let t = std::time::Instant::now();
+    while !shared.listening.load(Ordering::SeqCst) {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "listener not connected"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Its worker found the queue empty and now sleeps for the poll period.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let body = serde_json::to_vec(&request(&builder().build())).unwrap();
+    let id = new_id(a.submit(&body, None).await.unwrap());
+    let client = ProverClient::new(&server.base);
+    let t = std::time::Instant::now();
+    loop {
+        let status = client.job(&id).await.unwrap();
+        if status.status == JobState::Succeeded {
+            break;
+        }
+        assert_ne!(status.status, JobState::Failed, "{:?}", status.error);
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "not woken by the announcement"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(shared.notifications.load(Ordering::Relaxed) >= 1);
+    assert_eq!(shared.claims.load(Ordering::Relaxed), 1);
+    let metrics = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("zkgate_jobs_listening 1"), "{metrics}");
+    assert!(
+        metrics.contains("zkgate_jobs_notifications_total 1"),
+        "{metrics}"
+    );
 }
