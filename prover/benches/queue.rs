@@ -7,7 +7,12 @@
 //! - throughput and submit-to-result latency p50/p99 with 1 and with 2 prover instances on one
 //!   database, sharing the machine's cores;
 //! - takeover: a job claimed by an instance that then dies is claimed by another instance
-//!   after how long (the goal: under two lease periods).
+//!   after how long (the goal: under two lease periods);
+//! - the database's capacity: jobs/s (submit, claim, heartbeat, complete) and empty polls/s it
+//!   sustains from 16 concurrent clients, and from them, on paper, how a fleet of N machines
+//!   would scale before the one database is the bottleneck;
+//! - PostgreSQL: how long after its commit a job is claimed by an idle instance whose poll is
+//!   ten minutes away (the announcement's latency).
 //!
 //! `scripts/with-postgres.sh cargo bench -p zkgate-prover --bench queue [-- JOBS]` (PostgreSQL
 //! figures need the server; SQLite runs without).
@@ -186,6 +191,108 @@ async fn takeover(backend: Backend, entry: &RuleSetEntry, lease: Duration) -> Du
     }
 }
 
+/// Jobs/s (submit, claim, heartbeat, complete; no proving) and empty claims/s the database
+/// sustains from `clients` concurrent clients, each with its own pool (as instances would).
+async fn capacity(backend: Backend, body: &[u8], clients: usize, run: Duration) -> (f64, f64) {
+    let url = testing::url(backend).await;
+    let key = DataKey::generate();
+    let mut queues = vec![];
+    for _ in 0..clients {
+        queues.push(JobQueue::new(
+            Database::connect(&url, MIGRATIONS).await.unwrap(),
+            key.clone(),
+        ));
+    }
+    let detail = zkgate_client::api::ErrorDetail {
+        code: "x".into(),
+        message: "x".into(),
+        field: None,
+    };
+    let lease = Duration::from_secs(30);
+    let mut rates = [0f64; 2];
+    for (phase, rate) in rates.iter_mut().enumerate() {
+        let until = Instant::now() + run;
+        let t = Instant::now();
+        let mut tasks = vec![];
+        for (i, q) in queues.iter().enumerate() {
+            let (q, body, detail) = (q.clone(), body.to_vec(), detail.clone());
+            tasks.push(tokio::spawn(async move {
+                let owner = format!("client-{i}");
+                let mut n = 0u64;
+                while Instant::now() < until {
+                    if phase == 0 {
+                        q.submit(&body, None).await.unwrap();
+                    }
+                    if let Some(c) = q.claim(&owner, lease).await.unwrap() {
+                        q.heartbeat(&c.id, &owner, lease).await.unwrap();
+                        q.complete(&c.id, &owner, Err(&detail)).await.unwrap();
+                    }
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let mut total = 0;
+        for task in tasks {
+            total += task.await.unwrap();
+        }
+        *rate = total as f64 / t.elapsed().as_secs_f64();
+    }
+    (rates[0], rates[1])
+}
+
+/// How long after its commit a job is claimed by an idle instance that only the announcement
+/// can wake (its poll is ten minutes away); median of `n`.
+async fn announcement(entry: &RuleSetEntry, n: usize) -> Duration {
+    let url = testing::url(Backend::Postgres).await;
+    let key = DataKey::generate();
+    let submitter = JobQueue::new(
+        Database::connect(&url, MIGRATIONS).await.unwrap(),
+        key.clone(),
+    );
+    let idle = JobQueue::new(Database::connect(&url, MIGRATIONS).await.unwrap(), key);
+    let state = AppState::new(vec![entry.clone()], Settings::default()).with_queue(
+        idle,
+        QueueOptions {
+            workers: 1,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_secs(600),
+        },
+    );
+    let shared = state.shared.clone().unwrap();
+    while !shared.listening.load(std::sync::atomic::Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let body = serde_json::to_vec(&request(entry.program_id)).unwrap();
+    let mut took = vec![];
+    for _ in 0..n {
+        // Wait until the worker is idle again (the previous job finished).
+        while shared.active.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let id = match submitter.submit(&body, None).await.unwrap() {
+            zkgate_prover::queue::Submitted::New(s) => s.job_id,
+            other => panic!("{other:?}"),
+        };
+        let committed = Instant::now();
+        loop {
+            let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM jobs WHERE id = $1")
+                .bind(id.clone())
+                .fetch_one(submitter.db().pool())
+                .await
+                .unwrap();
+            if attempts >= 1 {
+                took.push(committed.elapsed());
+                break;
+            }
+            tokio::time::sleep(Duration::from_micros(500)).await;
+        }
+    }
+    took.sort();
+    took[took.len() / 2]
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let jobs: usize = std::env::args()
@@ -216,8 +323,18 @@ async fn main() {
     if std::env::var(testing::POSTGRES_URL_VAR).is_ok() {
         backends.push(Backend::Postgres);
     }
+    let mut one_instance_rate = 0.0;
     for backend in backends {
         println!("== {backend:?}");
+        // First, while this backend's server has no other client of the run.
+        let clients = 16;
+        let (jobs_per_s, polls_per_s) =
+            capacity(backend, &body, clients, Duration::from_secs(3)).await;
+        println!(
+            "database capacity ({clients} clients, sharing this machine's cores with the server): \
+             {jobs_per_s:.0} jobs/s (submit, claim, heartbeat, complete), {polls_per_s:.0} empty polls/s"
+        );
+
         let cost = queue_cost(backend, &body, 200).await;
         println!(
             "queue cost per job (submit, claim, heartbeat, complete): {cost:.2?} = {:.2}% of a proof",
@@ -225,6 +342,9 @@ async fn main() {
         );
         for instances in [1, 2] {
             let (rate, p50, p99) = fleet(backend, &entry, instances, jobs).await;
+            if instances == 1 {
+                one_instance_rate = rate;
+            }
             println!(
                 "{instances} instance(s), {jobs} jobs: {rate:.2} proofs/s, submit-to-result p50 {p50:.2?}, p99 {p99:.2?}"
             );
@@ -234,6 +354,34 @@ async fn main() {
         println!(
             "takeover after an instance died: {t:.2?} ({:.2} lease periods of {lease:?})",
             t.as_secs_f64() / lease.as_secs_f64()
+        );
+        if backend == Backend::Postgres {
+            let a = announcement(&entry, 5).await;
+            println!(
+                "announced job claimed by an idle instance (poll 10 min away): {a:.2?} after its commit (median of 5)"
+            );
+        }
+        if backend != Backend::Postgres {
+            continue; // SQLite is one machine's queue: no fleet.
+        }
+        // On paper: N machines like this one (each proving `one_instance_rate` proofs/s with 2
+        // workers polling once a second when idle) load the database with N·r jobs/s and at
+        // most N·2 polls/s; it saturates when N·(r/J + 2/P) reaches 1.
+        let per_machine = one_instance_rate / jobs_per_s + 2.0 / polls_per_s;
+        let ceiling = 1.0 / per_machine;
+        print!("fleet on paper (machines → proofs/s, database load):");
+        for n in [1.0, 10.0, 100.0, 1000.0, 10000.0] {
+            let load = n * per_machine;
+            let rate = if load <= 1.0 {
+                n * one_instance_rate
+            } else {
+                ceiling * one_instance_rate
+            };
+            print!(" {n:.0} → {rate:.0} ({:.1}%);", 100.0 * load.min(1.0));
+        }
+        println!(
+            " the database saturates at ~{ceiling:.0} machines ({:.0} proofs/s)",
+            ceiling * one_instance_rate
         );
     }
 }
