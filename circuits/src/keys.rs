@@ -279,6 +279,44 @@ pub fn matrices_digest(m: &ConstraintMatrices<Fr>) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The R1CS-to-QAP reduction a proving key was made for (its `h_query`'s basis).
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum QapReduction {
+    /// arkworks' default (`zkgate keys`' single-party setup).
+    #[default]
+    Libsnark,
+    /// snarkjs' ([`crate::qap::CircomReduction`]): keys from a Powers-of-Tau ceremony.
+    Circom,
+}
+
+/// What a key directory's ceremony transcript was (recorded by `zkgate ceremony finalize`
+/// after verifying it).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CeremonyRecord {
+    /// SHA-256 of the circuit's `.r1cs` file (as `zkgate ceremony export-r1cs` writes it).
+    pub r1cs_sha256: String,
+    /// SHA-256 of the Powers-of-Tau file the transcript started from.
+    pub ptau_sha256: String,
+    /// The ptau's power (its largest domain is 2^power).
+    pub ptau_power: u32,
+    /// SHA-256 of the final `.zkey` (the whole transcript), kept beside the keys.
+    pub zkey_sha256: String,
+    /// Every phase-2 contribution in order: its name and snarkjs contribution hash (hex).
+    pub contributions: Vec<ContributionRecord>,
+}
+
+/// One phase-2 contribution.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ContributionRecord {
+    /// The participant's name (as given when contributing).
+    pub name: String,
+    /// The contribution hash (blake2b-512, hex) the participant printed.
+    pub hash: String,
+    /// Whether this is the closing random beacon.
+    pub beacon: bool,
+}
+
 /// What `manifest.json` records about a key directory.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -294,6 +332,12 @@ pub struct Manifest {
     pub vk_hash: String,
     /// Single-party setup: whoever ran it can forge proofs.
     pub insecure_single_party: bool,
+    /// The reduction the proving key was made for (absent: libsnark).
+    #[serde(default)]
+    pub qap: QapReduction,
+    /// The verified multi-party transcript the keys come from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<CeremonyRecord>,
 }
 
 /// A proving/verifying key pair with its hashes.
@@ -313,6 +357,10 @@ pub struct KeySet {
     pub vk_hash: [u8; 32],
     /// Whether the keys come from a single-party setup.
     pub insecure_single_party: bool,
+    /// The R1CS-to-QAP reduction the proving key was made for.
+    pub qap: QapReduction,
+    /// The ceremony transcript the keys come from, if any.
+    pub ceremony: Option<CeremonyRecord>,
     /// The circuit's constraint matrices at `depth` (derived from the circuit, not stored in
     /// the key directory), shared by every proof made with these keys.
     pub matrices: Arc<ConstraintMatrices<Fr>>,
@@ -326,6 +374,8 @@ impl std::fmt::Debug for KeySet {
             .field("pk_sha256", &hex::encode(self.pk_sha256))
             .field("vk_hash", &hex::encode(self.vk_hash))
             .field("insecure_single_party", &self.insecure_single_party)
+            .field("qap", &self.qap)
+            .field("ceremony", &self.ceremony.is_some())
             .finish()
     }
 }
@@ -366,6 +416,33 @@ impl KeySet {
             vk,
             depth,
             insecure_single_party: true,
+            qap: QapReduction::Libsnark,
+            ceremony: None,
+            matrices,
+        })
+    }
+
+    /// Keys of the `kind` circuit at `depth` from a proving key made elsewhere (a ceremony's
+    /// final `.zkey`), checked to fit the circuit.
+    pub fn from_parts(
+        kind: CircuitKind,
+        depth: usize,
+        pk: ProvingKey<Bn254>,
+        qap: QapReduction,
+        ceremony: Option<CeremonyRecord>,
+    ) -> Result<Self, KeyError> {
+        let matrices = matrices_for(kind, &pk, depth)?;
+        let vk = pk.vk.clone();
+        Ok(Self {
+            kind,
+            pk_sha256: Sha256::digest(pk_bytes(&pk)).into(),
+            vk_hash: ProgramVerifyingKey::from_ark(&vk).hash(),
+            pk,
+            vk,
+            depth,
+            insecure_single_party: ceremony.is_none(),
+            qap,
+            ceremony,
             matrices,
         })
     }
@@ -384,6 +461,8 @@ impl KeySet {
             pk_sha256: hex::encode(self.pk_sha256),
             vk_hash: hex::encode(self.vk_hash),
             insecure_single_party: self.insecure_single_party,
+            qap: self.qap,
+            ceremony: self.ceremony.clone(),
         }
     }
 
@@ -478,6 +557,8 @@ impl KeySet {
             pk_sha256: actual,
             vk_hash,
             insecure_single_party: manifest.insecure_single_party,
+            qap: manifest.qap,
+            ceremony: manifest.ceremony,
             matrices,
         })
     }

@@ -22,6 +22,7 @@ pub mod params;
 pub mod pass;
 pub mod poseidon;
 pub mod proof;
+pub mod qap;
 pub mod statement;
 pub mod testing;
 

@@ -9,8 +9,9 @@ use rand::{CryptoRng, RngCore};
 
 use crate::compliance::{ComplianceCircuit, RuleViolation};
 use crate::encoding::{fr_to_be_bytes, EncodingError};
-use crate::keys::{CircuitKind, KeySet, ProgramVerifyingKey};
+use crate::keys::{CircuitKind, KeySet, ProgramVerifyingKey, QapReduction};
 use crate::pass::PassCircuit;
+use crate::qap::CircomReduction;
 use crate::Fr;
 
 /// Length of an encoded proof.
@@ -203,40 +204,32 @@ pub fn prove<C: Provable, R: RngCore + CryptoRng>(
         )));
     }
     let public_input = circuit.public_input()?;
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: false,
-    });
-    circuit
-        .generate_constraints(cs.clone())
-        .map_err(|e| ProveError::Synthesis(e.to_string()))?;
     let m = &keys.matrices;
-    let full_assignment = {
-        let cs = cs
-            .borrow()
-            .ok_or_else(|| ProveError::Synthesis("no constraint system".into()))?;
-        if cs.num_instance_variables != m.num_instance_variables
-            || cs.num_witness_variables != m.num_witness_variables
-        {
-            return Err(ProveError::Synthesis(
-                "the witness does not match the keys' constraint system".into(),
-            ));
-        }
-        let mut full = cs.instance_assignment.clone();
-        full.extend_from_slice(&cs.witness_assignment);
-        full
-    };
+    let full_assignment = full_assignment(circuit, m)?;
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
-    let ark_proof = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
-        &keys.pk,
-        r,
-        s,
-        m,
-        m.num_instance_variables,
-        m.num_constraints,
-        &full_assignment,
-    )
+    let ark_proof = match keys.qap {
+        QapReduction::Libsnark => Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+            &keys.pk,
+            r,
+            s,
+            m,
+            m.num_instance_variables,
+            m.num_constraints,
+            &full_assignment,
+        ),
+        QapReduction::Circom => {
+            Groth16::<Bn254, CircomReduction>::create_proof_with_reduction_and_matrices(
+                &keys.pk,
+                r,
+                s,
+                m,
+                m.num_instance_variables,
+                m.num_constraints,
+                &full_assignment,
+            )
+        }
+    }
     .map_err(|e| ProveError::Synthesis(e.to_string()))?;
     let out = ProofOutput {
         proof: encode_proof(&ark_proof),
@@ -247,6 +240,34 @@ pub fn prove<C: Provable, R: RngCore + CryptoRng>(
     verify_with_groth16_solana(&keys.program_vk(), &out.proof, &out.public_input)
         .map_err(|e| ProveError::SelfCheck(e.to_string()))?;
     Ok(out)
+}
+
+/// The circuit's full assignment (the constant one, the public inputs, then every witness
+/// variable: the wire order of `m` and of the exported `.r1cs`), checked to fit `m`'s sizes.
+pub fn full_assignment<C: Provable>(
+    circuit: C,
+    m: &ark_relations::r1cs::ConstraintMatrices<Fr>,
+) -> Result<Vec<Fr>, ProveError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+    });
+    circuit
+        .generate_constraints(cs.clone())
+        .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+    let cs = cs
+        .borrow()
+        .ok_or_else(|| ProveError::Synthesis("no constraint system".into()))?;
+    if cs.num_instance_variables != m.num_instance_variables
+        || cs.num_witness_variables != m.num_witness_variables
+    {
+        return Err(ProveError::Synthesis(
+            "the witness does not match the keys' constraint system".into(),
+        ));
+    }
+    let mut full = cs.instance_assignment.clone();
+    full.extend_from_slice(&cs.witness_assignment);
+    Ok(full)
 }
 
 /// Verifies an encoded proof with `groth16-solana`'s own (checked) verifier, natively.

@@ -267,3 +267,53 @@ fn encoded_proofs_decode_and_rerandomized_proofs_still_verify() {
     bad[..32].copy_from_slice(&[0xff; 32]);
     assert!(decode_proof(&bad).is_none());
 }
+
+/// Keys made for snarkjs' QAP reduction prove with it (and only with it): the manifest's
+/// `qap` picks the reduction, the key directory round-trips it, and a proof made with the
+/// wrong reduction for the keys does not verify.
+#[test]
+fn circom_reduction_keys_prove_and_round_trip() {
+    use ark_groth16::Groth16;
+    use ark_snark::SNARK;
+    use zkgate_circuits::compliance::ComplianceCircuit;
+    use zkgate_circuits::keys::{CircuitKind, QapReduction};
+    use zkgate_circuits::qap::CircomReduction;
+
+    let mut rng = rand::thread_rng();
+    let (pk, _) = Groth16::<ark_bn254::Bn254, CircomReduction>::circuit_specific_setup(
+        ComplianceCircuit::blank(DEPTH),
+        &mut rng,
+    )
+    .unwrap();
+    let mut circom = KeySet::from_parts(
+        CircuitKind::Compliance,
+        DEPTH,
+        pk,
+        QapReduction::Circom,
+        None,
+    )
+    .unwrap();
+    let sample = SampleBuilder {
+        depth: DEPTH,
+        ..SampleBuilder::default()
+    }
+    .build();
+    let p = prove(&circom, sample.circuit(), &mut rng).expect("proves with the circom reduction");
+    verify_with_groth16_solana(&circom.program_vk(), &p.proof, &p.public_input).unwrap();
+
+    let dir = std::env::temp_dir().join(format!("zkgate-circom-keys-{}", rand::random::<u64>()));
+    circom.write_dir(&dir).unwrap();
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains(r#""qap": "circom""#), "{manifest}");
+    let loaded = KeySet::load_dir(&dir, None).unwrap();
+    assert_eq!(loaded.qap, QapReduction::Circom);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // The same keys driven with the other reduction: the self-check refuses the proof.
+    circom.qap = QapReduction::Libsnark;
+    let err = prove(&circom, sample.circuit(), &mut rng).unwrap_err();
+    assert!(
+        matches!(err, zkgate_circuits::proof::ProveError::SelfCheck(_)),
+        "{err:?}"
+    );
+}

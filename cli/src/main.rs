@@ -20,6 +20,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod audit;
+mod ceremony;
 mod demo;
 mod demo_registry;
 mod sanctions;
@@ -67,6 +68,9 @@ enum Command {
     /// The auditor's tools: key generation, decryption of transfers from chain data.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The trusted-setup ceremony (docs/CEREMONY.md).
+    #[command(subcommand)]
+    Ceremony(ceremony::CeremonyCommand),
     /// The sanctions-list operator's tools (bulk import into the registry).
     #[command(subcommand)]
     Sanctions(sanctions::SanctionsCommand),
@@ -213,6 +217,7 @@ fn main() -> ExitCode {
         } => keys(out, depth, rule_set_id, rule_set_version, auditor_key),
         Command::Prove { key_dir, request } => prove(key_dir, request),
         Command::Audit(command) => audit::run(command),
+        Command::Ceremony(command) => ceremony::run(command),
         Command::Sanctions(command) => sanctions::run(command),
         Command::Demo { depth } => demo::run(depth),
     };
