@@ -4,7 +4,11 @@
 #![deny(missing_docs)]
 
 pub mod binfile;
+pub mod phase2;
+pub mod points;
+pub mod ptau;
 pub mod r1cs;
+pub mod zkey;
 
 /// Why a ceremony step failed.
 #[derive(Debug, thiserror::Error)]
