@@ -142,6 +142,16 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader over `bytes` (a slice of a section).
+    pub fn over(bytes: &'a [u8]) -> Self {
+        Reader {
+            bytes,
+            at: 0,
+            what: "value",
+            section: 0,
+        }
+    }
+
     /// The next `n` bytes.
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], CeremonyError> {
         let out = self

@@ -4,7 +4,7 @@
 use ark_bn254::{Bn254, Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{BigInteger, Field, PrimeField, Zero};
+use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
 use blake2::{Blake2b512, Digest};
 
 use crate::ptau::{section, Ptau};
@@ -44,15 +44,28 @@ pub fn domain_power(constraints: usize, public: usize) -> u32 {
     (usize::BITS - 1 - v.leading_zeros()) + 1
 }
 
+/// `Σ coefficient·base` per wire, on every core: short sums term by term (a coefficient of
+/// one is an addition), long ones as an MSM.
 fn msm_per_wire<G>(terms: &[Vec<(usize, Fr)>], bases: &[G::Affine]) -> Vec<G::Affine>
 where
     G: CurveGroup<ScalarField = Fr> + VariableBaseMSM<MulBase = <G as CurveGroup>::Affine>,
 {
+    use rayon::prelude::*;
     let out: Vec<G> = terms
-        .iter()
+        .par_iter()
         .map(|t| {
-            if t.is_empty() {
-                return G::zero();
+            if t.len() <= 8 {
+                let mut acc = G::zero();
+                for (i, c) in t {
+                    if c.is_one() {
+                        acc += bases[*i];
+                    } else if *c == -Fr::ONE {
+                        acc -= bases[*i];
+                    } else {
+                        acc += bases[*i] * c;
+                    }
+                }
+                return acc;
             }
             let b: Vec<G::Affine> = t.iter().map(|(i, _)| bases[*i]).collect();
             let s: Vec<Fr> = t.iter().map(|(_, c)| *c).collect();
@@ -204,5 +217,252 @@ pub fn same_ratio(a1: G1Affine, b1: G1Affine, a2: G2Affine, b2: G2Affine) -> boo
     Bn254::multi_pairing([a1, -b1], [b2, a2]).is_zero()
 }
 
-#[allow(unused)]
-fn unused(_: Contribution, _: G2Projective) {}
+fn hash_pub_key(h: &mut Blake2b512, c: &Contribution) {
+    h.update(g1_u(&c.delta_after));
+    h.update(g1_u(&c.g1_s));
+    h.update(g1_u(&c.g1_sx));
+    h.update(g2_u(&c.g2_spx));
+    h.update(c.transcript);
+}
+
+/// A contribution's hash (what the participant publishes and `snarkjs zkey verify` prints).
+pub fn contribution_hash(c: &Contribution) -> [u8; 64] {
+    let mut h = Blake2b512::new();
+    hash_pub_key(&mut h, c);
+    h.finalize().into()
+}
+
+/// A 64-byte hash as snarkjs prints it: four lines of four 8-digit words.
+pub fn format_hash(hash: &[u8; 64]) -> String {
+    hash.chunks(16)
+        .map(|line| {
+            line.chunks(4)
+                .map(hex::encode)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The transcript hash after `contributions` (each one's public key).
+fn transcript_hasher(cs_hash: &[u8; 64], contributions: &[Contribution]) -> Blake2b512 {
+    let mut h = Blake2b512::new();
+    h.update(cs_hash);
+    for c in contributions {
+        hash_pub_key(&mut h, c);
+    }
+    h
+}
+
+fn scale_g1(points: &[G1Affine], by: Fr) -> Vec<G1Affine> {
+    use rayon::prelude::*;
+    let scaled: Vec<G1Projective> = points.par_iter().map(|p| *p * by).collect();
+    G1Projective::normalize_batch(&scaled)
+}
+
+/// Applies one contribution drawn from `rng` (ffjavascript's ChaCha: a participant's seeded
+/// from OS randomness and their entropy, a beacon's from its hash) to `zkey`: `δ ← δ·x`, the
+/// `C` and `H` points over `x`, and the proof of knowledge of `x`. Returns the new key and the
+/// contribution hash. `x` is dropped (zeroized) before returning.
+fn apply(
+    zkey: &Zkey,
+    rng: &mut rand_chacha::ChaCha20Rng,
+    name: Option<&str>,
+    beacon: Option<(&[u8], u8)>,
+) -> (Zkey, [u8; 64]) {
+    let mut hasher = transcript_hasher(&zkey.cs_hash, &zkey.contributions);
+    let mut x = zeroize::Zeroizing::new(crate::rng::fr_from_rng(rng));
+    if x.is_zero() {
+        *x = Fr::ONE; // probability 2^-254; keeps the key invertible
+    }
+    let g1_s = crate::rng::g1_from_rng(rng);
+    let g1_sx = (g1_s * *x).into_affine();
+    hasher.update(g1_u(&g1_s));
+    hasher.update(g1_u(&g1_sx));
+    let transcript: [u8; 64] = hasher.finalize().into();
+    let g2_sp = crate::rng::hash_to_g2(&transcript);
+    let g2_spx = (g2_sp * *x).into_affine();
+    let mut next = zkey.clone();
+    next.delta1 = (zkey.delta1 * *x).into_affine();
+    next.delta2 = (zkey.delta2 * *x).into_affine();
+    let inv = zeroize::Zeroizing::new(x.inverse().expect("non-zero"));
+    next.c = scale_g1(&zkey.c, *inv);
+    next.h = scale_g1(&zkey.h, *inv);
+    let c = Contribution {
+        delta_after: next.delta1,
+        g1_s,
+        g1_sx,
+        g2_spx,
+        transcript,
+        kind: u32::from(beacon.is_some()),
+        name: name.map(str::to_string),
+        beacon_iterations_exp: beacon.map_or(0, |b| b.1),
+        beacon_hash: beacon.map_or(vec![], |b| b.0.to_vec()),
+    };
+    let hash = contribution_hash(&c);
+    next.contributions.push(c);
+    (next, hash)
+}
+
+/// A participant's contribution: fresh randomness from the OS mixed with `entropy` (an
+/// optional passphrase), exactly as `snarkjs zkey contribute` derives it.
+pub fn contribute(zkey: &Zkey, name: &str, entropy: &[u8]) -> (Zkey, [u8; 64]) {
+    let mut seed = zeroize::Zeroizing::new([0u8; 64]);
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed[..]);
+    let mut h = Blake2b512::new();
+    h.update(&seed[..]);
+    h.update(entropy);
+    let digest = zeroize::Zeroizing::new(<[u8; 64]>::from(h.finalize()));
+    let mut rng = crate::rng::chacha_from_hash(&digest[..]);
+    apply(zkey, &mut rng, Some(name), None)
+}
+
+/// The ChaCha a beacon's contribution is drawn from: `2^iterations_exp` SHA-256 iterations of
+/// `beacon_hash` (snarkjs' `rngFromBeaconParams`).
+pub fn beacon_rng(beacon_hash: &[u8], iterations_exp: u8) -> rand_chacha::ChaCha20Rng {
+    use sha2::{Digest as _, Sha256};
+    let mut cur = beacon_hash.to_vec();
+    for _ in 0..(1u64 << iterations_exp) {
+        cur = Sha256::digest(&cur).to_vec();
+    }
+    crate::rng::chacha_from_hash(&cur)
+}
+
+/// The closing random beacon (a public value nobody could know in advance, e.g. a future
+/// slot hash): a deterministic contribution anyone can recompute. `iterations_exp` in 10..=63
+/// (snarkjs' bounds), the hash 1..=255 bytes.
+pub fn beacon(
+    zkey: &Zkey,
+    name: &str,
+    beacon_hash: &[u8],
+    iterations_exp: u8,
+) -> Result<(Zkey, [u8; 64]), CeremonyError> {
+    if beacon_hash.is_empty() || beacon_hash.len() > 255 {
+        return Err(CeremonyError::Format("beacon hash: 1 to 255 bytes".into()));
+    }
+    if !(10..=63).contains(&iterations_exp) {
+        return Err(CeremonyError::Format(
+            "beacon iterations exponent: 10 to 63".into(),
+        ));
+    }
+    let mut rng = beacon_rng(beacon_hash, iterations_exp);
+    Ok(apply(
+        zkey,
+        &mut rng,
+        Some(name),
+        Some((beacon_hash, iterations_exp)),
+    ))
+}
+
+/// What a verified transcript holds: each contribution's name, hash and kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// Contributions in order: name (empty if none), hash, whether a beacon.
+    pub contributions: Vec<(String, [u8; 64], bool)>,
+}
+
+fn invalid(m: impl Into<String>) -> CeremonyError {
+    CeremonyError::Invalid(m.into())
+}
+
+/// Verifies `zkey` as the transcript of `r1cs` on `ptau`: the key is the initial key of this
+/// circuit and ptau except for δ, `C` and `H`; every contribution's transcript hash, proof of
+/// knowledge and δ update; a beacon's key recomputed from its public value; the final δ in both
+/// groups; and `C`, `H` divided by exactly the final δ (random linear combinations).
+pub fn verify(r1cs: &R1cs, ptau: &Ptau<'_>, zkey: &Zkey) -> Result<Verified, CeremonyError> {
+    let init = new_zkey(r1cs, ptau)?;
+    if zkey.cs_hash != init.cs_hash {
+        return Err(invalid(
+            "the circuit hash differs: another circuit or another ptau",
+        ));
+    }
+    if (zkey.n_vars, zkey.n_public, zkey.domain_size)
+        != (init.n_vars, init.n_public, init.domain_size)
+        || zkey.alpha1 != init.alpha1
+        || zkey.beta1 != init.beta1
+        || zkey.beta2 != init.beta2
+        || zkey.gamma2 != init.gamma2
+    {
+        return Err(invalid("the header differs from the circuit's initial key"));
+    }
+    for (what, same) in [
+        ("IC", zkey.ic == init.ic),
+        ("coefficients", zkey.coefs == init.coefs),
+        ("A", zkey.a == init.a),
+        ("B1", zkey.b1 == init.b1),
+        ("B2", zkey.b2 == init.b2),
+    ] {
+        if !same {
+            return Err(invalid(format!(
+                "the {what} section differs from the circuit's"
+            )));
+        }
+    }
+    let mut verified = Verified {
+        contributions: vec![],
+    };
+    let mut delta = G1Affine::generator();
+    for (i, c) in zkey.contributions.iter().enumerate() {
+        let n = i + 1;
+        let mut h = transcript_hasher(&zkey.cs_hash, &zkey.contributions[..i]);
+        h.update(g1_u(&c.g1_s));
+        h.update(g1_u(&c.g1_sx));
+        if <[u8; 64]>::from(h.finalize()) != c.transcript {
+            return Err(invalid(format!(
+                "contribution {n}: inconsistent transcript"
+            )));
+        }
+        if c.g1_s.is_zero() || c.g1_sx.is_zero() {
+            return Err(invalid(format!("contribution {n}: degenerate key")));
+        }
+        let g2_sp = crate::rng::hash_to_g2(&c.transcript);
+        if !same_ratio(c.g1_s, c.g1_sx, g2_sp, c.g2_spx) {
+            return Err(invalid(format!(
+                "contribution {n}: the proof of knowledge does not hold"
+            )));
+        }
+        if !same_ratio(delta, c.delta_after, g2_sp, c.g2_spx) {
+            return Err(invalid(format!(
+                "contribution {n}: δ does not follow its key"
+            )));
+        }
+        if c.kind == 1 {
+            let mut rng = beacon_rng(&c.beacon_hash, c.beacon_iterations_exp);
+            let x = crate::rng::fr_from_rng(&mut rng);
+            let g1_s = crate::rng::g1_from_rng(&mut rng);
+            if g1_s != c.g1_s || (g1_s * x).into_affine() != c.g1_sx {
+                return Err(invalid(format!(
+                    "contribution {n}: the beacon's key does not come from its value"
+                )));
+            }
+        }
+        verified.contributions.push((
+            c.name.clone().unwrap_or_default(),
+            contribution_hash(c),
+            c.kind == 1,
+        ));
+        delta = c.delta_after;
+    }
+    if zkey.delta1 != delta {
+        return Err(invalid("δ1 is not the last contribution's"));
+    }
+    let g2 = G2Affine::generator();
+    if !same_ratio(G1Affine::generator(), zkey.delta1, g2, zkey.delta2) {
+        return Err(invalid("δ1 and δ2 differ"));
+    }
+    // C and H: final = initial / δ, checked on a random linear combination of each section.
+    for (what, initial, final_) in [("C", &init.c, &zkey.c), ("H", &init.h, &zkey.h)] {
+        let r: Vec<Fr> = (0..initial.len())
+            .map(|_| ark_ff::UniformRand::rand(&mut rand::rngs::OsRng))
+            .collect();
+        let a = G1Projective::msm_unchecked(initial, &r).into_affine();
+        let b = G1Projective::msm_unchecked(final_, &r).into_affine();
+        if !same_ratio(a, b, zkey.delta2, g2) {
+            return Err(invalid(format!(
+                "the {what} section is not the circuit's divided by δ"
+            )));
+        }
+    }
+    Ok(verified)
+}

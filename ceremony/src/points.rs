@@ -103,18 +103,31 @@ pub fn read_g2(r: &mut Reader<'_>, what: &str) -> Result<G2Affine, CeremonyError
     }
 }
 
-/// Reads `n` G1 points.
-pub fn read_g1s(r: &mut Reader<'_>, n: usize, what: &str) -> Result<Vec<G1Affine>, CeremonyError> {
-    if r.remaining() < n.saturating_mul(G1_LEN) {
+/// Reads `n` points of `len` bytes each with `one`, on every core.
+fn read_many<P: Send>(
+    r: &mut Reader<'_>,
+    n: usize,
+    len: usize,
+    what: &str,
+    one: impl Fn(&mut Reader<'_>, &str) -> Result<P, CeremonyError> + Sync,
+) -> Result<Vec<P>, CeremonyError> {
+    use rayon::prelude::*;
+    if r.remaining() < n.saturating_mul(len) {
         return Err(CeremonyError::Format(format!("{what}: section too short")));
     }
-    (0..n).map(|_| read_g1(r, what)).collect()
+    let bytes = r.take(n * len)?;
+    bytes
+        .par_chunks(len)
+        .map(|chunk| one(&mut Reader::over(chunk), what))
+        .collect()
+}
+
+/// Reads `n` G1 points.
+pub fn read_g1s(r: &mut Reader<'_>, n: usize, what: &str) -> Result<Vec<G1Affine>, CeremonyError> {
+    read_many(r, n, G1_LEN, what, read_g1)
 }
 
 /// Reads `n` G2 points.
 pub fn read_g2s(r: &mut Reader<'_>, n: usize, what: &str) -> Result<Vec<G2Affine>, CeremonyError> {
-    if r.remaining() < n.saturating_mul(G2_LEN) {
-        return Err(CeremonyError::Format(format!("{what}: section too short")));
-    }
-    (0..n).map(|_| read_g2(r, what)).collect()
+    read_many(r, n, G2_LEN, what, read_g2)
 }

@@ -122,7 +122,7 @@ pub fn throwaway<R: RngCore + CryptoRng>(power: u32, rng: &mut R) -> Vec<u8> {
     };
     let g1 = G1Projective::generator();
     let g2 = G2Projective::generator();
-    let t1 = BatchMulPreprocessing::new(g1, 2 * n);
+    let t1 = BatchMulPreprocessing::new(g1, 4 * n);
     let t2 = BatchMulPreprocessing::new(g2, n);
     let g1s = |scalars: &[Fr]| t1.batch_mul(scalars);
     let g2s = |scalars: &[Fr]| t2.batch_mul(scalars);
@@ -158,7 +158,16 @@ pub fn throwaway<R: RngCore + CryptoRng>(power: u32, rng: &mut R) -> Vec<u8> {
         lagrange.extend(domain.evaluate_all_lagrange_coefficients(tau));
     }
     let times = |k: Fr| lagrange.iter().map(|l| *l * k).collect::<Vec<_>>();
-    put1(&mut w, section::LAGRANGE_G1, g1s(&lagrange));
+    // Section 12 also holds the 2^(power+1) domain, as snarkjs computes it from the only
+    // τ powers there are: the inverse FFT of τ^0 .. τ^(2n−2) and a zero.
+    let mut top = powers(2 * n - 1, Fr::ONE);
+    top.push(<Fr as ark_ff::AdditiveGroup>::ZERO);
+    Radix2EvaluationDomain::<Fr>::new(2 * n)
+        .expect("2-adic domain")
+        .ifft_in_place(&mut top);
+    let mut section12 = lagrange.clone();
+    section12.extend(top);
+    put1(&mut w, section::LAGRANGE_G1, g1s(&section12));
     put2(&mut w, section::LAGRANGE_G2, g2s(&lagrange));
     put1(&mut w, section::LAGRANGE_ALPHA_G1, g1s(&times(alpha)));
     put1(&mut w, section::LAGRANGE_BETA_G1, g1s(&times(beta)));

@@ -93,26 +93,7 @@ fn keys(
     // Circuit-specific setup from OS randomness (single party: marked insecure).
     let mut entry =
         zkgate_prover::dev_rule_set(zkgate::ID.to_bytes(), rule_set_id, version, depth)?;
-    match &auditor_key {
-        Some(hex_key) => {
-            let key: [u8; 64] = hex::decode(hex_key)
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or("--auditor-key: expected 128 hex digits (x || y)")?;
-            if zkgate_circuits::babyjub::public_key_from_bytes(&key).is_none() {
-                return Err(
-                    "--auditor-key: not a Baby Jubjub public key of the prime-order \
-                            subgroup"
-                        .into(),
-                );
-            }
-            entry.params.auditor_key = key;
-        }
-        None => println!(
-            "WARNING: auditor key: the built-in sample key, whose secret is public; pass \
-             --auditor-key from `zkgate audit keygen`"
-        ),
-    }
+    entry.params.auditor_key = auditor_key_or_sample(auditor_key.as_deref())?;
     let keys = &entry.keys;
     keys.write_dir(&out).map_err(|e| e.to_string())?;
     zkgate_prover::rule_sets::write_rule_set_file(&out, &entry)?;
@@ -168,6 +149,33 @@ fn keys(
     println!("  WARNING: single-party setup: whoever ran it can forge proofs. Use a multi-party");
     println!("           ceremony for production keys.");
     Ok(())
+}
+
+/// The rule-set's auditor key from `--auditor-key` (hex `x || y`, checked to be a Baby Jubjub
+/// point of the prime-order subgroup), or the built-in sample key (with a warning).
+pub(crate) fn auditor_key_or_sample(hex_key: Option<&str>) -> Result<[u8; 64], String> {
+    match hex_key {
+        Some(hex_key) => {
+            let key: [u8; 64] = hex::decode(hex_key)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or("--auditor-key: expected 128 hex digits (x || y)")?;
+            if zkgate_circuits::babyjub::public_key_from_bytes(&key).is_none() {
+                return Err(
+                    "--auditor-key: not a Baby Jubjub public key of the prime-order subgroup"
+                        .into(),
+                );
+            }
+            Ok(key)
+        }
+        None => {
+            println!(
+                "WARNING: auditor key: the built-in sample key, whose secret is public; pass \
+                 --auditor-key from `zkgate audit keygen`"
+            );
+            Ok(zkgate_circuits::testing::default_params().auditor_key)
+        }
+    }
 }
 
 /// `zkgate prove`: prints the answer JSON, or the service's error JSON on standard error.
