@@ -86,6 +86,7 @@ pub fn finalize(
         r1cs_sha256: hex::encode(Sha256::digest(r1cs_bytes)),
         ptau_sha256: hex::encode(Sha256::digest(ptau_bytes)),
         ptau_power: ptau.power,
+        ptau_contributions: ptau.contributions,
         zkey_sha256: hex::encode(Sha256::digest(zkey_bytes)),
         contributions: verified
             .contributions

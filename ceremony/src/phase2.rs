@@ -101,27 +101,14 @@ pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau<'_>) -> Result<Zkey, CeremonyError> {
     let mut b_terms = vec![Vec::new(); wires];
     // IC and C share one table over [L | αL | βL].
     let mut k_terms = vec![Vec::new(); wires];
-    let mut coefs = Vec::new();
     for (c, [a, b, cc]) in r1cs.constraints.iter().enumerate() {
         for (v, s) in a {
             a_terms[*s].push((c, *v));
             k_terms[*s].push((2 * d + c, *v));
-            coefs.push(Coef {
-                matrix: 0,
-                constraint: c as u32,
-                signal: *s as u32,
-                value: *v,
-            });
         }
         for (v, s) in b {
             b_terms[*s].push((c, *v));
             k_terms[*s].push((d + c, *v));
-            coefs.push(Coef {
-                matrix: 1,
-                constraint: c as u32,
-                signal: *s as u32,
-                value: *v,
-            });
         }
         for (v, s) in cc {
             k_terms[*s].push((c, *v));
@@ -130,12 +117,6 @@ pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau<'_>) -> Result<Zkey, CeremonyError> {
     for s in 0..=n_public {
         a_terms[s].push((n + s, Fr::ONE));
         k_terms[s].push((2 * d + n + s, Fr::ONE));
-        coefs.push(Coef {
-            matrix: 0,
-            constraint: (n + s) as u32,
-            signal: s as u32,
-            value: Fr::ONE,
-        });
     }
     let k_bases: Vec<G1Affine> = lagrange
         .iter()
@@ -177,12 +158,30 @@ pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau<'_>) -> Result<Zkey, CeremonyError> {
         }
     };
     hash_g1s(&mut hasher, &ic);
-    // The H points as the legacy (τ^(i+d) − τ^i)·G1 form, i < d − 1.
-    let taus = ptau.g1s(section::TAU_G1, 0, 2 * d - 1)?;
-    let legacy: Vec<G1Projective> = (0..d - 1)
+    // The H points as the legacy (τ^(i+d) − τ^i)·G1 form, i < d − 1, prefixed with d − 1 —
+    // but snarkjs hashes them in chunks of 2^14 whole chunks, so from d = 2^15 on it hashes d
+    // points, the last needing τ^(2d−1) (beyond a ptau of exactly this power: refused, as
+    // snarkjs would read past the section).
+    const CHUNK: usize = 1 << 14;
+    let hashed = if d - 1 <= CHUNK {
+        d - 1
+    } else {
+        (d - 1).div_ceil(CHUNK) * CHUNK
+    };
+    if hashed + d > (2usize << ptau.power) - 1 {
+        return Err(CeremonyError::Format(format!(
+            "a circuit of domain 2^{power} needs a ptau of power {} or more",
+            power + 1
+        )));
+    }
+    let taus = ptau.g1s(section::TAU_G1, 0, hashed + d)?;
+    let legacy: Vec<G1Projective> = (0..hashed)
         .map(|i| taus[i + d].into_group() - taus[i])
         .collect();
-    hash_g1s(&mut hasher, &G1Projective::normalize_batch(&legacy));
+    hasher.update(((d - 1) as u32).to_be_bytes());
+    for p in G1Projective::normalize_batch(&legacy) {
+        hasher.update(g1_u(&p));
+    }
     hash_g1s(&mut hasher, &c);
     hash_g1s(&mut hasher, &a);
     hash_g1s(&mut hasher, &b1);
@@ -201,7 +200,7 @@ pub fn new_zkey(r1cs: &R1cs, ptau: &Ptau<'_>) -> Result<Zkey, CeremonyError> {
         delta1: g1,
         delta2: g2,
         ic,
-        coefs,
+        coefs: coefficients(r1cs),
         a,
         b1,
         b2,
@@ -371,24 +370,36 @@ fn invalid(m: impl Into<String>) -> CeremonyError {
 /// knowledge and δ update; a beacon's key recomputed from its public value; the final δ in both
 /// groups; and `C`, `H` divided by exactly the final δ (random linear combinations).
 pub fn verify(r1cs: &R1cs, ptau: &Ptau<'_>, zkey: &Zkey) -> Result<Verified, CeremonyError> {
+    // Cheap checks first (a wrong ptau, circuit or contribution is named in a second), then
+    // the initial key recomputed in full.
+    let power = domain_power(r1cs.constraints.len(), r1cs.public);
+    if (
+        zkey.n_vars as usize,
+        zkey.n_public as usize,
+        zkey.domain_size as usize,
+    ) != (r1cs.wires, r1cs.public, 1usize << power)
+    {
+        return Err(invalid("the key's sizes are not the circuit's"));
+    }
+    if zkey.alpha1 != ptau.g1s(section::ALPHA_TAU_G1, 0, 1)?[0]
+        || zkey.beta1 != ptau.g1s(section::BETA_TAU_G1, 0, 1)?[0]
+        || zkey.beta2 != ptau.g2s(section::BETA_G2, 0, 1)?[0]
+        || zkey.gamma2 != G2Affine::generator()
+    {
+        return Err(invalid("the header is not this ptau's (α, β) or γ moved"));
+    }
+    if zkey.coefs != coefficients(r1cs) {
+        return Err(invalid("the coefficients section is not this circuit's"));
+    }
+    let verified = verify_contributions(zkey)?;
     let init = new_zkey(r1cs, ptau)?;
     if zkey.cs_hash != init.cs_hash {
         return Err(invalid(
             "the circuit hash differs: another circuit or another ptau",
         ));
     }
-    if (zkey.n_vars, zkey.n_public, zkey.domain_size)
-        != (init.n_vars, init.n_public, init.domain_size)
-        || zkey.alpha1 != init.alpha1
-        || zkey.beta1 != init.beta1
-        || zkey.beta2 != init.beta2
-        || zkey.gamma2 != init.gamma2
-    {
-        return Err(invalid("the header differs from the circuit's initial key"));
-    }
     for (what, same) in [
         ("IC", zkey.ic == init.ic),
-        ("coefficients", zkey.coefs == init.coefs),
         ("A", zkey.a == init.a),
         ("B1", zkey.b1 == init.b1),
         ("B2", zkey.b2 == init.b2),
@@ -399,6 +410,52 @@ pub fn verify(r1cs: &R1cs, ptau: &Ptau<'_>, zkey: &Zkey) -> Result<Verified, Cer
             )));
         }
     }
+    let g2 = G2Affine::generator();
+    // C and H: final = initial / δ, checked on a random linear combination of each section.
+    for (what, initial, final_) in [("C", &init.c, &zkey.c), ("H", &init.h, &zkey.h)] {
+        let r: Vec<Fr> = (0..initial.len())
+            .map(|_| ark_ff::UniformRand::rand(&mut rand::rngs::OsRng))
+            .collect();
+        let a = G1Projective::msm_unchecked(initial, &r).into_affine();
+        let b = G1Projective::msm_unchecked(final_, &r).into_affine();
+        if !same_ratio(a, b, zkey.delta2, g2) {
+            return Err(invalid(format!(
+                "the {what} section is not the circuit's divided by δ"
+            )));
+        }
+    }
+    Ok(verified)
+}
+
+/// The `A`/`B` coefficients section of `r1cs`'s key (with the public inputs' rows).
+fn coefficients(r1cs: &R1cs) -> Vec<Coef> {
+    let n = r1cs.constraints.len();
+    let mut coefs = Vec::new();
+    for (c, [a, b, _]) in r1cs.constraints.iter().enumerate() {
+        for (matrix, lc) in [(0, a), (1, b)] {
+            for (v, s) in lc {
+                coefs.push(Coef {
+                    matrix,
+                    constraint: c as u32,
+                    signal: *s as u32,
+                    value: *v,
+                });
+            }
+        }
+    }
+    for s in 0..=r1cs.public {
+        coefs.push(Coef {
+            matrix: 0,
+            constraint: (n + s) as u32,
+            signal: s as u32,
+            value: Fr::ONE,
+        });
+    }
+    coefs
+}
+
+/// The contributions' chain: transcripts, proofs of knowledge, δ updates, beacons, final δ.
+fn verify_contributions(zkey: &Zkey) -> Result<Verified, CeremonyError> {
     let mut verified = Verified {
         contributions: vec![],
     };
@@ -447,22 +504,13 @@ pub fn verify(r1cs: &R1cs, ptau: &Ptau<'_>, zkey: &Zkey) -> Result<Verified, Cer
     if zkey.delta1 != delta {
         return Err(invalid("δ1 is not the last contribution's"));
     }
-    let g2 = G2Affine::generator();
-    if !same_ratio(G1Affine::generator(), zkey.delta1, g2, zkey.delta2) {
+    if !same_ratio(
+        G1Affine::generator(),
+        zkey.delta1,
+        G2Affine::generator(),
+        zkey.delta2,
+    ) {
         return Err(invalid("δ1 and δ2 differ"));
-    }
-    // C and H: final = initial / δ, checked on a random linear combination of each section.
-    for (what, initial, final_) in [("C", &init.c, &zkey.c), ("H", &init.h, &zkey.h)] {
-        let r: Vec<Fr> = (0..initial.len())
-            .map(|_| ark_ff::UniformRand::rand(&mut rand::rngs::OsRng))
-            .collect();
-        let a = G1Projective::msm_unchecked(initial, &r).into_affine();
-        let b = G1Projective::msm_unchecked(final_, &r).into_affine();
-        if !same_ratio(a, b, zkey.delta2, g2) {
-            return Err(invalid(format!(
-                "the {what} section is not the circuit's divided by δ"
-            )));
-        }
     }
     Ok(verified)
 }

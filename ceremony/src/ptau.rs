@@ -52,6 +52,8 @@ pub struct Ptau<'a> {
     file: File<'a>,
     /// Its largest domain is `2^power`.
     pub power: u32,
+    /// Phase-1 contributions it records (0: a throwaway).
+    pub contributions: u32,
 }
 
 fn fq_modulus_le() -> Vec<u8> {
@@ -78,7 +80,12 @@ impl<'a> Ptau<'a> {
                 "ptau: not prepared for phase 2 (run `snarkjs powersoftau prepare phase2`)".into(),
             ));
         }
-        Ok(Ptau { file, power })
+        let contributions = file.section(section::CONTRIBUTIONS)?.u32()?;
+        Ok(Ptau {
+            file,
+            power,
+            contributions,
+        })
     }
 
     fn range(&self, id: u32, start: usize, len: usize) -> Result<Reader<'a>, CeremonyError> {

@@ -300,6 +300,10 @@ pub struct CeremonyRecord {
     pub ptau_sha256: String,
     /// The ptau's power (its largest domain is 2^power).
     pub ptau_power: u32,
+    /// Phase-1 contributions the ptau records (0: a throwaway made by one party, for tests
+    /// only; a public ceremony's file records its participants).
+    #[serde(default)]
+    pub ptau_contributions: u32,
     /// SHA-256 of the final `.zkey` (the whole transcript), kept beside the keys.
     pub zkey_sha256: String,
     /// Every phase-2 contribution in order: its name and snarkjs contribution hash (hex).

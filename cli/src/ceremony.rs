@@ -288,6 +288,7 @@ pub fn run(command: CeremonyCommand) -> Result<(), String> {
                     .map_err(|e| e.to_string())?;
             keys.write_dir(&out).map_err(|e| e.to_string())?;
             write(&out.join("final.zkey"), &zkey_bytes)?;
+            crate::write_sample_proof(&out, &keys)?;
             if kind == CircuitKind::Compliance {
                 let pass_dir = out.join("pass");
                 let pass_keys = if pass_dir.join("manifest.json").exists() {
@@ -322,6 +323,16 @@ pub fn run(command: CeremonyCommand) -> Result<(), String> {
             );
             println!("  proving key sha256  {}", hex::encode(keys.pk_sha256));
             println!("  verifying key hash  {}", hex::encode(keys.vk_hash));
+            if keys
+                .ceremony
+                .as_ref()
+                .is_some_and(|c| c.ptau_contributions == 0)
+            {
+                println!(
+                    "  WARNING: the ptau records no phase-1 contribution (a throwaway): these \
+                     keys are for tests only"
+                );
+            }
             Ok(())
         }
     }

@@ -75,8 +75,13 @@ fn refusal(r: Result<zkgate_client::api::ProofResponse, ClientError>) -> String 
     }
 }
 
-/// Runs the demo at tree depth `depth`.
-pub fn run(depth: usize) -> Result<(), String> {
+/// Runs the demo at tree depth `depth`, with the keys of `key_dir` if given (else
+/// single-party keys made now), refusing single-party keys if `require_ceremony_keys`.
+pub fn run(
+    depth: usize,
+    key_dir: Option<std::path::PathBuf>,
+    require_ceremony_keys: bool,
+) -> Result<(), String> {
     // The in-process runtime logs every instruction at debug level unless told otherwise; the
     // demo prints its own summary. (Set before any thread starts.)
     if std::env::var_os("RUST_LOG").is_none() {
@@ -86,13 +91,79 @@ pub fn run(depth: usize) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(demo(depth))
+    runtime.block_on(demo(depth, key_dir, require_ceremony_keys))
 }
 
-async fn demo(depth: usize) -> Result<(), String> {
+/// The compliance and pass keys of `dir` (`dir/pass`), checked for `depth` and the policy.
+fn load_keys(
+    dir: &std::path::Path,
+    depth: usize,
+    require_ceremony_keys: bool,
+) -> Result<(KeySet, KeySet), String> {
+    let keys = KeySet::load_dir(dir, None).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let pass_dir = dir.join("pass");
+    let pass = KeySet::load_dir_for(CircuitKind::Pass, &pass_dir, None)
+        .map_err(|e| format!("{}: {e}", pass_dir.display()))?;
+    for k in [&keys, &pass] {
+        if k.depth != depth {
+            return Err(format!(
+                "the {} keys are for depth {}, the demo runs at depth {depth} (--depth)",
+                k.kind.name(),
+                k.depth
+            ));
+        }
+        if require_ceremony_keys && (k.insecure_single_party || k.ceremony.is_none()) {
+            return Err(format!(
+                "the {} keys come from a single-party setup and --require-ceremony-keys is set",
+                k.kind.name()
+            ));
+        }
+    }
+    Ok((keys, pass))
+}
+
+async fn demo(
+    depth: usize,
+    key_dir: Option<std::path::PathBuf>,
+    require_ceremony_keys: bool,
+) -> Result<(), String> {
     let total = Instant::now();
     println!("zkgate demo: zero-knowledge compliance for Solana token transfers\n");
     println!("setup");
+    let (keys, pass_keys) = match key_dir {
+        Some(dir) => {
+            let (keys, pass) = step(&format!("keys from {}", dir.display()), async move {
+                load_keys(&dir, depth, require_ceremony_keys)
+            })
+            .await?;
+            for k in [&keys, &pass] {
+                match &k.ceremony {
+                    Some(c) => println!(
+                        "    {}: ceremony keys, {} contribution(s) (last: {}), transcript {}…",
+                        k.kind.name(),
+                        c.contributions.len(),
+                        c.contributions.last().map_or("", |c| c.name.as_str()),
+                        &c.zkey_sha256[..16]
+                    ),
+                    None => println!(
+                        "    {}: WARNING: single-party keys (INSECURE)",
+                        k.kind.name()
+                    ),
+                }
+            }
+            (keys, pass)
+        }
+        None if require_ceremony_keys => {
+            return Err("--require-ceremony-keys needs --key-dir (ceremony keys)".into())
+        }
+        None => generate_keys(depth).await?,
+    };
+    println!("    vk hash {}", hex::encode(keys.vk_hash));
+    println!("    pass vk hash {}", hex::encode(pass_keys.vk_hash));
+    demo_with(depth, keys, pass_keys, total).await
+}
+
+async fn generate_keys(depth: usize) -> Result<(KeySet, KeySet), String> {
     let keys = step(
         &format!("Groth16 setup, compliance circuit (depth {depth})"),
         async move {
@@ -116,8 +187,15 @@ async fn demo(depth: usize) -> Result<(), String> {
     )
     .await?;
     println!("    WARNING: single-party development keys: INSECURE, for this demo only");
-    println!("    vk hash {}", hex::encode(keys.vk_hash));
-    println!("    pass vk hash {}", hex::encode(pass_keys.vk_hash));
+    Ok((keys, pass_keys))
+}
+
+async fn demo_with(
+    depth: usize,
+    keys: KeySet,
+    pass_keys: KeySet,
+    total: Instant,
+) -> Result<(), String> {
     // The auditor's key pair (`zkgate audit keygen`): the rule-set names its public key and
     // every transfer proof encrypts the sender's identity to it.
     let auditor = zkgate_client::audit::AuditorKeyFile::generate(&mut rand::rngs::OsRng);

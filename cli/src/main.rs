@@ -3,6 +3,8 @@
 //! - `zkgate keys --out DIR`: circuit-specific Groth16 setup from OS randomness; writes the
 //!   proving key, the verifying key in the program's byte layout and in snarkjs JSON, and the
 //!   manifest with both hashes. Single-party keys: marked insecure.
+//! - `zkgate ceremony export-r1cs | throwaway-ptau | new | contribute | beacon | verify |
+//!   finalize`: the multi-party trusted setup in snarkjs' formats (docs/CEREMONY.md).
 //! - `zkgate prove --key-dir DIR --request FILE`: the prover service's `POST /v1/proofs`
 //!   without the service: the same request JSON in, the same answer JSON out, proved on this
 //!   machine (the recovery path when no prover service is reachable; the witness never leaves
@@ -79,6 +81,13 @@ enum Command {
         /// Merkle tree depth (20 = about a million credentials per issuer).
         #[arg(long, default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
         depth: usize,
+        /// Use this key directory (e.g. from `zkgate ceremony finalize`, with the pass keys in
+        /// `pass/`) instead of generating single-party keys.
+        #[arg(long)]
+        key_dir: Option<PathBuf>,
+        /// Refuse keys from a single-party setup (as the prover's flag).
+        #[arg(long)]
+        require_ceremony_keys: bool,
     },
 }
 
@@ -148,6 +157,48 @@ fn keys(
     );
     println!("  WARNING: single-party setup: whoever ran it can forge proofs. Use a multi-party");
     println!("           ceremony for production keys.");
+    Ok(())
+}
+
+/// Writes a sample proof made with `keys` (and its public input) in snarkjs' JSON layout into
+/// `dir`, so the keys can be checked with a verifier we did not write:
+/// `snarkjs groth16 verify verification_key.json public.json proof.json`.
+pub(crate) fn write_sample_proof(
+    dir: &std::path::Path,
+    keys: &zkgate_circuits::keys::KeySet,
+) -> Result<(), String> {
+    use zkgate_circuits::keys::CircuitKind;
+    let sample = zkgate_circuits::testing::SampleBuilder {
+        depth: keys.depth,
+        ..Default::default()
+    }
+    .build();
+    let mut rng = rand::rngs::OsRng;
+    let (proof, public) = match keys.kind {
+        CircuitKind::Compliance => (
+            zkgate_circuits::proof::prove(keys, sample.circuit(), &mut rng),
+            sample.statement.hash(),
+        ),
+        CircuitKind::Pass => (
+            zkgate_circuits::proof::prove(keys, sample.pass_circuit(), &mut rng),
+            sample.pass_statement().hash(),
+        ),
+    };
+    let proof = proof.map_err(|e| e.to_string())?;
+    let public = public.map_err(|e| e.to_string())?;
+    for (name, value) in [
+        (
+            "proof.json",
+            zkgate_circuits::proof::snarkjs_proof_json(&proof.ark_proof),
+        ),
+        (
+            "public.json",
+            zkgate_circuits::proof::snarkjs_public_json(&[public]),
+        ),
+    ] {
+        let bytes = serde_json::to_vec_pretty(&value).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(name), bytes).map_err(|e| format!("{name}: {e}"))?;
+    }
     Ok(())
 }
 
@@ -227,7 +278,11 @@ fn main() -> ExitCode {
         Command::Audit(command) => audit::run(command),
         Command::Ceremony(command) => ceremony::run(command),
         Command::Sanctions(command) => sanctions::run(command),
-        Command::Demo { depth } => demo::run(depth),
+        Command::Demo {
+            depth,
+            key_dir,
+            require_ceremony_keys,
+        } => demo::run(depth, key_dir, require_ceremony_keys),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -74,6 +74,22 @@ async fn main() -> ExitCode {
             "serving rule-set"
         );
     }
+    for r in &rule_sets {
+        let keys = std::iter::once(&r.keys).chain(r.pass_keys.as_ref());
+        for k in keys {
+            if k.ceremony
+                .as_ref()
+                .is_some_and(|c| c.ptau_contributions == 0)
+            {
+                tracing::warn!(
+                    rule_set = r.rule_set_id,
+                    circuit = k.kind.name(),
+                    "ceremony keys on a throwaway Powers-of-Tau (no phase-1 contribution \
+                     recorded): for tests only"
+                );
+            }
+        }
+    }
     if let Err(e) = rule_sets::check_key_policy(&rule_sets, config.require_ceremony_keys) {
         tracing::error!("refusing to start: {e}");
         return ExitCode::FAILURE;

@@ -181,7 +181,8 @@ pub fn dev_rule_set(
 }
 
 /// With `require_ceremony_keys`, refuses every rule-set whose keys come from a single-party
-/// setup (whoever ran it can forge proofs): the error names the first such rule-set.
+/// setup (whoever ran it can forge proofs) or carry no verified transcript record: the error
+/// names the first such rule-set.
 pub fn check_key_policy(
     rule_sets: &[RuleSetEntry],
     require_ceremony_keys: bool,
@@ -189,11 +190,12 @@ pub fn check_key_policy(
     if !require_ceremony_keys {
         return Ok(());
     }
+    // Keys count as ceremony keys only with the transcript record `zkgate ceremony finalize`
+    // writes after verifying it (a manifest merely claiming `insecure_single_party: false`
+    // does not do).
+    let single_party = |k: &KeySet| k.insecure_single_party || k.ceremony.is_none();
     let insecure = |r: &&RuleSetEntry| {
-        r.keys.insecure_single_party
-            || r.pass_keys
-                .as_ref()
-                .is_some_and(|k| k.insecure_single_party)
+        single_party(&r.keys) || r.pass_keys.as_deref().is_some_and(single_party)
     };
     match rule_sets.iter().find(insecure) {
         Some(r) => Err(format!(

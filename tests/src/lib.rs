@@ -132,17 +132,49 @@ pub fn add_program_data(pt: &mut ProgramTest, address: Pubkey, upgrade_authority
 /// Keys for the compliance circuit at [`DEPTH`], generated once per test binary.
 pub fn keys() -> &'static KeySet {
     static KEYS: OnceLock<KeySet> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        KeySet::generate(DEPTH, &mut rand::thread_rng()).expect("compliance circuit setup")
+    KEYS.get_or_init(|| match ceremony_key_dir() {
+        Some(dir) => ceremony_keys(CircuitKind::Compliance, &dir),
+        None => KeySet::generate(DEPTH, &mut rand::thread_rng()).expect("compliance circuit setup"),
     })
+}
+
+/// The variable naming a ceremony's key directory (`zkgate ceremony finalize`, with the pass
+/// keys in `pass/`): when set, [`keys`] and [`pass_keys`] are loaded from it (and must come from
+/// a verified multi-party transcript) instead of generated. `scripts/ceremony-check.sh` sets it.
+pub const CEREMONY_KEY_DIR_VAR: &str = "ZKGATE_TEST_KEY_DIR";
+
+fn ceremony_key_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os(CEREMONY_KEY_DIR_VAR).map(std::path::PathBuf::from)
+}
+
+fn ceremony_keys(kind: CircuitKind, dir: &std::path::Path) -> KeySet {
+    let dir = match kind {
+        CircuitKind::Compliance => dir.to_path_buf(),
+        CircuitKind::Pass => dir.join("pass"),
+    };
+    let keys =
+        KeySet::load_dir_for(kind, &dir, None).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    assert!(
+        !keys.insecure_single_party && keys.ceremony.is_some(),
+        "{}: not ceremony keys",
+        dir.display()
+    );
+    assert_eq!(
+        keys.depth,
+        DEPTH,
+        "{}: keys for another depth",
+        dir.display()
+    );
+    keys
 }
 
 /// Keys for the recipient-pass circuit at [`DEPTH`], generated once per test binary.
 pub fn pass_keys() -> &'static KeySet {
     static KEYS: OnceLock<KeySet> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        KeySet::generate_for(CircuitKind::Pass, DEPTH, &mut rand::thread_rng())
-            .expect("pass circuit setup")
+    KEYS.get_or_init(|| match ceremony_key_dir() {
+        Some(dir) => ceremony_keys(CircuitKind::Pass, &dir),
+        None => KeySet::generate_for(CircuitKind::Pass, DEPTH, &mut rand::thread_rng())
+            .expect("pass circuit setup"),
     })
 }
 
