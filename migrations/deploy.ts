@@ -111,12 +111,87 @@ interface Manifest {
   pk_sha256: string;
   vk_hash: string;
   insecure_single_party: boolean;
+  /** The verified multi-party transcript (`zkgate ceremony finalize`), if any. */
+  ceremony?: { zkey_sha256: string; contributions: { name: string; hash: string }[] };
+}
+
+/** BN254's base field modulus. */
+const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
+function modPow(b: bigint, e: bigint, m: bigint): bigint {
+  let r = 1n;
+  b %= m;
+  while (e > 0n) {
+    if (e & 1n) r = (r * b) % m;
+    b = (b * b) % m;
+    e >>= 1n;
+  }
+  return r;
+}
+
+/** 2^-256 mod q: a zkey stores field elements in Montgomery form (x·2^256, little-endian). */
+const R_INV = modPow((1n << 256n) % Q, Q - 2n, Q);
+
+function fqFromLem(b: Buffer): Buffer {
+  let x = 0n;
+  for (let i = 31; i >= 0; i--) x = (x << 8n) | BigInt(b[i]);
+  if (x >= Q) throw new Error("final.zkey: a coordinate is not reduced");
+  let v = (x * R_INV) % Q;
+  const out = Buffer.alloc(32);
+  for (let i = 31; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** A G1 point of a zkey (LEM x, y) in the program's layout (big-endian x, y). */
+function g1FromLem(b: Buffer): Buffer {
+  if (b.every((x) => x === 0)) return Buffer.alloc(64);
+  return Buffer.concat([fqFromLem(b.subarray(0, 32)), fqFromLem(b.subarray(32, 64))]);
+}
+
+/** A G2 point of a zkey (LEM x.c0, x.c1, y.c0, y.c1) in the program's layout (c1 first). */
+function g2FromLem(b: Buffer): Buffer {
+  if (b.every((x) => x === 0)) return Buffer.alloc(128);
+  const c = [0, 1, 2, 3].map((i) => fqFromLem(b.subarray(32 * i, 32 * i + 32)));
+  return Buffer.concat([c[1], c[0], c[3], c[2]]);
+}
+
+/**
+ * The verifying key in the program's byte layout (α1, β2, γ2, δ2, IC) of a snarkjs Groth16
+ * `.zkey` (the ceremony's final transcript): what `verifying_key.bin` must be.
+ */
+export function verifyingKeyFromZkey(zkey: Buffer): Buffer {
+  if (zkey.subarray(0, 4).toString("latin1") !== "zkey") throw new Error("not a .zkey file");
+  const sections = new Map<number, Buffer>();
+  let at = 12;
+  for (let i = 0; i < zkey.readUInt32LE(8); i++) {
+    const id = zkey.readUInt32LE(at);
+    const size = Number(zkey.readBigUInt64LE(at + 4));
+    sections.set(id, zkey.subarray(at + 12, at + 12 + size));
+    at += 12 + size;
+  }
+  const h = sections.get(2);
+  const ic = sections.get(3);
+  if (h === undefined || ic === undefined) throw new Error("final.zkey: sections missing");
+  const nPublic = h.readUInt32LE(76);
+  const base = 84; // n8q, q, n8r, r, nVars, nPublic, domainSize
+  const parts = [
+    g1FromLem(h.subarray(base, base + 64)), // α1 (β1 follows)
+    g2FromLem(h.subarray(base + 128, base + 256)), // β2
+    g2FromLem(h.subarray(base + 256, base + 384)), // γ2 (δ1 follows)
+    g2FromLem(h.subarray(base + 448, base + 576)), // δ2
+  ];
+  for (let i = 0; i <= nPublic; i++) parts.push(g1FromLem(ic.subarray(64 * i, 64 * i + 64)));
+  return Buffer.concat(parts);
 }
 
 /**
  * Reads the key directory's verifying key and checks it against `manifest.json`: its SHA-256
- * must be the manifest's `vk_hash`, and single-party keys go only to a local validator unless
- * `allowInsecure` is set.
+ * must be the manifest's `vk_hash`; keys with a ceremony record must be the final key of the
+ * transcript kept beside them (`final.zkey`, whose SHA-256 the record pins); keys without one
+ * are single-party and go only to a local validator unless `allowInsecure` is set.
  */
 export function checkedVerifyingKey(keyDir: string, endpoint: string, allowInsecure: boolean) {
   const bytes = fs.readFileSync(path.join(keyDir, "verifying_key.bin"));
@@ -127,8 +202,23 @@ export function checkedVerifyingKey(keyDir: string, endpoint: string, allowInsec
   if (hash !== manifest.vk_hash) {
     throw new Error(`verifying_key.bin hashes to ${hash}, manifest.json says ${manifest.vk_hash}`);
   }
+  // Ceremony keys: the transcript kept beside them must be the one the manifest records, and
+  // the verifying key must be its final key, byte for byte.
+  if (manifest.ceremony !== undefined) {
+    const zkey = fs.readFileSync(path.join(keyDir, "final.zkey"));
+    const zkeyHash = createHash("sha256").update(zkey).digest("hex");
+    if (zkeyHash !== manifest.ceremony.zkey_sha256) {
+      throw new Error(
+        `final.zkey hashes to ${zkeyHash}, manifest.json says ${manifest.ceremony.zkey_sha256}`,
+      );
+    }
+    if (!verifyingKeyFromZkey(zkey).equals(bytes)) {
+      throw new Error("verifying_key.bin is not the ceremony transcript's final key");
+    }
+  }
   const local = /^https?:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/?$/.test(endpoint);
-  if (manifest.insecure_single_party && !local && !allowInsecure) {
+  const singleParty = manifest.insecure_single_party || manifest.ceremony === undefined;
+  if (singleParty && !local && !allowInsecure) {
     throw new Error(
       `${keyDir} holds single-party (insecure) keys: refusing to register them on ${endpoint}; ` +
         "set ZKGATE_ALLOW_INSECURE_KEYS=1 for a test cluster",
@@ -392,7 +482,18 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
     .accountsPartial({ authority: authority.publicKey, admin, config, ruleSet })
     .signers([authority])
     .rpc();
-  console.log(`set the verifying key of rule-set ${id.toString()}`);
+  // Read back what the chain stored: its hash of the verifying key must be the key directory's
+  // (for ceremony keys, checked above to be the transcript's final key).
+  const stored = await program.account.RuleSet.fetch(ruleSet);
+  const expected = createHash("sha256")
+    .update(fs.readFileSync(path.join(keyDir, "verifying_key.bin")))
+    .digest("hex");
+  if (Buffer.from(stored.vkHash).toString("hex") !== expected) {
+    throw new Error(
+      `rule-set ${id.toString()}: the on-chain verifying key is not ${keyDir}/verifying_key.bin`,
+    );
+  }
+  console.log(`set the verifying key of rule-set ${id.toString()} (read back: ${expected})`);
   if (passVk !== null) {
     await program.methods
       .setPassVerifyingKey(passVk)
@@ -408,6 +509,7 @@ async function deploy(provider: anchor.AnchorProvider): Promise<void> {
 // `scripts/deploy-check.sh`.
 module.exports = Object.assign(deploy, {
   parseVerifyingKey,
+  verifyingKeyFromZkey,
   point64,
   checkedVerifyingKey,
   hookedMintInstructions,

@@ -139,4 +139,39 @@ tail -3 "$dir/demo.log"
 ZKGATE_TEST_KEY_DIR="$keys" cargo test -q -p zkgate-tests --test suite -- \
   e2e::prover_over_http_then_program_in_runtime pass::a_two_sided_rule_set 2>&1 | tail -3
 lap "demo and tests on ceremony keys"
+
+# The deploy script accepts the ceremony keys on a public cluster (no ZKGATE_ALLOW_INSECURE_KEYS)
+# only while verifying_key.bin is the final key of the transcript the manifest pins.
+npx tsc -p . --noEmit false --outDir "$dir/js"
+cp -r "$keys" "$dir/deploy-keys"
+node - "$dir" <<'JS'
+const assert = require("assert");
+const crypto = require("crypto");
+const fs = require("fs");
+const dir = process.argv[2];
+const { checkedVerifyingKey, verifyingKeyFromZkey } = require(`${dir}/js/migrations/deploy.js`);
+const keys = `${dir}/deploy-keys`;
+const devnet = "https://api.devnet.solana.com";
+assert.strictEqual(checkedVerifyingKey(keys, devnet, false).ic.length, 2);
+assert.strictEqual(checkedVerifyingKey(`${keys}/pass`, devnet, false).ic.length, 2);
+assert(verifyingKeyFromZkey(fs.readFileSync(`${keys}/final.zkey`)).equals(
+  fs.readFileSync(`${keys}/verifying_key.bin`)));
+// Another transcript beside the keys (the pass circuit's), its hash pinned: not this key.
+const manifest = JSON.parse(fs.readFileSync(`${keys}/manifest.json`, "utf8"));
+const other = fs.readFileSync(`${keys}/pass/final.zkey`);
+fs.writeFileSync(`${keys}/final.zkey`, other);
+manifest.ceremony.zkey_sha256 = crypto.createHash("sha256").update(other).digest("hex");
+fs.writeFileSync(`${keys}/manifest.json`, JSON.stringify(manifest));
+assert.throws(() => checkedVerifyingKey(keys, devnet, false), /not the ceremony transcript's final key/);
+// A transcript that is not the one pinned.
+other[other.length - 1] ^= 1;
+fs.writeFileSync(`${keys}/final.zkey`, other);
+assert.throws(() => checkedVerifyingKey(keys, devnet, false), /final.zkey hashes to/);
+// Keys without a transcript record are single-party, whatever the manifest's flag says.
+delete manifest.ceremony;
+fs.writeFileSync(`${keys}/manifest.json`, JSON.stringify(manifest));
+assert.throws(() => checkedVerifyingKey(keys, devnet, false), /single-party \(insecure\) keys: refusing/);
+console.log("deploy script: ceremony keys accepted on devnet; another transcript, a changed one, or none refused");
+JS
+lap "deploy script on ceremony keys"
 echo "ceremony: transcripts made by zkgate and snarkjs verified by both, tampering refused by both, keys drive the demo and the tests"

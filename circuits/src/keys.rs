@@ -410,24 +410,13 @@ impl KeySet {
         depth: usize,
         rng: &mut R,
     ) -> Result<Self, KeyError> {
-        let (pk, vk) = setup_for(kind, depth, rng)?;
-        let matrices = matrices_for(kind, &pk, depth)?;
-        Ok(Self {
-            kind,
-            pk_sha256: Sha256::digest(pk_bytes(&pk)).into(),
-            vk_hash: ProgramVerifyingKey::from_ark(&vk).hash(),
-            pk,
-            vk,
-            depth,
-            insecure_single_party: true,
-            qap: QapReduction::Libsnark,
-            ceremony: None,
-            matrices,
-        })
+        let (pk, _) = setup_for(kind, depth, rng)?;
+        Self::from_parts(kind, depth, pk, QapReduction::Libsnark, None)
     }
 
-    /// Keys of the `kind` circuit at `depth` from a proving key made elsewhere (a ceremony's
-    /// final `.zkey`), checked to fit the circuit.
+    /// Keys of the `kind` circuit at `depth` from proving key `pk` made for `qap`, checked to
+    /// fit the circuit; with a `ceremony` record (a verified multi-party transcript) they are
+    /// secure, without one they are single-party (insecure).
     pub fn from_parts(
         kind: CircuitKind,
         depth: usize,

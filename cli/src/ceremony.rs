@@ -1,7 +1,7 @@
 //! `zkgate ceremony …`: the trusted setup's steps (docs/CEREMONY.md).
 use std::path::PathBuf;
 
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use sha2::{Digest, Sha256};
 use zkgate_ceremony::phase2::format_hash;
 use zkgate_ceremony::zkey::Zkey;
@@ -23,6 +23,20 @@ impl From<Circuit> for CircuitKind {
             Circuit::Pass => CircuitKind::Pass,
         }
     }
+}
+
+/// A transcript and what it is checked against.
+#[derive(Args, Debug)]
+pub struct Transcript {
+    /// The circuit (`export-r1cs`).
+    #[arg(long)]
+    r1cs: PathBuf,
+    /// The prepared Powers-of-Tau file.
+    #[arg(long)]
+    ptau: PathBuf,
+    /// The transcript (`.zkey`).
+    #[arg(long)]
+    zkey: PathBuf,
 }
 
 /// The ceremony's steps.
@@ -103,15 +117,8 @@ pub enum CeremonyCommand {
     },
     /// Verify a whole transcript: the circuit, the ptau, every contribution and the beacon.
     Verify {
-        /// The circuit.
-        #[arg(long)]
-        r1cs: PathBuf,
-        /// The prepared Powers-of-Tau file.
-        #[arg(long)]
-        ptau: PathBuf,
-        /// The transcript.
-        #[arg(long)]
-        zkey: PathBuf,
+        #[command(flatten)]
+        files: Transcript,
     },
     /// Verify the transcript and write the key directory (proving key, program vk, snarkjs
     /// verification_key.json, manifest with the transcript record, the final .zkey); for the
@@ -124,15 +131,8 @@ pub enum CeremonyCommand {
         /// Merkle tree depth.
         #[arg(long, default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
         depth: usize,
-        /// The circuit.
-        #[arg(long)]
-        r1cs: PathBuf,
-        /// The prepared Powers-of-Tau file.
-        #[arg(long)]
-        ptau: PathBuf,
-        /// The transcript.
-        #[arg(long)]
-        zkey: PathBuf,
+        #[command(flatten)]
+        files: Transcript,
         /// Output key directory.
         #[arg(long)]
         out: PathBuf,
@@ -253,9 +253,12 @@ pub fn run(command: CeremonyCommand) -> Result<(), String> {
             Ok(())
         }
         CeremonyCommand::Verify {
-            r1cs,
-            ptau,
-            zkey: path,
+            files:
+                Transcript {
+                    r1cs,
+                    ptau,
+                    zkey: path,
+                },
         } => {
             let r = zkgate_ceremony::r1cs::read_r1cs(&read(&r1cs)?).map_err(|e| e.to_string())?;
             let ptau_bytes = read(&ptau)?;
@@ -273,9 +276,12 @@ pub fn run(command: CeremonyCommand) -> Result<(), String> {
         CeremonyCommand::Finalize {
             circuit,
             depth,
-            r1cs,
-            ptau,
-            zkey: path,
+            files:
+                Transcript {
+                    r1cs,
+                    ptau,
+                    zkey: path,
+                },
             out,
             rule_set_id,
             rule_set_version,
