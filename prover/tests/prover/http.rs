@@ -78,6 +78,16 @@ pub(crate) async fn start_state(state: AppState) -> Server {
     }
 }
 
+/// The `/metrics` text of the service at `base`.
+pub(crate) async fn metrics(base: &str) -> String {
+    reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn default_server() -> Server {
     start(Settings {
         workers: 2,
@@ -256,12 +266,7 @@ async fn every_rule_violation_is_a_422_naming_the_rule() {
         assert!(!text.contains(&req.witness.credential.subject_id));
     }
     // Nothing was proven for any of them.
-    let metrics = reqwest::get(format!("{}/metrics", server.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&server.base).await;
     assert!(
         metrics.contains("zkgate_proofs_total{result=\"ok\"} 0"),
         "{metrics}"
@@ -442,12 +447,7 @@ async fn overload_gets_503_with_retry_after_and_recovers() {
         .await
         .expect("recovered");
     assert_eq!(server.state.busy(), 0);
-    let metrics = reqwest::get(format!("{}/metrics", server.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&server.base).await;
     assert!(
         metrics.contains(&format!("zkgate_rejected_overload_total {busy}")),
         "{metrics}"
@@ -471,12 +471,7 @@ async fn metrics_count_requests_and_proofs() {
             .build(),
         ))
         .await;
-    let metrics = reqwest::get(format!("{}/metrics", server.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics(&server.base).await;
     assert!(
         metrics.contains("zkgate_proofs_total{result=\"ok\"} 1"),
         "{metrics}"

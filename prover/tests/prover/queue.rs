@@ -297,12 +297,7 @@ async fn instances_share_the_queue(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(left, 0, "requests erased when their jobs ended");
-    let metrics = reqwest::get(format!("{}/metrics", b.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = crate::http::metrics(&b.base).await;
     assert!(metrics.contains("zkgate_jobs_claimed_total 4"), "{metrics}");
     assert!(metrics.contains("zkgate_jobs_reruns_total 1"), "{metrics}");
     assert!(metrics.contains("zkgate_jobs_queued 0"), "{metrics}");
@@ -381,12 +376,7 @@ async fn postgres_announces_jobs_to_idle_instances() {
     }
     assert!(shared.notifications.load(Ordering::Relaxed) >= 1);
     assert_eq!(shared.claims.load(Ordering::Relaxed), 1);
-    let metrics = reqwest::get(format!("{}/metrics", server.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = crate::http::metrics(&server.base).await;
     assert!(metrics.contains("zkgate_jobs_listening 1"), "{metrics}");
     assert!(
         metrics.contains("zkgate_jobs_notifications_total 1"),
