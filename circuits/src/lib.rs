@@ -15,6 +15,7 @@ pub mod compliance;
 pub mod credential;
 pub mod disclosure;
 pub mod encoding;
+pub mod engine;
 pub mod indexed;
 pub mod keys;
 pub mod merkle;

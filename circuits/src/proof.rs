@@ -3,12 +3,14 @@
 use ark_bn254::{Bn254, G1Affine, G2Affine};
 use ark_ff::UniformRand;
 use ark_ff::{BigInteger, PrimeField};
+use ark_groth16::r1cs_to_qap::LibsnarkReduction;
 use ark_groth16::{Groth16, Proof};
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use rand::{CryptoRng, RngCore};
 
 use crate::compliance::{ComplianceCircuit, RuleViolation};
 use crate::encoding::{fr_to_be_bytes, EncodingError};
+use crate::engine;
 use crate::keys::{CircuitKind, KeySet, ProgramVerifyingKey, QapReduction};
 use crate::pass::PassCircuit;
 use crate::qap::CircomReduction;
@@ -182,7 +184,9 @@ pub fn rerandomize<R: RngCore + CryptoRng>(
 ///
 /// Only the witness assignment is synthesized per proof; the constraint matrices come from
 /// `keys` (built once, as the setup built them), which saves the per-proof constraint building
-/// and linear-combination inlining (about a fifth of the proving time).
+/// and linear-combination inlining (about a fifth of the proving time). The proof is made by
+/// zkgate's [`engine`] (arkworks' proof, faster MSMs), over the keys' fixed-base tables when
+/// [`KeySet::prepare`] built them.
 pub fn prove<C: Provable, R: RngCore + CryptoRng>(
     keys: &KeySet,
     circuit: C,
@@ -208,26 +212,13 @@ pub fn prove<C: Provable, R: RngCore + CryptoRng>(
     let full_assignment = full_assignment(circuit, m)?;
     let r = Fr::rand(rng);
     let s = Fr::rand(rng);
+    let prepared = keys.prepared();
     let ark_proof = match keys.qap {
-        QapReduction::Libsnark => Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
-            &keys.pk,
-            r,
-            s,
-            m,
-            m.num_instance_variables,
-            m.num_constraints,
-            &full_assignment,
-        ),
+        QapReduction::Libsnark => {
+            engine::create_proof::<LibsnarkReduction>(&keys.pk, prepared, r, s, m, &full_assignment)
+        }
         QapReduction::Circom => {
-            Groth16::<Bn254, CircomReduction>::create_proof_with_reduction_and_matrices(
-                &keys.pk,
-                r,
-                s,
-                m,
-                m.num_instance_variables,
-                m.num_constraints,
-                &full_assignment,
-            )
+            engine::create_proof::<CircomReduction>(&keys.pk, prepared, r, s, m, &full_assignment)
         }
     }
     .map_err(|e| ProveError::Synthesis(e.to_string()))?;

@@ -317,3 +317,141 @@ fn circom_reduction_keys_prove_and_round_trip() {
         "{err:?}"
     );
 }
+
+/// The proving engine makes exactly arkworks' proof: for the same `r`, `s` and witness, the
+/// same three points, under both QAP reductions, with and without the fixed-base tables, and
+/// for the degenerate `r = 0` / `s = 0` (arkworks' special case for B in G1).
+#[test]
+fn the_engine_makes_arkworks_proofs_for_the_same_randomness() {
+    use ark_bn254::Bn254;
+    use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+    use ark_groth16::Groth16;
+    use ark_relations::r1cs::ConstraintMatrices;
+    use zkgate_circuits::engine::{create_proof, PreparedKey};
+    use zkgate_circuits::proof::full_assignment;
+    use zkgate_circuits::qap::CircomReduction;
+    use zkgate_circuits::UniformRand;
+
+    fn both<Q: R1CSToQAP>(
+        keys: &KeySet,
+        prepared: &PreparedKey,
+        m: &ConstraintMatrices<Fr>,
+        full: &[Fr],
+        r: Fr,
+        s: Fr,
+    ) {
+        let stock = Groth16::<Bn254, Q>::create_proof_with_reduction_and_matrices(
+            &keys.pk,
+            r,
+            s,
+            m,
+            m.num_instance_variables,
+            m.num_constraints,
+            full,
+        )
+        .unwrap();
+        let plain = create_proof::<Q>(&keys.pk, None, r, s, m, full).unwrap();
+        let fixed = create_proof::<Q>(&keys.pk, Some(prepared), r, s, m, full).unwrap();
+        assert_eq!(plain, stock, "variable-base engine");
+        assert_eq!(fixed, stock, "fixed-base engine");
+    }
+
+    let mut rng = rand::thread_rng();
+    let keys = keys();
+    let prepared = keys.prepare();
+    assert!(prepared.heap_bytes() > 0);
+    let m = &keys.matrices;
+    for (i, amount) in [1u64, 500, 999].into_iter().enumerate() {
+        let sample = SampleBuilder {
+            depth: DEPTH,
+            amount,
+            nonce: i as u64,
+            subject: 42 + i as u64,
+            window_volume: 7 * i as u64,
+            ..SampleBuilder::default()
+        }
+        .build();
+        let full = full_assignment(sample.circuit(), m).unwrap();
+        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        both::<LibsnarkReduction>(keys, prepared, m, &full, r, s);
+        // The key was made for the libsnark reduction; the engine must still agree with
+        // arkworks point for point under snarkjs' reduction (the proof itself is not valid).
+        both::<CircomReduction>(keys, prepared, m, &full, r, s);
+        if i == 0 {
+            both::<LibsnarkReduction>(keys, prepared, m, &full, Fr::from(0u64), s);
+            both::<LibsnarkReduction>(keys, prepared, m, &full, r, Fr::from(0u64));
+        }
+    }
+    // `prove` goes through the tables once they exist, and its proofs verify.
+    let sample = SampleBuilder {
+        depth: DEPTH,
+        ..SampleBuilder::default()
+    }
+    .build();
+    assert!(keys.prepared().is_some());
+    let p = prove(keys, sample.circuit(), &mut rng).unwrap();
+    verify_with_groth16_solana(&keys.program_vk(), &p.proof, &p.public_input).unwrap();
+}
+
+/// The engine's MSMs equal arkworks' on the cases a bucket meets: identity bases, equal bases
+/// (doubling), opposite bases (cancellation), scalars 0, 1, −1 and powers of two, in G1 and
+/// G2, for every window size the tables use.
+#[test]
+fn engine_msms_equal_arkworks_on_edge_cases() {
+    use ark_ec::short_weierstrass::{Affine, Projective};
+    use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+    use ark_ff::{BigInteger, Field, PrimeField};
+    use zkgate_circuits::engine::msm::{msm, FixedBaseTable};
+    use zkgate_circuits::UniformRand;
+
+    macro_rules! check {
+        ($P:ty, $rng:expr) => {{
+            type P = $P;
+            let rng = $rng;
+            let g = Affine::<P>::generator();
+            let mut bases: Vec<Affine<P>> = (0..180)
+                .map(|_| (g * Fr::rand(rng)).into_affine())
+                .collect();
+            let mut scalars: Vec<Fr> = (0..180).map(|_| Fr::rand(rng)).collect();
+            // Identity bases, equal and opposite pairs with equal scalars (same bucket, every
+            // window), and the scalars a digit decomposition trips on.
+            for i in 0..10 {
+                bases[i] = Affine::identity();
+                bases[20 + 2 * i + 1] = bases[20 + 2 * i];
+                scalars[20 + 2 * i + 1] = scalars[20 + 2 * i];
+                bases[60 + 2 * i + 1] = -bases[60 + 2 * i];
+                scalars[60 + 2 * i + 1] = scalars[60 + 2 * i];
+                scalars[100 + i] = Fr::from(0u64);
+                scalars[110 + i] = Fr::from(1u64);
+                scalars[120 + i] = -Fr::from(1u64 + i as u64);
+                scalars[130 + i] = Fr::from(2u64).pow([(25 * i) as u64]);
+            }
+            let big: Vec<_> = scalars.iter().map(|s| s.into_bigint()).collect();
+            assert!(big[120].num_bits() == 254);
+            let expected = Projective::<P>::msm_bigint(&bases, &big);
+            assert_eq!(msm(&bases, &big), expected, "variable base");
+            for c in [2, 5, 8, 13] {
+                let table = FixedBaseTable::new(&bases, c);
+                assert_eq!(table.window(), c);
+                assert_eq!(table.msm(&big), expected, "fixed base, window {c}");
+                // Fewer scalars than bases: the first ones only, as arkworks does.
+                assert_eq!(
+                    table.msm(&big[..50]),
+                    Projective::<P>::msm_bigint(&bases[..50], &big[..50]),
+                    "fixed base, window {c}, short"
+                );
+            }
+            // All zero scalars, and no bases at all.
+            let zeros = vec![Fr::from(0u64).into_bigint(); bases.len()];
+            assert_eq!(msm(&bases, &zeros), Projective::<P>::default());
+            assert_eq!(
+                FixedBaseTable::<P>::new(&[], 8).msm(&big),
+                Projective::<P>::default()
+            );
+        }};
+    }
+
+    let mut rng = rand::thread_rng();
+    check!(ark_bn254::g1::Config, &mut rng);
+    check!(ark_bn254::g2::Config, &mut rng);
+}

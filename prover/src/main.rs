@@ -94,6 +94,34 @@ async fn main() -> ExitCode {
         tracing::error!("refusing to start: {e}");
         return ExitCode::FAILURE;
     }
+    if config.prepare_keys {
+        // Keys are shared (`Arc`): the tables built here are the ones the workers prove with.
+        let keys: Vec<_> = rule_sets
+            .iter()
+            .flat_map(|r| {
+                std::iter::once(r.keys.clone())
+                    .chain(r.pass_keys.clone())
+                    .map(move |k| (r.rule_set_id, k))
+            })
+            .collect();
+        let prepared = tokio::task::spawn_blocking(move || {
+            for (rule_set, k) in keys {
+                let p = k.prepare();
+                tracing::info!(
+                    rule_set,
+                    circuit = k.kind.name(),
+                    seconds = p.build_time().as_secs_f64(),
+                    mib = p.heap_bytes() / (1 << 20),
+                    "proving key expanded into fixed-base tables"
+                );
+            }
+        })
+        .await;
+        if let Err(e) = prepared {
+            tracing::error!("expanding the proving keys failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
