@@ -1,7 +1,9 @@
 //! `cargo bench -p zkgate-circuits`: constraint count, witness generation (the assignment a
 //! proof synthesizes), the one-time constraint matrices, proving and `groth16-solana`
 //! verification of the compliance circuit at the default depth, and proving of the
-//! recipient-pass circuit in the same process (its ratio to the transfer proof).
+//! recipient-pass circuit in the same process (its ratio to the transfer proof); then the
+//! proving engine against stock `ark-groth16` on the same keys and assignment, multi- and
+//! single-threaded, in criterion and in an interleaved run that prints the ratios.
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use criterion::{criterion_group, criterion_main, Criterion};
 use zkgate_circuits::keys::{constraint_matrices, CircuitKind, KeySet};
@@ -66,6 +68,110 @@ fn bench(c: &mut Criterion) {
         b.iter(|| verify_with_groth16_solana(&vk, &out.proof, &out.public_input).expect("verify"))
     });
     group.finish();
+    engine(c, &keys, &sample);
+}
+
+/// Stock `ark-groth16` (`create_proof_with_reduction_and_matrices`, what `Groth16::prove` runs
+/// after synthesis) against zkgate's engine, over the same keys and full assignment.
+fn engine(c: &mut Criterion, keys: &KeySet, sample: &zkgate_circuits::testing::Sample) {
+    use ark_groth16::r1cs_to_qap::LibsnarkReduction;
+    use ark_groth16::Groth16;
+    use std::time::{Duration, Instant};
+    use zkgate_circuits::engine::{create_proof, PreparedKey};
+    use zkgate_circuits::proof::full_assignment;
+    use zkgate_circuits::UniformRand;
+
+    let m = &keys.matrices;
+    let full = full_assignment(sample.circuit(), m).expect("assignment");
+    let started = Instant::now();
+    let prepared = PreparedKey::new(&keys.pk);
+    println!(
+        "fixed-base tables: {:.1} MiB, built in {:.2} s ({} threads)",
+        prepared.heap_bytes() as f64 / (1 << 20) as f64,
+        started.elapsed().as_secs_f64(),
+        rayon::current_num_threads()
+    );
+    let stock = || {
+        let mut rng = rand::thread_rng();
+        Groth16::<ark_bn254::Bn254>::create_proof_with_reduction_and_matrices(
+            &keys.pk,
+            Fr::rand(&mut rng),
+            Fr::rand(&mut rng),
+            m,
+            m.num_instance_variables,
+            m.num_constraints,
+            &full,
+        )
+        .expect("stock proof")
+    };
+    let engine = |tables: Option<&PreparedKey>| {
+        let mut rng = rand::thread_rng();
+        create_proof::<LibsnarkReduction>(
+            &keys.pk,
+            tables,
+            Fr::rand(&mut rng),
+            Fr::rand(&mut rng),
+            m,
+            &full,
+        )
+        .expect("engine proof")
+    };
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("one-thread pool");
+
+    let mut group = c.benchmark_group("engine_depth_20");
+    group.sample_size(10);
+    group.bench_function("stock_ark_groth16", |b| b.iter(stock));
+    group.bench_function("engine_fixed_base", |b| b.iter(|| engine(Some(&prepared))));
+    group.bench_function("engine_variable_base", |b| b.iter(|| engine(None)));
+    group.bench_function("stock_ark_groth16_1_thread", |b| {
+        b.iter(|| single.install(stock))
+    });
+    group.bench_function("engine_fixed_base_1_thread", |b| {
+        b.iter(|| single.install(|| engine(Some(&prepared))))
+    });
+    group.finish();
+
+    // Interleaved: stock, engine, stock, engine, … so that drift on the machine hits both.
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let time = |f: &(dyn Fn() + Sync)| {
+        let t = Instant::now();
+        f();
+        t.elapsed()
+    };
+    for (label, threads) in [("multi-threaded", None), ("single-threaded", Some(&single))] {
+        let run = |f: &(dyn Fn() + Sync)| match threads {
+            Some(pool) => pool.install(|| time(f)),
+            None => time(f),
+        };
+        let (mut s, mut f, mut v) = (vec![], vec![], vec![]);
+        for _ in 0..15 {
+            s.push(run(&|| {
+                stock();
+            }));
+            f.push(run(&|| {
+                engine(Some(&prepared));
+            }));
+            v.push(run(&|| {
+                engine(None);
+            }));
+        }
+        let (s, f, v) = (median(s), median(f), median(v));
+        println!(
+            "interleaved, {label}, median of 15: stock {:.1} ms, engine fixed-base {:.1} ms \
+             ({:.2}x), variable-base {:.1} ms ({:.2}x)",
+            s.as_secs_f64() * 1e3,
+            f.as_secs_f64() * 1e3,
+            f.as_secs_f64() / s.as_secs_f64(),
+            v.as_secs_f64() * 1e3,
+            v.as_secs_f64() / s.as_secs_f64(),
+        );
+    }
 }
 
 criterion_group!(benches, bench);

@@ -168,81 +168,108 @@ fn batch_invert<F: Field>(v: &mut [F], scratch: &mut Vec<F>) {
     }
 }
 
-/// Buckets reduced together (their rounds share inversions).
-const GROUP: usize = 64;
+/// Bucket additions done per batch inversion, at most.
+const MAX_BATCH: usize = 512;
 
-/// `Σ d·points[i]` over the `(i, d)` entries `entries()` yields (it is called twice: to count,
-/// then to place), with `1 ≤ |d| ≤ 2^(c−1)`: the points of each bucket are gathered (a
-/// counting sort, negated where `d < 0`), reduced pairwise in affine coordinates, every round
-/// halving every bucket with one inversion for the whole round, and the buckets are summed by
-/// the running-sum trick. Each round streams through memory in order.
-fn bucket_sum<P, I>(c: usize, points: &[Affine<P>], entries: impl Fn() -> I) -> Projective<P>
+/// `Σ d·points[i]` over the `(i, d)` entries `entries` yields, with `1 ≤ |d| ≤ 2^(c−1)`.
+///
+/// The buckets are affine points. Entries are added to their bucket in batches that share one
+/// field inversion (Montgomery's trick); a batch holds each bucket at most once, so an entry
+/// whose bucket is already in the batch waits in a queue for the next one (when the queue is
+/// full, it goes into a projective side bucket instead). The points are read
+/// once, in the order given (a fixed-base table: sequentially), and the buckets stay in cache.
+/// Finally the buckets are summed by the running-sum trick.
+fn bucket_sum<P, I>(c: usize, points: &[Affine<P>], entries: I) -> Projective<P>
 where
     P: SWCurveConfig,
     I: Iterator<Item = (usize, i32)>,
 {
-    let buckets = 1usize << (c - 1);
-    let mut len = vec![0usize; buckets + 1];
-    for (_, d) in entries() {
-        len[d.unsigned_abs() as usize] += 1;
-    }
-    let mut start = vec![0usize; buckets + 1];
-    let mut total = 0;
-    for b in 1..=buckets {
-        start[b] = total;
-        total += len[b];
-    }
-    if total == 0 {
-        return Projective::zero();
-    }
-    let mut work = vec![Affine::<P>::identity(); total];
-    let mut next = start.clone();
-    for (i, d) in entries() {
-        let b = d.unsigned_abs() as usize;
-        work[next[b]] = if d < 0 { -points[i] } else { points[i] };
-        next[b] += 1;
-    }
-    drop(next);
+    let buckets_len = 1usize << (c - 1);
+    let batch_len = (buckets_len / 8).clamp(16, MAX_BATCH);
+    let mut buckets = vec![Affine::<P>::identity(); buckets_len + 1];
+    let mut busy = vec![false; buckets_len + 1];
+    let mut batch: Vec<(usize, Affine<P>)> = Vec::with_capacity(batch_len);
+    let mut waiting: Vec<(usize, Affine<P>)> = Vec::with_capacity(batch_len);
+    let mut overflow = vec![Projective::<P>::zero(); buckets_len + 1];
+    let mut denominators = Vec::with_capacity(batch_len);
+    let mut scratch = Vec::with_capacity(batch_len);
 
-    // Buckets are reduced a group at a time, so that after the first round a group's points
-    // stay in the L2 cache for the rest of its rounds.
-    let mut denominators = Vec::new();
-    let mut scratch = Vec::new();
-    for group in (1..=buckets).collect::<Vec<_>>().chunks(GROUP) {
-        loop {
-            denominators.clear();
-            for &b in group {
-                let s = start[b];
-                for j in 0..len[b] / 2 {
-                    denominators.push(denominator(&work[s + 2 * j], &work[s + 2 * j + 1]));
-                }
-            }
-            if denominators.is_empty() {
-                break;
-            }
-            batch_invert(&mut denominators, &mut scratch);
-            let mut k = 0;
-            for &b in group {
-                let (s, l) = (start[b], len[b]);
-                for j in 0..l / 2 {
-                    work[s + j] =
-                        add_with_inverse(&work[s + 2 * j], &work[s + 2 * j + 1], &denominators[k]);
-                    k += 1;
-                }
-                if l % 2 == 1 {
-                    work[s + l / 2] = work[s + l - 1];
-                }
-                len[b] = l.div_ceil(2);
+    let flush = |batch: &mut Vec<(usize, Affine<P>)>,
+                 buckets: &mut Vec<Affine<P>>,
+                 busy: &mut Vec<bool>,
+                 denominators: &mut Vec<P::BaseField>,
+                 scratch: &mut Vec<P::BaseField>| {
+        denominators.clear();
+        denominators.extend(batch.iter().map(|(b, p)| denominator(&buckets[*b], p)));
+        batch_invert(denominators, scratch);
+        for ((b, p), inverse) in batch.drain(..).zip(denominators.iter()) {
+            buckets[b] = add_with_inverse(&buckets[b], &p, inverse);
+            busy[b] = false;
+        }
+    };
+    // Puts `(b, p)` into the batch (or straight into an empty bucket); `false` if the bucket
+    // is taken in this batch.
+    let place = |b: usize,
+                 p: Affine<P>,
+                 batch: &mut Vec<(usize, Affine<P>)>,
+                 buckets: &mut Vec<Affine<P>>,
+                 busy: &mut Vec<bool>| {
+        if busy[b] {
+            return false;
+        }
+        if buckets[b].infinity {
+            buckets[b] = p;
+        } else {
+            busy[b] = true;
+            batch.push((b, p));
+        }
+        true
+    };
+
+    for (i, d) in entries {
+        let b = d.unsigned_abs() as usize;
+        let p = if d < 0 { -points[i] } else { points[i] };
+        if !place(b, p, &mut batch, &mut buckets, &mut busy) {
+            if waiting.len() < batch_len {
+                waiting.push((b, p));
+            } else {
+                // A skewed digit distribution (a top window of few bits) would grow the queue
+                // without end: such entries take a projective side bucket instead.
+                overflow[b] += &p;
             }
         }
+        if batch.len() >= batch_len {
+            flush(
+                &mut batch,
+                &mut buckets,
+                &mut busy,
+                &mut denominators,
+                &mut scratch,
+            );
+            // The queue goes first into the fresh batch (up to a batch's worth).
+            waiting.retain(|&(b, p)| {
+                batch.len() >= batch_len || !place(b, p, &mut batch, &mut buckets, &mut busy)
+            });
+        }
+    }
+    while !batch.is_empty() || !waiting.is_empty() {
+        flush(
+            &mut batch,
+            &mut buckets,
+            &mut busy,
+            &mut denominators,
+            &mut scratch,
+        );
+        waiting.retain(|&(b, p)| {
+            batch.len() >= batch_len || !place(b, p, &mut batch, &mut buckets, &mut busy)
+        });
     }
 
     let mut running = Projective::<P>::zero();
     let mut sum = Projective::<P>::zero();
-    for b in (1..=buckets).rev() {
-        if len[b] == 1 {
-            running += &work[start[b]];
-        }
+    for (bucket, side) in buckets[1..].iter().zip(&overflow[1..]).rev() {
+        running += bucket;
+        running += side;
         sum += &running;
     }
     sum
@@ -280,22 +307,16 @@ pub fn msm_with_digits<P: SWCurveConfig>(
     let sums: Vec<Projective<P>> = (0..digits.windows)
         .into_par_iter()
         .map(|w| {
-            bucket_sum(c, bases, || {
+            bucket_sum(
+                c,
+                bases,
                 bases[..n]
                     .iter()
                     .enumerate()
-                    .map(move |(i, base)| {
-                        (
-                            i,
-                            if base.infinity {
-                                0
-                            } else {
-                                digits.of(offset + i)[w]
-                            },
-                        )
-                    })
-                    .filter(|&(_, d)| d != 0)
-            })
+                    .filter(|(_, base)| !base.infinity)
+                    .map(|(i, _)| (i, digits.of(offset + i)[w]))
+                    .filter(|&(_, d)| d != 0),
+            )
         })
         .collect();
     sums.iter().rev().fold(Projective::zero(), |mut acc, s| {
@@ -391,19 +412,21 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
         ranges(n, rayon::current_num_threads())
             .into_par_iter()
             .map(|range| {
-                bucket_sum(self.c, &self.table, || {
+                bucket_sum(
+                    self.c,
+                    &self.table,
                     range
                         .clone()
                         .filter(|&i| !self.table[i * w].infinity)
-                        .flat_map(move |i| {
+                        .flat_map(|i| {
                             digits
                                 .of(offset + i)
                                 .iter()
                                 .enumerate()
                                 .map(move |(k, &d)| (i * w + k, d))
                         })
-                        .filter(|&(_, d)| d != 0)
-                })
+                        .filter(|&(_, d)| d != 0),
+                )
             })
             .reduce(Projective::zero, |a, b| a + b)
     }
