@@ -136,15 +136,9 @@ pub enum CeremonyCommand {
         /// Output key directory.
         #[arg(long)]
         out: PathBuf,
-        /// Rule-set id (compliance circuit).
-        #[arg(long, default_value_t = 1)]
-        rule_set_id: u64,
-        /// Rule-set version (compliance circuit).
-        #[arg(long, default_value_t = 1)]
-        rule_set_version: u32,
-        /// The rule-set's auditor public key (hex `x || y`); default the sample key.
-        #[arg(long)]
-        auditor_key: Option<String>,
+        /// The rule-set (compliance circuit).
+        #[command(flatten)]
+        rule_set: crate::RuleSetArgs,
     },
 }
 
@@ -283,9 +277,7 @@ pub fn run(command: CeremonyCommand) -> Result<(), String> {
                     zkey: path,
                 },
             out,
-            rule_set_id,
-            rule_set_version,
-            auditor_key,
+            rule_set,
         } => {
             let kind = CircuitKind::from(circuit);
             let zkey_bytes = read(&path)?;
@@ -310,10 +302,10 @@ pub fn run(command: CeremonyCommand) -> Result<(), String> {
                     None
                 };
                 let mut params = zkgate_circuits::testing::default_params();
-                params.auditor_key = crate::auditor_key_or_sample(auditor_key.as_deref())?;
+                params.auditor_key = crate::auditor_key_or_sample(rule_set.auditor_key.as_deref())?;
                 let entry = zkgate_prover::RuleSetEntry {
-                    rule_set_id,
-                    version: rule_set_version,
+                    rule_set_id: rule_set.rule_set_id,
+                    version: rule_set.rule_set_version,
                     params,
                     program_id: zkgate::ID.to_bytes(),
                     keys: std::sync::Arc::new(keys.clone()),

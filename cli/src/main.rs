@@ -35,6 +35,21 @@ struct Cli {
     command: Command,
 }
 
+/// The rule-set a key directory serves (written to its rule_set.json).
+#[derive(clap::Args, Debug)]
+pub(crate) struct RuleSetArgs {
+    /// Rule-set id the keys serve.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) rule_set_id: u64,
+    /// Rule-set version the keys serve.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) rule_set_version: u32,
+    /// The rule-set's auditor public key (hex `x || y`, from `zkgate audit keygen`). Default:
+    /// the built-in sample key, whose secret is public (development only).
+    #[arg(long)]
+    pub(crate) auditor_key: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Generate (single-party, insecure) Groth16 keys for the compliance circuit.
@@ -45,17 +60,8 @@ enum Command {
         /// Merkle tree depth of the credential and sanctions trees.
         #[arg(long, default_value_t = zkgate_circuits::merkle::DEFAULT_DEPTH)]
         depth: usize,
-        /// Rule-set id the keys serve (written to rule_set.json).
-        #[arg(long, default_value_t = 1)]
-        rule_set_id: u64,
-        /// Rule-set version the keys serve.
-        #[arg(long, default_value_t = 1)]
-        rule_set_version: u32,
-        /// The rule-set's auditor public key (hex `x || y`, from `zkgate audit keygen`),
-        /// written to rule_set.json. Default: the built-in sample key, whose secret is public
-        /// (development only).
-        #[arg(long)]
-        auditor_key: Option<String>,
+        #[command(flatten)]
+        rule_set: RuleSetArgs,
     },
     /// Prove a transfer locally: the prover service's request JSON in, its answer JSON out.
     Prove {
@@ -91,18 +97,16 @@ enum Command {
     },
 }
 
-fn keys(
-    out: PathBuf,
-    depth: usize,
-    rule_set_id: u64,
-    version: u32,
-    auditor_key: Option<String>,
-) -> Result<(), String> {
+fn keys(out: PathBuf, depth: usize, rule_set: RuleSetArgs) -> Result<(), String> {
     let started = std::time::Instant::now();
     // Circuit-specific setup from OS randomness (single party: marked insecure).
-    let mut entry =
-        zkgate_prover::dev_rule_set(zkgate::ID.to_bytes(), rule_set_id, version, depth)?;
-    entry.params.auditor_key = auditor_key_or_sample(auditor_key.as_deref())?;
+    let mut entry = zkgate_prover::dev_rule_set(
+        zkgate::ID.to_bytes(),
+        rule_set.rule_set_id,
+        rule_set.rule_set_version,
+        depth,
+    )?;
+    entry.params.auditor_key = auditor_key_or_sample(rule_set.auditor_key.as_deref())?;
     let keys = &entry.keys;
     keys.write_dir(&out).map_err(|e| e.to_string())?;
     zkgate_prover::rule_sets::write_rule_set_file(&out, &entry)?;
@@ -270,10 +274,8 @@ fn main() -> ExitCode {
         Command::Keys {
             out,
             depth,
-            rule_set_id,
-            rule_set_version,
-            auditor_key,
-        } => keys(out, depth, rule_set_id, rule_set_version, auditor_key),
+            rule_set,
+        } => keys(out, depth, rule_set),
         Command::Prove { key_dir, request } => prove(key_dir, request),
         Command::Audit(command) => audit::run(command),
         Command::Ceremony(command) => ceremony::run(command),

@@ -115,6 +115,7 @@ pub fn create_proof<QAP: R1CSToQAP>(
     if full_assignment.len() < num_inputs {
         return Err(SynthesisError::AssignmentMissing);
     }
+    let prepared = prepared.filter(|p| p.fits(pk));
     let w: Vec<_> = full_assignment
         .par_iter()
         .map(|x| x.into_bigint())
@@ -130,25 +131,29 @@ pub fn create_proof<QAP: R1CSToQAP>(
         )?;
         let h: Vec<_> = h.par_iter().map(|x| x.into_bigint()).collect();
         Ok(match prepared {
-            Some(p) => p.h.msm(&h),
+            Some(p) => {
+                let digits = Digits::new(&h, p.h.window(), BITS);
+                p.h.msm_with_digits(&digits, 0, 1)
+            }
             None => msm::msm(&pk.h_query, &h),
         })
     };
-    let prepared = prepared.filter(|p| p.fits(pk));
     let assignment_sums = || match prepared {
         Some(p) => {
             let digits = Digits::new(&w, p.c, BITS);
+            // One task per G1 MSM, two for the G2 one (about twice the work): every split costs
+            // a bucket reduction, and the pool balances whole MSMs well enough.
             let ((a, b_g1), (b_g2, l)) = rayon::join(
                 || {
                     rayon::join(
-                        || p.a.msm_with_digits(&digits, 0),
-                        || p.b_g1.msm_with_digits(&digits, 0),
+                        || p.a.msm_with_digits(&digits, 0, 1),
+                        || p.b_g1.msm_with_digits(&digits, 0, 1),
                     )
                 },
                 || {
                     rayon::join(
-                        || p.b_g2.msm_with_digits(&digits, 0),
-                        || p.l.msm_with_digits(&digits, num_inputs),
+                        || p.b_g2.msm_with_digits(&digits, 0, 2),
+                        || p.l.msm_with_digits(&digits, num_inputs, 1),
                     )
                 },
             );

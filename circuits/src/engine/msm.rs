@@ -399,17 +399,19 @@ impl<P: SWCurveConfig> FixedBaseTable<P> {
     /// `Σ sᵢ·Pᵢ` over the first `min(bases, scalars)` pairs.
     pub fn msm(&self, scalars: &[<P::ScalarField as PrimeField>::BigInt]) -> Projective<P> {
         let n = self.bases.min(scalars.len());
-        self.msm_with_digits(&Digits::new(&scalars[..n], self.c, scalar_bits::<P>()), 0)
+        let digits = Digits::new(&scalars[..n], self.c, scalar_bits::<P>());
+        self.msm_with_digits(&digits, 0, rayon::current_num_threads())
     }
 
     /// `Σ sᵢ·Pᵢ` with base `i` taking scalar `offset + i` of `digits` (made with this table's
-    /// window size): the bases are split between the pool's threads, each with its own bucket
-    /// set.
-    pub fn msm_with_digits(&self, digits: &Digits, offset: usize) -> Projective<P> {
+    /// window size), the bases split into `parts` tasks for the pool, each with its own bucket
+    /// set (so each part costs one more bucket reduction: run several MSMs side by side rather
+    /// than splitting each one).
+    pub fn msm_with_digits(&self, digits: &Digits, offset: usize, parts: usize) -> Projective<P> {
         assert_eq!(digits.c, self.c, "digits for another window size");
         let n = self.bases.min(digits.len().saturating_sub(offset));
         let w = self.windows;
-        ranges(n, rayon::current_num_threads())
+        ranges(n, parts)
             .into_par_iter()
             .map(|range| {
                 bucket_sum(

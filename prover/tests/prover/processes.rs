@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use zkgate_circuits::proof::verify_with_groth16_solana;
+use zkgate_circuits::testing::Sample;
 use zkgate_client::api::JobState;
 use zkgate_db::{testing, Backend, Database};
 use zkgate_prover::client::ProverClient;
@@ -131,9 +132,23 @@ async fn wait_all(client: &ProverClient, ids: &[String]) -> Vec<zkgate_client::a
     }
 }
 
+/// Waits for every job, then checks each proof verifies for its sample's statement (with the
+/// rule-set's keys: the program's verifier, natively).
+async fn wait_and_verify(client: &ProverClient, ids: &[String], samples: &[Sample]) {
+    let results = wait_all(client, ids).await;
+    assert_eq!(results.len(), samples.len());
+    for (sample, resp) in samples.iter().zip(&results) {
+        verify_with_groth16_solana(
+            &rule_set().keys.program_vk(),
+            &resp.proof_bytes().unwrap(),
+            &proven_hash(sample, resp),
+        )
+        .expect("every accepted job's proof verifies");
+    }
+}
+
 async fn kill_while_proving(backend: Backend) {
     let dir = workdir();
-    let entry = rule_set();
     let url = testing::url(backend).await;
     let db = Database::connect(&url, MIGRATIONS).await.unwrap();
 
@@ -172,15 +187,7 @@ async fn kill_while_proving(backend: Backend) {
 
     let b = spawn(&dir, &url).await;
     let client_b = ProverClient::new(&b.base);
-    let results = wait_all(&client_b, &ids).await;
-    for (sample, resp) in samples.iter().zip(&results) {
-        verify_with_groth16_solana(
-            &entry.keys.program_vk(),
-            &resp.proof_bytes().unwrap(),
-            &proven_hash(sample, resp),
-        )
-        .expect("every proof verifies");
-    }
+    wait_and_verify(&client_b, &ids, &samples).await;
     let rows: Vec<(String, i64)> = sqlx::query_as("SELECT id, attempts FROM jobs ORDER BY id")
         .fetch_all(db.pool())
         .await
@@ -198,13 +205,7 @@ async fn kill_while_proving(backend: Backend) {
         .unwrap()
         .job_id;
     c.kill9();
-    let result = wait_all(&client_b, std::slice::from_ref(&id)).await;
-    verify_with_groth16_solana(
-        &entry.keys.program_vk(),
-        &result[0].proof_bytes().unwrap(),
-        &proven_hash(&sample, &result[0]),
-    )
-    .expect("verifies");
+    wait_and_verify(&client_b, &[id], std::slice::from_ref(&sample)).await;
     drop(b);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -322,15 +323,7 @@ async fn through_the_load_balancer_a_stopped_instance_costs_no_job() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let client = ProverClient::new(&lb.base);
-    let results = wait_all(&client, &ids).await;
-    for (sample, resp) in samples.iter().zip(&results) {
-        verify_with_groth16_solana(
-            &rule_set().keys.program_vk(),
-            &resp.proof_bytes().unwrap(),
-            &proven_hash(sample, resp),
-        )
-        .expect("every accepted job's proof verifies");
-    }
+    wait_and_verify(&client, &ids, &samples).await;
     drop(c);
     lb.kill9();
     let _ = std::fs::remove_dir_all(&dir);
@@ -487,15 +480,7 @@ async fn a_database_restart_makes_instances_unready_then_they_recover_losing_not
             .unwrap()
             .job_id,
     );
-    let results = wait_all(&client, &ids).await;
-    for (sample, resp) in samples.iter().zip(&results) {
-        verify_with_groth16_solana(
-            &rule_set().keys.program_vk(),
-            &resp.proof_bytes().unwrap(),
-            &proven_hash(sample, resp),
-        )
-        .expect("verifies");
-    }
+    wait_and_verify(&client, &ids, &samples).await;
     drop(a);
     let _ = std::fs::remove_dir_all(&dir);
 }
