@@ -1,0 +1,37 @@
+//! The `zkgate-watch` binary's flags (each also an environment variable).
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// `zkgate-watch`: index zkgate's audit trail and alert on it.
+#[derive(Debug, Parser)]
+#[command(name = "zkgate-watch", version)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "ZKGATE_WATCH_LISTEN", default_value = "127.0.0.1:8789")]
+    pub listen: SocketAddr,
+    /// The cluster's JSON-RPC endpoint.
+    #[arg(long, env = "ZKGATE_RPC_URL", default_value = "http://127.0.0.1:8899")]
+    pub rpc_url: String,
+    /// The zkgate program (base58; default the built-in id).
+    #[arg(long, env = "ZKGATE_PROGRAM_ID")]
+    pub program_id: Option<String>,
+    /// The database: `sqlite://…?mode=rwc` (the default, a file in the working directory) or
+    /// `postgres://…`.
+    #[arg(
+        long,
+        env = "ZKGATE_WATCH_DATABASE_URL",
+        default_value = "sqlite://zkgate-watch.db?mode=rwc"
+    )]
+    pub database_url: String,
+    /// The rules file (JSON; default: every rule on with the README's thresholds).
+    #[arg(long, env = "ZKGATE_WATCH_RULES")]
+    pub rules: Option<PathBuf>,
+    /// Milliseconds between passes (100..=600000).
+    #[arg(long, env = "ZKGATE_WATCH_POLL_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub poll_ms: u64,
+    /// API keys for `/v1` (comma-separated; none: `/v1` is open).
+    #[arg(long = "api-key", env = "ZKGATE_WATCH_API_KEYS", value_delimiter = ',')]
+    pub api_keys: Vec<String>,
+}

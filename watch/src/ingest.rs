@@ -1,0 +1,188 @@
+//! Ingestion: the program's transactions from the checkpoint to the tip, oldest first, each
+//! stored with its events and the checkpoint in one database transaction, then run through
+//! the rules. A restart resumes after the checkpoint; a signature seen twice (a node's
+//! duplicate, an overlap after a restart) is stored once; a transaction the node does not
+//! serve yet stops the pass there, to be retried on the next one.
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::decode::{decode_transaction, DecodeError};
+use crate::metrics::Metrics;
+use crate::rpc::{Rpc, RpcError};
+use crate::rules::Rules;
+use crate::store::{Alert, Store};
+
+/// Why a pass stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// The node failed.
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] zkgate_db::DbError),
+    /// A transaction did not decode.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+/// What one pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Transactions stored.
+    pub stored: usize,
+    /// Signatures skipped as already stored.
+    pub duplicates: usize,
+    /// Alerts raised.
+    pub alerts: Vec<Alert>,
+    /// Whether the pass stopped at a transaction the node does not serve yet.
+    pub incomplete: bool,
+}
+
+/// The watcher: one program on one node into one store.
+#[derive(Clone)]
+pub struct Watcher {
+    rpc: Rpc,
+    store: Store,
+    rules: Arc<Rules>,
+    program: String,
+    event_authority: String,
+    metrics: Arc<Metrics>,
+    page: usize,
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Watcher {
+    /// Watches `program` (whose event authority is `event_authority`) on `rpc` into `store`.
+    pub fn new(
+        rpc: Rpc,
+        store: Store,
+        rules: Rules,
+        program: String,
+        event_authority: String,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Watcher {
+            rpc,
+            store,
+            rules: Arc::new(rules),
+            program,
+            event_authority,
+            metrics,
+            page: 1000,
+        }
+    }
+
+    /// Pages of this many signatures (the node's maximum is 1000).
+    pub fn with_page(mut self, page: usize) -> Self {
+        self.page = page.clamp(1, 1000);
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// One pass from the checkpoint to the tip.
+    pub async fn sync(&self) -> Result<Pass, WatchError> {
+        let result = self.sync_inner().await;
+        self.metrics.record_pass(result.is_ok());
+        result
+    }
+
+    async fn sync_inner(&self) -> Result<Pass, WatchError> {
+        let checkpoint = self.store.checkpoint().await?.map(|c| c.0);
+        let mut newest_first = vec![];
+        let mut before: Option<String> = None;
+        loop {
+            let page = self
+                .rpc
+                .signatures_for_address(
+                    &self.program,
+                    before.as_deref(),
+                    checkpoint.as_deref(),
+                    self.page,
+                )
+                .await?;
+            let full = page.len() >= self.page;
+            before = page.last().map(|s| s.signature.clone());
+            newest_first.extend(page);
+            if !full || before.is_none() {
+                break;
+            }
+        }
+        // Oldest first, by slot (a node may order one slot's signatures either way).
+        newest_first.reverse();
+        newest_first.sort_by_key(|s| s.slot);
+        let mut pass = Pass::default();
+        let mut seen = std::collections::HashSet::new();
+        for info in newest_first {
+            if !seen.insert(info.signature.clone())
+                || self.store.has_transaction(&info.signature).await?
+            {
+                pass.duplicates += 1;
+                continue;
+            }
+            let Some(raw) = self.rpc.transaction(&info.signature).await? else {
+                pass.incomplete = true;
+                break;
+            };
+            let tx = decode_transaction(&raw, &self.program, &self.event_authority)?;
+            if !self.store.record(&tx).await? {
+                pass.duplicates += 1;
+                continue;
+            }
+            pass.stored += 1;
+            self.metrics.record_transaction(&tx);
+            for alert in self.rules.evaluate(&self.store, &tx).await? {
+                let alert = self.store.insert_alert(&alert, now()).await?;
+                self.metrics.record_alert(&alert);
+                tracing::warn!(
+                    rule = %alert.rule,
+                    subject = %alert.subject,
+                    signatures = alert.signatures.len(),
+                    "{}",
+                    alert.detail
+                );
+                pass.alerts.push(alert);
+            }
+        }
+        Ok(pass)
+    }
+
+    /// The periodic rules at cluster time `at`.
+    pub async fn periodic(&self, at: i64) -> Result<Vec<Alert>, WatchError> {
+        let mut out = vec![];
+        for alert in self.rules.evaluate_periodic(&self.store, at).await? {
+            let alert = self.store.insert_alert(&alert, now()).await?;
+            self.metrics.record_alert(&alert);
+            tracing::warn!(rule = %alert.rule, subject = %alert.subject, "{}", alert.detail);
+            out.push(alert);
+        }
+        Ok(out)
+    }
+
+    /// Passes every `poll` until `stop` resolves (an error is logged and retried).
+    pub async fn run(self, poll: Duration, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            if let Err(e) = self.sync().await {
+                tracing::warn!("watch pass failed (retrying): {e}");
+            }
+            if let Err(e) = self.periodic(now()).await {
+                tracing::warn!("periodic rules failed (retrying): {e}");
+            }
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+}

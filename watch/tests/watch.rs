@@ -1,0 +1,826 @@
+//! The watcher against a JSON-RPC node on loopback that replays a recorded history (with the
+//! quirks of real nodes: duplicates, reordering within a page, a transaction not served yet,
+//! failing calls), on SQLite and PostgreSQL: decoding, checkpointed ingestion across a restart,
+//! every rule with a positive and a negative case, and the HTTP API's answers and refusals.
+use std::sync::{Arc, Mutex};
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::Event as _;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use zkgate::events::*;
+use zkgate_db::{testing, Backend, Database};
+use zkgate_watch::decode::{decode_transaction, DecodeError, Event};
+use zkgate_watch::ingest::Watcher;
+use zkgate_watch::metrics::Metrics;
+use zkgate_watch::rpc::Rpc;
+use zkgate_watch::rules::{Fan, Refusals, Rules, StaleRoots, Structuring, Velocity};
+use zkgate_watch::store::{Store, MIGRATIONS};
+use zkgate_watch::{app, AppState};
+
+fn event_authority() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &zkgate::ID).0
+}
+
+fn wallet(n: u8) -> Pubkey {
+    Pubkey::new_from_array([n; 32])
+}
+
+fn transfer(sender: u8, recipient: u8, amount: u64) -> Vec<u8> {
+    TransferApproved {
+        program_id: zkgate::ID,
+        rule_set: wallet(200),
+        rule_set_id: 1,
+        rule_set_version: 1,
+        params_hash: [1; 32],
+        sender: wallet(sender),
+        recipient: wallet(recipient),
+        mint: wallet(201),
+        source: wallet(202),
+        destination: wallet(203),
+        amount,
+        nonce: 0,
+        window_volume: 0,
+        valid_until: 0,
+        subject_tag: [2; 32],
+        issuer: wallet(204),
+        credential_root: [3; 32],
+        sanctions_root: [4; 32],
+        statement_hash: [5; 32],
+        auditor_key: [6; 64],
+        disclosure: zkgate::auditor::AuditDisclosure {
+            ephemeral_key: [7; 64],
+            ciphertext: [[8; 32]; 4],
+        },
+        slot: 0,
+        unix_timestamp: 0,
+        moved: true,
+    }
+    .data()
+}
+
+/// One recorded transaction: `getTransaction`'s result as a node serves it.
+#[derive(Clone)]
+struct Recorded {
+    signature: String,
+    slot: u64,
+    tx: Value,
+}
+
+/// A committed zkgate transaction emitting `events` (event-CPI data) at `time`, paid by
+/// `payer`; `foreign` adds an inner instruction with the event tag from another program.
+fn committed(n: u64, time: i64, payer: u8, events: &[Vec<u8>], foreign: bool) -> Recorded {
+    let signature = bs58::encode([n as u8; 64]).into_string();
+    let keys = vec![
+        wallet(payer).to_string(),
+        zkgate::ID.to_string(),
+        event_authority().to_string(),
+        wallet(250).to_string(),
+    ];
+    let mut inner: Vec<Value> = events
+        .iter()
+        .map(|data| {
+            let mut bytes = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
+            bytes.extend_from_slice(data);
+            json!({"programIdIndex": 1, "accounts": [2],
+                   "data": bs58::encode(bytes).into_string(), "stackHeight": 2})
+        })
+        .collect();
+    if foreign {
+        let mut bytes = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
+        bytes.extend_from_slice(&transfer(99, 98, 1));
+        // Another program (index 3) "emitting" a zkgate event, and zkgate with another signer.
+        inner.push(json!({"programIdIndex": 3, "accounts": [2],
+                          "data": bs58::encode(&bytes).into_string()}));
+        inner.push(json!({"programIdIndex": 1, "accounts": [0],
+                          "data": bs58::encode(&bytes).into_string()}));
+    }
+    Recorded {
+        signature: signature.clone(),
+        slot: n,
+        tx: json!({
+            "slot": n, "blockTime": time,
+            "transaction": {"signatures": [signature],
+                            "message": {"accountKeys": keys, "instructions": []}},
+            "meta": {"err": null, "innerInstructions": [{"index": 0, "instructions": inner}],
+                     "logMessages": []}
+        }),
+    }
+}
+
+/// A zkgate transaction refused with `code`.
+fn refused(n: u64, time: i64, payer: u8, code: u32) -> Recorded {
+    let mut r = committed(n, time, payer, &[], false);
+    r.tx["meta"]["err"] = json!({"InstructionError": [0, {"Custom": code}]});
+    r
+}
+
+/// The replayed node: the history (oldest first) and its quirks.
+#[derive(Default)]
+struct Node {
+    history: Vec<Recorded>,
+    /// Signatures `getTransaction` answers `null` for, this many more times.
+    not_yet: Vec<(String, usize)>,
+    /// Every page repeats its first entry and swaps its first two.
+    quirky: bool,
+    /// Calls to fail with HTTP 500.
+    failing: usize,
+    calls: usize,
+}
+
+type Shared = Arc<Mutex<Node>>;
+
+async fn handle(State(node): State<Shared>, Json(req): Json<Value>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut node = node.lock().unwrap();
+    node.calls += 1;
+    if node.failing > 0 {
+        node.failing -= 1;
+        return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let params = &req["params"];
+    let result = match req["method"].as_str().unwrap_or_default() {
+        "getSignaturesForAddress" => {
+            assert_eq!(params[0], zkgate::ID.to_string());
+            let config = &params[1];
+            let limit = config["limit"].as_u64().unwrap() as usize;
+            let newest_first: Vec<&Recorded> = node.history.iter().rev().collect();
+            let start = match config["before"].as_str() {
+                Some(b) => newest_first
+                    .iter()
+                    .position(|r| r.signature == b)
+                    .map_or(0, |i| i + 1),
+                None => 0,
+            };
+            let end = match config["until"].as_str() {
+                Some(u) => newest_first
+                    .iter()
+                    .position(|r| r.signature == u)
+                    .unwrap_or(newest_first.len()),
+                None => newest_first.len(),
+            };
+            let mut page: Vec<Value> = newest_first[start..end.max(start)]
+                .iter()
+                .take(limit)
+                .map(|r| {
+                    json!({"signature": r.signature, "slot": r.slot,
+                                "err": r.tx["meta"]["err"], "blockTime": r.tx["blockTime"]})
+                })
+                .collect();
+            if node.quirky && page.len() >= 2 {
+                page.swap(0, 1);
+                let first = page[0].clone();
+                page.insert(1, first);
+                page.truncate(limit);
+            }
+            json!(page)
+        }
+        "getTransaction" => {
+            let sig = params[0].as_str().unwrap().to_string();
+            if let Some(entry) = node.not_yet.iter_mut().find(|(s, n)| *s == sig && *n > 0) {
+                entry.1 -= 1;
+                Value::Null
+            } else {
+                node.history
+                    .iter()
+                    .find(|r| r.signature == sig)
+                    .map(|r| r.tx.clone())
+                    .unwrap_or(Value::Null)
+            }
+        }
+        other => panic!("unexpected method {other}"),
+    };
+    Json(json!({"jsonrpc": "2.0", "id": req["id"], "result": result})).into_response()
+}
+
+async fn serve_node(node: Shared) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = Router::new().route("/", post(handle)).with_state(node);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+fn watcher(url: &str, store: &Store, rules: Rules) -> (Watcher, Arc<Metrics>) {
+    let metrics = Arc::new(Metrics::default());
+    let w = Watcher::new(
+        Rpc::new(url),
+        store.clone(),
+        rules,
+        zkgate::ID.to_string(),
+        event_authority().to_string(),
+        metrics.clone(),
+    )
+    .with_page(7);
+    (w, metrics)
+}
+
+fn no_rules() -> Rules {
+    Rules {
+        velocity: None,
+        structuring: None,
+        fan_out: None,
+        fan_in: None,
+        refusals: None,
+        governance: false,
+        stale_roots: None,
+    }
+}
+
+async fn store(backend: Backend) -> Store {
+    Store::new(
+        Database::connect(&testing::url(backend).await, MIGRATIONS)
+            .await
+            .unwrap(),
+    )
+}
+
+#[test]
+fn transactions_decode_and_forged_events_are_ignored() {
+    let r = committed(1, 1000, 10, &[transfer(10, 11, 500)], true);
+    let tx = decode_transaction(
+        &r.tx,
+        &zkgate::ID.to_string(),
+        &event_authority().to_string(),
+    )
+    .unwrap();
+    assert_eq!(tx.signature, r.signature);
+    assert_eq!((tx.slot, tx.block_time, tx.error_code), (1, 1000, None));
+    assert_eq!(tx.fee_payer, wallet(10).to_string());
+    // Only zkgate's own, authority-signed event: not another program's, not another signer's.
+    assert_eq!(tx.events.len(), 1);
+    assert_eq!(
+        tx.events[0].0,
+        Event::TransferApproved {
+            rule_set_id: 1,
+            sender: wallet(10).to_string(),
+            recipient: wallet(11).to_string(),
+            mint: wallet(201).to_string(),
+            amount: 500,
+        }
+    );
+    let f = decode_transaction(
+        &refused(2, 1000, 10, 6042).tx,
+        &zkgate::ID.to_string(),
+        &event_authority().to_string(),
+    )
+    .unwrap();
+    assert_eq!((f.error_code, f.events.len()), (Some(6042), 0));
+    // Malformed: no slot; an event tag with a body zkgate does not define.
+    let mut bad = r.tx.clone();
+    bad.as_object_mut().unwrap().remove("slot");
+    assert_eq!(
+        decode_transaction(
+            &bad,
+            &zkgate::ID.to_string(),
+            &event_authority().to_string()
+        ),
+        Err(DecodeError::Malformed {
+            signature: r.signature.clone(),
+            field: "slot"
+        })
+    );
+    let junk = committed(3, 1000, 10, &[vec![1, 2, 3, 4, 5, 6, 7, 8, 9]], false);
+    assert!(matches!(
+        decode_transaction(
+            &junk.tx,
+            &zkgate::ID.to_string(),
+            &event_authority().to_string()
+        ),
+        Err(DecodeError::Event { index: 0, .. })
+    ));
+    // Every governance event decodes with its name.
+    let pause = PauseChanged {
+        admin: wallet(1),
+        paused: true,
+    }
+    .data();
+    let g = committed(4, 1000, 1, &[pause], false);
+    let g = decode_transaction(
+        &g.tx,
+        &zkgate::ID.to_string(),
+        &event_authority().to_string(),
+    )
+    .unwrap();
+    assert_eq!(g.events[0].0.kind(), "PauseChanged");
+}
+
+async fn ingestion_resumes_after_a_restart_and_stores_each_transaction_once(backend: Backend) {
+    let node: Shared = Arc::default();
+    {
+        let mut n = node.lock().unwrap();
+        n.quirky = true;
+        for i in 1..=30u64 {
+            n.history.push(if i % 5 == 0 {
+                refused(i, 1000 + i as i64, 10, 6000)
+            } else {
+                committed(i, 1000 + i as i64, 10, &[transfer(10, 11, i)], false)
+            });
+        }
+        // The 31st is listed but not served yet.
+        n.history
+            .push(committed(31, 1031, 10, &[transfer(10, 11, 31)], false));
+        let sig = n.history[30].signature.clone();
+        n.not_yet.push((sig, 1));
+        n.failing = 1;
+    }
+    let url = serve_node(node.clone()).await;
+    let store = store(backend).await;
+    let (w, metrics) = watcher(&url, &store, no_rules());
+    // The first call fails (HTTP 500): the pass fails, nothing is stored.
+    assert!(w.sync().await.is_err());
+    assert_eq!(store.checkpoint().await.unwrap(), None);
+    let pass = w.sync().await.unwrap();
+    assert_eq!(pass.stored, 30);
+    assert!(pass.incomplete, "stopped at the transaction not served yet");
+    assert!(pass.duplicates > 0, "the node's duplicates were skipped");
+    assert_eq!(
+        store.checkpoint().await.unwrap().map(|c| c.1),
+        Some(30),
+        "checkpoint at the last stored, in order"
+    );
+    let text = metrics.render();
+    assert!(
+        text.contains("zkgate_watch_transactions_total{outcome=\"committed\",error=\"\"} 24"),
+        "{text}"
+    );
+    assert!(text.contains("zkgate_watch_transactions_total{outcome=\"refused\",error=\"6000\"} 6"));
+    assert!(text.contains("zkgate_watch_events_total{kind=\"TransferApproved\"} 24"));
+    assert!(
+        !text.contains(&wallet(10).to_string()),
+        "no wallet in the metrics"
+    );
+
+    // A restart: a new watcher on the same database, with more history.
+    {
+        let mut n = node.lock().unwrap();
+        for i in 32..=40u64 {
+            n.history.push(committed(
+                i,
+                1000 + i as i64,
+                12,
+                &[transfer(12, 13, i)],
+                false,
+            ));
+        }
+    }
+    let (w2, _) = watcher(&url, &store, no_rules());
+    let pass = w2.sync().await.unwrap();
+    assert_eq!(pass.stored, 10, "the 31st and the 9 new ones");
+    assert!(!pass.incomplete);
+    let again = w2.sync().await.unwrap();
+    assert_eq!((again.stored, again.incomplete), (0, false));
+    // Exactly once each: 40 transactions, 34 transfers.
+    let count = |sql: &'static str| {
+        let db = store.db().clone();
+        async move {
+            use sqlx::Row;
+            sqlx::query(sql)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+                .get::<i64, _>(0)
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM watch_transactions").await, 40);
+    assert_eq!(count("SELECT COUNT(*) FROM watch_events").await, 34);
+    assert_eq!(store.checkpoint().await.unwrap().map(|c| c.1), Some(40));
+}
+
+#[tokio::test]
+async fn sqlite_ingestion_resumes_after_a_restart_and_stores_each_transaction_once() {
+    ingestion_resumes_after_a_restart_and_stores_each_transaction_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_ingestion_resumes_after_a_restart_and_stores_each_transaction_once() {
+    ingestion_resumes_after_a_restart_and_stores_each_transaction_once(Backend::Postgres).await;
+}
+
+/// Runs `history` through a watcher with `rules`; the alerts' rules and subjects.
+async fn alerts_for(rules: Rules, history: Vec<Recorded>) -> Vec<(String, String, usize)> {
+    let node: Shared = Arc::default();
+    node.lock().unwrap().history = history;
+    let url = serve_node(node).await;
+    let store = store(Backend::Sqlite).await;
+    let (w, _) = watcher(&url, &store, rules);
+    let pass = w.sync().await.unwrap();
+    pass.alerts
+        .iter()
+        .map(|a| (a.rule.clone(), a.subject.clone(), a.signatures.len()))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_rule_alerts_past_its_threshold_and_not_below() {
+    let w = |n: u8| wallet(n).to_string();
+    // Velocity: 4 transfers in an hour against a maximum of 3; 3 do not alert, nor 4 spread
+    // over more than the window.
+    let velocity = Rules {
+        velocity: Some(Velocity {
+            window_secs: 3600,
+            max_count: 3,
+            max_amount: None,
+        }),
+        ..no_rules()
+    };
+    let burst = |n: u64, gap: i64| {
+        (1..=n)
+            .map(|i| {
+                committed(
+                    i,
+                    10_000 + gap * i as i64,
+                    10,
+                    &[transfer(10, 11, 5)],
+                    false,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        alerts_for(velocity.clone(), burst(4, 60)).await,
+        vec![("velocity".into(), w(10), 4)]
+    );
+    assert!(alerts_for(velocity.clone(), burst(3, 60)).await.is_empty());
+    assert!(alerts_for(velocity, burst(4, 1300)).await.is_empty());
+    // Velocity by amount.
+    let by_amount = Rules {
+        velocity: Some(Velocity {
+            window_secs: 3600,
+            max_count: 100,
+            max_amount: Some(1000),
+        }),
+        ..no_rules()
+    };
+    let amounts = |a: &[u64]| {
+        a.iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                committed(
+                    i as u64 + 1,
+                    10_000 + i as i64,
+                    10,
+                    &[transfer(10, 11, x)],
+                    false,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        alerts_for(by_amount.clone(), amounts(&[600, 401]))
+            .await
+            .len(),
+        1
+    );
+    assert!(alerts_for(by_amount, amounts(&[600, 400])).await.is_empty());
+    // Structuring: 3 transfers at or above 900 in a day; 2 such and one below do not.
+    let structuring = Rules {
+        structuring: Some(Structuring {
+            window_secs: 86_400,
+            threshold_amount: 900,
+            min_count: 3,
+        }),
+        ..no_rules()
+    };
+    assert_eq!(
+        alerts_for(structuring.clone(), amounts(&[950, 990, 900])).await,
+        vec![("structuring".into(), w(10), 3)]
+    );
+    assert!(alerts_for(structuring, amounts(&[950, 990, 899]))
+        .await
+        .is_empty());
+    // Fan-out and fan-in: 3 distinct counterparties against a maximum of 2.
+    let fan = Some(Fan {
+        window_secs: 86_400,
+        max_counterparties: 2,
+    });
+    let out_rules = Rules {
+        fan_out: fan.clone(),
+        ..no_rules()
+    };
+    let in_rules = Rules {
+        fan_in: fan,
+        ..no_rules()
+    };
+    let spread = |pairs: &[(u8, u8)]| {
+        pairs
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, r))| {
+                committed(
+                    i as u64 + 1,
+                    10_000 + i as i64,
+                    s,
+                    &[transfer(s, r, 5)],
+                    false,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        alerts_for(out_rules.clone(), spread(&[(10, 1), (10, 2), (10, 3)])).await,
+        vec![("fan_out".into(), w(10), 3)]
+    );
+    assert!(alerts_for(out_rules, spread(&[(10, 1), (10, 2), (10, 2)]))
+        .await
+        .is_empty());
+    assert_eq!(
+        alerts_for(in_rules.clone(), spread(&[(1, 20), (2, 20), (3, 20)])).await,
+        vec![("fan_in".into(), w(20), 3)]
+    );
+    assert!(alerts_for(in_rules, spread(&[(1, 20), (2, 20), (2, 21)]))
+        .await
+        .is_empty());
+    // Refusals: 3 with one code in an hour; 3 spread over two codes do not; then only once.
+    let refusals = Rules {
+        refusals: Some(Refusals {
+            window_secs: 3600,
+            min_count: 3,
+        }),
+        ..no_rules()
+    };
+    let codes = |c: &[u32]| {
+        c.iter()
+            .enumerate()
+            .map(|(i, &code)| refused(i as u64 + 1, 10_000 + i as i64, 30 + i as u8, code))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        alerts_for(refusals.clone(), codes(&[6010, 6010, 6010, 6010])).await,
+        vec![("refusals".into(), "6010".into(), 3)]
+    );
+    assert!(alerts_for(refusals, codes(&[6010, 6010, 6011]))
+        .await
+        .is_empty());
+    // Governance: every action, or none when switched off.
+    let actions = vec![committed(
+        1,
+        10_000,
+        1,
+        &[
+            PauseChanged {
+                admin: wallet(1),
+                paused: true,
+            }
+            .data(),
+            transfer(10, 11, 1),
+        ],
+        false,
+    )];
+    let on = Rules {
+        governance: true,
+        ..no_rules()
+    };
+    let got = alerts_for(on, actions.clone()).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].0, "governance");
+    assert!(alerts_for(no_rules(), actions).await.is_empty());
+}
+
+#[tokio::test]
+async fn stale_roots_alert_once_per_root() {
+    let node: Shared = Arc::default();
+    let issuer = IssuerAdded {
+        issuer: wallet(60),
+        id: 1,
+        authority: wallet(61),
+    }
+    .data();
+    let list = SanctionsListCreated {
+        sanctions_list: wallet(62),
+        id: 1,
+        authority: wallet(63),
+        initial_root: [0; 32],
+    }
+    .data();
+    node.lock().unwrap().history = vec![committed(1, 1000, 1, &[issuer, list], false)];
+    let url = serve_node(node.clone()).await;
+    let store = store(Backend::Sqlite).await;
+    let rules = Rules {
+        stale_roots: Some(StaleRoots {
+            credential_max_age_secs: 500,
+            sanctions_max_age_secs: 100,
+        }),
+        ..no_rules()
+    };
+    let (w, _) = watcher(&url, &store, rules);
+    w.sync().await.unwrap();
+    assert!(w.periodic(1050).await.unwrap().is_empty(), "both fresh");
+    let due = w.periodic(1200).await.unwrap();
+    assert_eq!(due.len(), 1, "the sanctions list only: {due:?}");
+    assert_eq!(due[0].subject, wallet(62).to_string());
+    assert!(w.periodic(1300).await.unwrap().is_empty(), "once per root");
+    // The list publishes a new root; it is fresh again, then stale again later.
+    let root = RootPublished {
+        account: wallet(62),
+        root: [9; 32],
+        sanctions: true,
+        published_at: 1250,
+    }
+    .data();
+    node.lock()
+        .unwrap()
+        .history
+        .push(committed(2, 1250, 1, &[root], false));
+    w.sync().await.unwrap();
+    let later = w.periodic(1600).await.unwrap();
+    let mut subjects: Vec<_> = later.iter().map(|a| a.subject.clone()).collect();
+    subjects.sort();
+    let mut expected = vec![wallet(60).to_string(), wallet(62).to_string()];
+    expected.sort();
+    assert_eq!(subjects, expected);
+    assert_eq!(
+        later.len(),
+        2,
+        "the list's new root and the issuer's first are both stale"
+    );
+}
+
+#[test]
+fn rules_files_are_checked() {
+    let ok = Rules::parse(
+        br#"{"velocity": {"window_secs": 60, "max_count": 3}}"#,
+        "r.json",
+    )
+    .unwrap();
+    assert_eq!(ok.velocity.unwrap().max_count, 3);
+    assert!(ok.governance, "governance is on unless switched off");
+    let err = Rules::parse(br#"{"velocity": {"window_secs": 60}}"#, "r.json").unwrap_err();
+    assert!(err.to_string().contains("max_count"), "{err}");
+    let err = Rules::parse(br#"{"velocty": {}}"#, "r.json").unwrap_err();
+    assert!(err.to_string().contains("velocty"), "{err}");
+    let err = Rules::parse(
+        br#"{"fan_in": {"window_secs": 0, "max_counterparties": 3}}"#,
+        "r.json",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "r.json: fan_in.window_secs must be between 1 and 31622400 seconds"
+    );
+    let err = Rules::parse(
+        br#"{"structuring": {"window_secs": 10, "threshold_amount": 5, "min_count": 1}}"#,
+        "r.json",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "r.json: structuring.min_count must be at least 2"
+    );
+}
+
+#[tokio::test]
+async fn the_api_lists_and_acknowledges_alerts_and_refuses_bad_requests() {
+    let node: Shared = Arc::default();
+    node.lock().unwrap().history = vec![committed(
+        1,
+        1000,
+        1,
+        &[PauseChanged {
+            admin: wallet(1),
+            paused: true,
+        }
+        .data()],
+        false,
+    )];
+    let url = serve_node(node).await;
+    let store = store(Backend::Sqlite).await;
+    let (w, metrics) = watcher(&url, &store, Rules::default());
+    let state = AppState::new(store.clone(), metrics.clone(), vec!["k1".into()], 60);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    let http = reqwest::Client::new();
+
+    assert_eq!(
+        http.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+    w.sync().await.unwrap();
+    assert_eq!(
+        http.get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let get = |path: &str, key: Option<&str>| {
+        let mut r = http.get(format!("{base}{path}"));
+        if let Some(k) = key {
+            r = r.bearer_auth(k);
+        }
+        r.send()
+    };
+    let unauthorized = get("/v1/alerts", None).await.unwrap();
+    assert_eq!(unauthorized.status(), 401);
+    assert_eq!(
+        get("/v1/alerts", Some("wrong")).await.unwrap().status(),
+        401
+    );
+    let list: Value = get("/v1/alerts", Some("k1"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let alerts = list["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0]["rule"], "governance");
+    let id = alerts[0]["id"].as_i64().unwrap();
+
+    let error = |v: Value| (v["error"]["code"].clone(), v["error"]["field"].clone());
+    for (query, field) in [
+        ("?status=bogus", "status"),
+        ("?limit=0", "limit"),
+        ("?limit=1001", "limit"),
+    ] {
+        let r = get(&format!("/v1/alerts{query}"), Some("k1"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{query}");
+        assert_eq!(
+            error(r.json().await.unwrap()),
+            (json!("malformed_request"), json!(field))
+        );
+    }
+    let r = get("/v1/alerts?colour=red", Some("k1")).await.unwrap();
+    assert_eq!(r.status(), 400);
+
+    let ack = |id: &str, body: Value, key: &str| {
+        http.post(format!("{base}/v1/alerts/{id}/acknowledge"))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+    };
+    let r = ack(&id.to_string(), json!({"by": "carol"}), "nope")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = ack(&id.to_string(), json!({"by": ""}), "k1").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        error(r.json().await.unwrap()),
+        (json!("malformed_request"), json!("by"))
+    );
+    let r = ack(&id.to_string(), json!({"who": "carol"}), "k1")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = ack("x", json!({"by": "carol"}), "k1").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(error(r.json().await.unwrap()).1, json!("id"));
+    let r = ack("999", json!({"by": "carol"}), "k1").await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = ack(&id.to_string(), json!({"by": "carol"}), "k1")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let done: Value = r.json().await.unwrap();
+    assert_eq!(done["acknowledged_by"], "carol");
+    let r = ack(&id.to_string(), json!({"by": "dave"}), "k1")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(
+        error(r.json().await.unwrap()).0,
+        json!("already_acknowledged")
+    );
+    // Open alerts: none left; all: the acknowledged one, still by carol.
+    let open: Value = get("/v1/alerts", Some("k1"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(open["alerts"].as_array().unwrap().is_empty());
+    let all: Value = get("/v1/alerts?status=all", Some("k1"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["alerts"][0]["acknowledged_by"], "carol");
+
+    let text = get("/metrics", None).await.unwrap().text().await.unwrap();
+    assert!(
+        text.contains("zkgate_watch_alerts_total{rule=\"governance\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("zkgate_watch_http_requests_total"));
+    let doc: Value = get("/openapi.json", None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/v1/alerts/{id}/acknowledge"]["post"].is_object());
+    assert_eq!(get("/nowhere", None).await.unwrap().status(), 404);
+}
