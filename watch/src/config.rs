@@ -2,11 +2,37 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
-/// `zkgate-watch`: index zkgate's audit trail and alert on it.
+/// `zkgate-watch`: index zkgate's audit trail and alert on it (`report`: the daily report).
 #[derive(Debug, Parser)]
 #[command(name = "zkgate-watch", version)]
+pub struct Cli {
+    /// Serving flags (and the database, which `report` reads).
+    #[command(flatten)]
+    pub config: Config,
+    /// Without a command: watch and serve.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Commands besides watching.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write one day's compliance report: `report-DAY.html` (self-contained, charts inline)
+    /// and `transfers-DAY.csv`, `refusals-DAY.csv`, `alerts-DAY.csv`.
+    Report {
+        /// The day, `YYYY-MM-DD` (UTC).
+        #[arg(long)]
+        day: String,
+        /// Output directory.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+}
+
+/// The watcher's flags (each also an environment variable).
+#[derive(Debug, clap::Args)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "ZKGATE_WATCH_LISTEN", default_value = "127.0.0.1:8789")]
@@ -21,6 +47,7 @@ pub struct Config {
     /// `postgres://…`.
     #[arg(
         long,
+        global = true,
         env = "ZKGATE_WATCH_DATABASE_URL",
         default_value = "sqlite://zkgate-watch.db?mode=rwc"
     )]

@@ -4,13 +4,15 @@
 //!
 //! Layout, as the prover's: [`app`] is the HTTP API over an [`AppState`]; [`config`] the
 //! binary's flags; [`ingest`] the checkpointed backfill; [`decode`] a transaction's events;
-//! [`rules`] the rules file and its evaluation; [`store`] the tables; [`rpc`] the node.
+//! [`rules`] the rules file and its evaluation; [`store`] the tables; [`rpc`] the node;
+//! [`report`] the daily report (HTML and CSV).
 #![deny(missing_docs)]
 
 pub mod config;
 pub mod decode;
 pub mod ingest;
 pub mod metrics;
+pub mod report;
 pub mod rpc;
 pub mod rules;
 pub mod store;

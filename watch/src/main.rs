@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use zkgate_watch::config::Config;
+use zkgate_watch::config::{Cli, Command};
 use zkgate_watch::ingest::Watcher;
 use zkgate_watch::metrics::Metrics;
 use zkgate_watch::rpc::Rpc;
@@ -19,7 +19,8 @@ async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("warn,zkgate_watch=info"));
     tracing_subscriber::fmt().with_env_filter(filter).init();
-    let config = Config::parse();
+    let cli = Cli::parse();
+    let config = cli.config;
     let program = match config.program_id.as_deref() {
         None => zkgate::ID,
         Some(p) => match anchor_lang::prelude::Pubkey::from_str(p) {
@@ -50,6 +51,24 @@ async fn main() -> ExitCode {
         }
     };
     let store = Store::new(db);
+    if let Some(Command::Report { day, out }) = cli.command {
+        let written = match zkgate_watch::report::load_day(&store, &day).await {
+            Ok(d) => d.write(&out),
+            Err(e) => Err(e),
+        };
+        return match written {
+            Ok(paths) => {
+                for p in paths {
+                    println!("{}", p.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("zkgate-watch report: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let metrics = Arc::new(Metrics::default());
     let watcher = Watcher::new(
         Rpc::new(&config.rpc_url),

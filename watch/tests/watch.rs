@@ -824,3 +824,156 @@ async fn the_api_lists_and_acknowledges_alerts_and_refuses_bad_requests() {
     assert!(doc["paths"]["/v1/alerts/{id}/acknowledge"]["post"].is_object());
     assert_eq!(get("/nowhere", None).await.unwrap().status(), 404);
 }
+
+#[test]
+fn report_days_are_checked() {
+    use zkgate_watch::report::day_start;
+    assert_eq!(day_start("2026-11-26").unwrap(), 1_795_651_200);
+    assert_eq!(day_start("2000-02-29").unwrap(), 951_782_400);
+    assert_eq!(day_start("1970-01-01").unwrap(), 0);
+    for bad in [
+        "2026-02-29",
+        "2026-13-01",
+        "2026-11-31",
+        "26-11-26",
+        "2026/11/26",
+        "",
+        "2026-11-2x",
+    ] {
+        let err = day_start(bad).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("day must be a date YYYY-MM-DD (UTC), got {bad:?}")
+        );
+    }
+}
+
+/// The daily report over a day of history: the HTML page (self-contained, every section and
+/// chart, the day's figures, an acknowledged and an open alert) and the CSV files (one row per
+/// transfer, refusal and alert; fields with commas quoted), and nothing from the day before.
+#[tokio::test]
+async fn the_daily_report_has_the_days_figures_charts_and_csv() {
+    let day = 1_795_651_200; // 2026-11-26
+    let mut history = vec![committed(1, day - 10, 10, &[transfer(10, 11, 7777)], false)];
+    for i in 0..5u64 {
+        // Five transfers at 09:xx, one at 17:00, from wallet 20 (a velocity alert at 4).
+        let t = day + 9 * 3600 + 60 * i as i64;
+        history.push(committed(
+            2 + i,
+            t,
+            20,
+            &[transfer(20, 21 + i as u8, 100)],
+            false,
+        ));
+    }
+    history.push(committed(
+        7,
+        day + 17 * 3600,
+        22,
+        &[transfer(22, 23, 250)],
+        false,
+    ));
+    for i in 0..3u64 {
+        history.push(refused(8 + i, day + 12 * 3600 + i as i64, 40, 6000));
+    }
+    history.push(committed(
+        11,
+        day + 18 * 3600,
+        1,
+        &[PauseChanged {
+            admin: wallet(1),
+            paused: true,
+        }
+        .data()],
+        false,
+    ));
+    let node: Shared = Arc::default();
+    node.lock().unwrap().history = history;
+    let url = serve_node(node).await;
+    let store = store(Backend::Sqlite).await;
+    let rules = Rules {
+        velocity: Some(Velocity {
+            window_secs: 3600,
+            max_count: 3,
+            max_amount: Some(100_000),
+        }),
+        governance: true,
+        ..no_rules()
+    };
+    let (w, _) = watcher(&url, &store, rules);
+    let pass = w.sync().await.unwrap();
+    assert_eq!(pass.alerts.len(), 2, "{:?}", pass.alerts);
+    let velocity = pass.alerts.iter().find(|a| a.rule == "velocity").unwrap();
+    store
+        .acknowledge(velocity.id, "carol", day + 20 * 3600)
+        .await
+        .unwrap();
+
+    let report = zkgate_watch::report::load_day(&store, "2026-11-26")
+        .await
+        .unwrap();
+    assert_eq!(report.transfers.len(), 6, "the day before is left out");
+    assert_eq!(report.refusals.len(), 3);
+    assert_eq!(report.governance.len(), 1);
+    assert_eq!(report.alerts.len(), 2);
+    assert_eq!(report.per_rule_set().get(&1), Some(&(6, 750)));
+    let html = report.html();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    assert!(
+        !html.contains("http://") || !html.contains("src=\"http"),
+        "nothing fetched"
+    );
+    assert!(!html.contains("<script"), "no script");
+    assert!(html.contains(
+        "6 approved transfers, volume 750 (base units); 3 refused transactions; 2 alerts (1 open); 1 governance actions."
+    ), "{html}");
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 3);
+    assert_eq!(
+        html.matches("<rect ").count(),
+        24 + 1 + 2,
+        "24 hours, 1 error, 2 rules"
+    );
+    assert!(
+        html.contains("NotAdmin (6000)"),
+        "the error named from the IDL"
+    );
+    assert!(html.contains("acknowledged by carol at 20:00:00"));
+    assert!(html.contains("<span class=\"open\">open</span>"));
+    assert!(html.contains("PauseChanged"));
+    assert!(html.contains("<tr><td>1</td><td>6</td><td>750</td></tr>"));
+    // Balanced tags in the parts the page builds.
+    for tag in ["table", "svg", "tr", "h2"] {
+        assert_eq!(
+            html.matches(&format!("<{tag}")).count(),
+            html.matches(&format!("</{tag}>")).count(),
+            "<{tag}> balanced"
+        );
+    }
+
+    let dir = std::env::temp_dir().join(format!("zkgate-watch-report-{}", rand::random::<u64>()));
+    let written = report.write(&dir).unwrap();
+    assert_eq!(written.len(), 4);
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let transfers = read("transfers-2026-11-26.csv");
+    assert_eq!(transfers.lines().count(), 7, "header and 6 rows");
+    assert!(transfers
+        .starts_with("signature,slot,block_time,rule_set_id,sender,recipient,mint,amount\n"));
+    let refusals = read("refusals-2026-11-26.csv");
+    assert_eq!(refusals.lines().count(), 4);
+    assert!(refusals
+        .lines()
+        .nth(1)
+        .unwrap()
+        .ends_with(",6000,NotAdmin (6000)"));
+    let alerts = read("alerts-2026-11-26.csv");
+    assert_eq!(alerts.lines().count(), 3);
+    // The velocity detail has commas: quoted.
+    assert!(
+        alerts.contains(",\"4 transfers totalling 400 within 3600 s (thresholds: 3 transfers, 100000 in amount)\","),
+        "{alerts}"
+    );
+    assert!(alerts.contains(",carol\n"));
+    assert_eq!(read("report-2026-11-26.html"), html);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
