@@ -5,6 +5,7 @@
 //! When `SBF_OUT_DIR` (or `BPF_OUT_DIR`) names a directory holding `zkgate.so`, the runtime loads
 //! that SBF build instead of the native processor, so the same tests run against SBF.
 #![deny(missing_docs)]
+pub mod history;
 pub mod idl;
 pub mod local_prover;
 pub mod rpc;
@@ -302,6 +303,8 @@ pub struct World {
     /// The disclosures sealed into statements made here, by commitment: what `transfer_ix`
     /// posts and `prove` proves for a statement (a fresh secret each).
     pub disclosures: std::sync::Mutex<HashMap<[u8; 32], (Disclosure, DisclosureWitness)>>,
+    /// The transactions sent, as a node serves them ([`World::record_history`]).
+    pub history: Option<history::History>,
 }
 
 /// A credential for `wallet` with the given jurisdiction, tier and expiry.
@@ -389,6 +392,7 @@ impl World {
             hooked: false,
             two_sided: false,
             disclosures: Default::default(),
+            history: None,
         };
         let (admin, ia, sa) = (
             world.admin.pubkey(),
@@ -518,30 +522,73 @@ impl World {
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
         // `process_transaction_with_metadata` records no inner instructions; a simulation on
         // the same state does, and its outcome is the processing's.
-        let events = if with_events {
+        let inner = if with_events || self.history.is_some() {
             self.ctx
                 .banks_client
                 .simulate_transaction(tx.clone())
                 .await?
                 .simulation_details
                 .and_then(|d| d.inner_instructions)
-                .map(|inner| event_payloads(&tx, &inner))
                 .unwrap_or_default()
         } else {
             vec![]
         };
+        let events = if with_events {
+            event_payloads(&tx, &inner)
+        } else {
+            vec![]
+        };
+        let (signature, keys) = (tx.signatures[0], tx.message.account_keys.clone());
         let out = self
             .ctx
             .banks_client
             .process_transaction_with_metadata(tx)
             .await?;
+        let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
+        self.record(signature, keys, &inner, &out.result, &logs)
+            .await;
         match out.result {
-            Ok(()) => Ok(Outcome {
-                logs: out.metadata.map(|m| m.log_messages).unwrap_or_default(),
-                events,
-            }),
+            Ok(()) => Ok(Outcome { logs, events }),
             Err(e) => Err(BanksClientError::TransactionError(e)),
         }
+    }
+
+    /// Records every transaction sent from now on, as a node serves it (for the watcher,
+    /// through [`rpc::RpcShim::with_history`]).
+    pub fn record_history(&mut self) -> history::History {
+        self.history.get_or_insert_with(Default::default).clone()
+    }
+
+    async fn record(
+        &mut self,
+        signature: solana_sdk::signature::Signature,
+        keys: Vec<Pubkey>,
+        inner: &[solana_sdk::inner_instruction::InnerInstructions],
+        result: &Result<(), TransactionError>,
+        logs: &[String],
+    ) {
+        let Some(history) = self.history.clone() else {
+            return;
+        };
+        if result == &Err(TransactionError::AlreadyProcessed) {
+            return;
+        }
+        let slot = self.ctx.banks_client.get_root_slot().await.expect("slot");
+        let clock = self
+            .ctx
+            .banks_client
+            .get_sysvar::<solana_sdk::clock::Clock>()
+            .await
+            .expect("clock");
+        history.record(
+            signature.to_string(),
+            slot,
+            clock.unix_timestamp,
+            keys,
+            inner,
+            result,
+            logs,
+        );
     }
 
     /// Creates an address lookup table holding `addresses` (the real lookup-table program of
@@ -624,24 +671,22 @@ impl World {
             }
             keys
         };
-        let events = sim
+        let inner = sim
             .simulation_details
             .and_then(|d| d.inner_instructions)
-            .map(|inner| event_payloads_with_keys(&keys, &inner))
             .unwrap_or_default();
+        let events = event_payloads_with_keys(&keys, &inner);
+        let signature = tx.signatures[0];
         let out = self
             .ctx
             .banks_client
             .process_transaction_with_metadata(tx)
             .await?;
+        let logs = out.metadata.map(|m| m.log_messages).unwrap_or_default();
+        self.record(signature, keys, &inner, &out.result, &logs)
+            .await;
         match out.result {
-            Ok(()) => Ok((
-                Outcome {
-                    logs: out.metadata.map(|m| m.log_messages).unwrap_or_default(),
-                    events,
-                },
-                size,
-            )),
+            Ok(()) => Ok((Outcome { logs, events }, size)),
             Err(e) => Err(BanksClientError::TransactionError(e)),
         }
     }

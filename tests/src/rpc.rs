@@ -1,7 +1,8 @@
 //! A Solana JSON-RPC endpoint on loopback in front of the test runtime (`BanksClient`): the
 //! methods the registry's publisher calls (`getLatestBlockhash`, `getBlockHeight`,
-//! `sendTransaction`, `getSignatureStatuses`, `getAccountInfo`), with the wire format of a
-//! real node, so the publisher's RPC client is tested as it runs in production.
+//! `sendTransaction`, `getSignatureStatuses`, `getAccountInfo`) and, over a recorded
+//! [`History`], the ones the watcher reads (`getSignaturesForAddress`, `getTransaction`), with
+//! the wire format of a real node, so these clients are tested as they run in production.
 //!
 //! [`RpcShim::advance_block_height`] adds to the block height reported (and to blockhashes'
 //! last valid height consistently) — how a test lets a blockhash expire without producing
@@ -20,9 +21,12 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
 use solana_sdk::transaction::Transaction;
 
+use crate::history::History;
+
 #[derive(Clone)]
 struct Shim {
     banks: BanksClient,
+    history: Option<History>,
     height_offset: Arc<AtomicU64>,
     sent: Arc<AtomicU64>,
 }
@@ -45,10 +49,20 @@ impl Drop for RpcShim {
 impl RpcShim {
     /// Serves `banks` on `127.0.0.1:0`.
     pub async fn start(banks: BanksClient) -> Self {
+        Self::serve(banks, None).await
+    }
+
+    /// Serves `banks` and the transaction `history` (a [`crate::World::record_history`]).
+    pub async fn with_history(banks: BanksClient, history: History) -> Self {
+        Self::serve(banks, Some(history)).await
+    }
+
+    async fn serve(banks: BanksClient, history: Option<History>) -> Self {
         let height_offset = Arc::new(AtomicU64::new(0));
         let sent = Arc::new(AtomicU64::new(0));
         let shim = Shim {
             banks,
+            history,
             height_offset: height_offset.clone(),
             sent: sent.clone(),
         };
@@ -152,6 +166,23 @@ async fn handle(State(shim): State<Shim>, Json(request): Json<Value>) -> Json<Va
                 }}),
                 Err(e) => return error(format!("getAccountInfo: {e}")),
             }
+        }
+        "getSignaturesForAddress" if shim.history.is_some() => {
+            let history = shim.history.as_ref().expect("checked");
+            let Some(address) = params[0].as_str().and_then(|a| a.parse::<Pubkey>().ok()) else {
+                return error("getSignaturesForAddress: bad address".into());
+            };
+            let config = &params[1];
+            json!(history.signatures_for(
+                &address,
+                config["before"].as_str(),
+                config["until"].as_str(),
+                config["limit"].as_u64().unwrap_or(1000).min(1000) as usize,
+            ))
+        }
+        "getTransaction" if shim.history.is_some() => {
+            let history = shim.history.as_ref().expect("checked");
+            history.transaction(params[0].as_str().unwrap_or_default())
         }
         other => return error(format!("method {other} not served by the test shim")),
     };

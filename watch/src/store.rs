@@ -215,7 +215,7 @@ impl Store {
         let sql = format!(
             "SELECT signature, sender, recipient, amount, block_time FROM watch_events \
              WHERE kind = 'TransferApproved' AND {column} = $1 AND block_time >= $2 \
-             ORDER BY block_time, signature, idx"
+             ORDER BY block_time, slot, signature, idx"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(wallet)

@@ -13,3 +13,4 @@ mod registry_service;
 mod statement;
 mod token2022;
 mod transfer;
+mod watch;
