@@ -223,6 +223,8 @@ async fn demo_with(
         World::with_vk_at_depth(TokenKind::Token2022, params, &vk, depth),
     )
     .await;
+    // Everything from here on, as a node would serve it to the watcher at the end.
+    let history = w.record_history();
     let reg = step(
         "registry service on 127.0.0.1 (SQLite, API keys per role); list operator imports the list",
         DemoRegistry::start(&w, depth, &[1_000_003, 2_000_003]),
@@ -412,9 +414,68 @@ async fn demo_with(
     );
     let (carol, dave) = hooked_mint(&mut w, &prover, &reg).await?;
     two_sided(&mut w, &prover, &reg, &pass_keys, &carol, &dave).await?;
+    watch(&w, history).await?;
     prover.stop().await;
     reg.stop();
     println!("\ndone in {:.1?}", total.elapsed());
+    Ok(())
+}
+
+/// Monitoring: zkgate-watch reads the run's transactions through a JSON-RPC endpoint (as from a
+/// cluster), raises its alerts, and writes the day's report.
+async fn watch(w: &World, history: zkgate_tests::history::History) -> Result<(), String> {
+    use zkgate_watch::rules::{Refusals, Rules};
+    let shim = step(
+        "zkgate-watch reads the run from a JSON-RPC endpoint (getSignaturesForAddress, getTransaction)",
+        zkgate_tests::rpc::RpcShim::with_history(w.ctx.banks_client.clone(), history),
+    )
+    .await;
+    let dir = std::env::temp_dir().join(format!("zkgate-demo-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url = format!("sqlite://{}?mode=rwc", dir.join("watch.db").display());
+    let db = zkgate_db::Database::connect(&url, zkgate_watch::store::MIGRATIONS)
+        .await
+        .map_err(|e| e.to_string())?;
+    let store = zkgate_watch::store::Store::new(db);
+    // The default rules, with every refusal alerting (a demo run is short; the default is
+    // five with one error code in an hour).
+    let rules = Rules {
+        refusals: Some(Refusals {
+            window_secs: 3600,
+            min_count: 1,
+        }),
+        ..Rules::default()
+    };
+    let watcher = zkgate_watch::ingest::Watcher::new(
+        zkgate_watch::rpc::Rpc::new(&shim.url),
+        store.clone(),
+        rules,
+        zkgate::ID.to_string(),
+        zkgate::EVENT_AUTHORITY_AND_BUMP.0.to_string(),
+        std::sync::Arc::new(zkgate_watch::metrics::Metrics::default()),
+    );
+    let pass = watcher.sync().await.map_err(|e| e.to_string())?;
+    println!(
+        "    {} zkgate transactions ingested; {} alerts:",
+        pass.stored,
+        pass.alerts.len()
+    );
+    for a in &pass.alerts {
+        println!("    [{}] {}", a.rule, a.detail);
+    }
+    let clock = w
+        .ctx
+        .banks_client
+        .get_sysvar::<solana_sdk::clock::Clock>()
+        .await
+        .map_err(|e| e.to_string())?;
+    let day = zkgate_watch::report::day_of(clock.unix_timestamp);
+    let report = zkgate_watch::report::load_day(&store, &day)
+        .await
+        .map_err(|e| e.to_string())?;
+    for path in report.write(&dir).map_err(|e| e.to_string())? {
+        println!("    report: {}", path.display());
+    }
     Ok(())
 }
 

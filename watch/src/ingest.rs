@@ -51,6 +51,9 @@ pub struct Watcher {
     page: usize,
 }
 
+/// Transactions fetched from the node at once.
+const FETCH_AHEAD: usize = 16;
+
 /// Unix seconds now.
 pub fn now() -> i64 {
     SystemTime::now()
@@ -100,6 +103,8 @@ impl Watcher {
     async fn sync_inner(&self) -> Result<Pass, WatchError> {
         let checkpoint = self.store.checkpoint().await?.map(|c| c.0);
         let mut newest_first = vec![];
+        let mut listed = std::collections::HashSet::new();
+        let mut repeated = 0;
         let mut before: Option<String> = None;
         loop {
             let page = self
@@ -113,45 +118,76 @@ impl Watcher {
                 .await?;
             let full = page.len() >= self.page;
             before = page.last().map(|s| s.signature.clone());
-            newest_first.extend(page);
-            if !full || before.is_none() {
+            let fresh = page.len();
+            let mut new = 0;
+            for info in page {
+                if listed.insert(info.signature.clone()) {
+                    new += 1;
+                    newest_first.push(info);
+                } else {
+                    repeated += 1;
+                }
+            }
+            // A node that pages back to signatures it already listed (a loop) ends the
+            // listing rather than growing it without end; the next pass resumes from the
+            // checkpoint.
+            if !full || before.is_none() || (fresh > 0 && new == 0) {
                 break;
             }
         }
         // Oldest first, by slot (a node may order one slot's signatures either way).
         newest_first.reverse();
         newest_first.sort_by_key(|s| s.slot);
-        let mut pass = Pass::default();
-        let mut seen = std::collections::HashSet::new();
-        for info in newest_first {
-            if !seen.insert(info.signature.clone())
-                || self.store.has_transaction(&info.signature).await?
-            {
-                pass.duplicates += 1;
-                continue;
+        let mut pass = Pass {
+            duplicates: repeated,
+            ..Pass::default()
+        };
+        // Transactions are fetched FETCH_AHEAD at a time, concurrently (the node's round trips
+        // overlap), and stored and evaluated one by one in order.
+        'chunks: for chunk in newest_first.chunks(FETCH_AHEAD) {
+            let mut wanted = vec![];
+            for info in chunk {
+                if self.store.has_transaction(&info.signature).await? {
+                    pass.duplicates += 1;
+                } else {
+                    wanted.push(info.signature.clone());
+                }
             }
-            let Some(raw) = self.rpc.transaction(&info.signature).await? else {
-                pass.incomplete = true;
-                break;
-            };
-            let tx = decode_transaction(&raw, &self.program, &self.event_authority)?;
-            if !self.store.record(&tx).await? {
-                pass.duplicates += 1;
-                continue;
+            let mut fetches = tokio::task::JoinSet::new();
+            for (i, signature) in wanted.iter().enumerate() {
+                let (rpc, signature) = (self.rpc.clone(), signature.clone());
+                fetches.spawn(async move { (i, rpc.transaction(&signature).await) });
             }
-            pass.stored += 1;
-            self.metrics.record_transaction(&tx);
-            for alert in self.rules.evaluate(&self.store, &tx).await? {
-                let alert = self.store.insert_alert(&alert, now()).await?;
-                self.metrics.record_alert(&alert);
-                tracing::warn!(
-                    rule = %alert.rule,
-                    subject = %alert.subject,
-                    signatures = alert.signatures.len(),
-                    "{}",
-                    alert.detail
-                );
-                pass.alerts.push(alert);
+            let mut fetched: Vec<Option<Result<Option<serde_json::Value>, RpcError>>> =
+                (0..wanted.len()).map(|_| None).collect();
+            while let Some(done) = fetches.join_next().await {
+                let (i, result) = done.map_err(|e| RpcError::Transport(e.to_string()))?;
+                fetched[i] = Some(result);
+            }
+            for result in fetched.into_iter().flatten() {
+                let Some(raw) = result? else {
+                    pass.incomplete = true;
+                    break 'chunks;
+                };
+                let tx = decode_transaction(&raw, &self.program, &self.event_authority)?;
+                if !self.store.record(&tx).await? {
+                    pass.duplicates += 1;
+                    continue;
+                }
+                pass.stored += 1;
+                self.metrics.record_transaction(&tx);
+                for alert in self.rules.evaluate(&self.store, &tx).await? {
+                    let alert = self.store.insert_alert(&alert, now()).await?;
+                    self.metrics.record_alert(&alert);
+                    tracing::warn!(
+                        rule = %alert.rule,
+                        subject = %alert.subject,
+                        signatures = alert.signatures.len(),
+                        "{}",
+                        alert.detail
+                    );
+                    pass.alerts.push(alert);
+                }
             }
         }
         Ok(pass)

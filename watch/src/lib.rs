@@ -16,6 +16,7 @@ pub mod report;
 pub mod rpc;
 pub mod rules;
 pub mod store;
+pub mod testing;
 
 use std::sync::Arc;
 

@@ -75,6 +75,21 @@ pub fn day_start(day: &str) -> Result<i64, ReportError> {
     Ok((era * 146_097 + doe - 719_468) * 86_400)
 }
 
+/// The UTC day (`YYYY-MM-DD`) of unix time `t`.
+pub fn day_of(t: i64) -> String {
+    // Civil date from days (Howard Hinnant's algorithm).
+    let z = t.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// A transfer row of the day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransferRow {
