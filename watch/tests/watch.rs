@@ -482,6 +482,22 @@ async fn stale_roots_alert_once_per_root() {
 
 #[test]
 fn rules_files_are_checked() {
+    // The README's example parses, and without structuring it is the default.
+    let readme = br#"{
+      "velocity":    {"window_secs": 3600, "max_count": 20, "max_amount": null},
+      "structuring": {"window_secs": 86400, "threshold_amount": 900000, "min_count": 3},
+      "fan_out":     {"window_secs": 86400, "max_counterparties": 25},
+      "fan_in":      {"window_secs": 86400, "max_counterparties": 50},
+      "refusals":    {"window_secs": 3600, "min_count": 5},
+      "governance":  true,
+      "stale_roots": {"credential_max_age_secs": 604800, "sanctions_max_age_secs": 86400}
+    }"#;
+    let mut example = Rules::parse(readme, "README").unwrap();
+    assert_eq!(
+        example.structuring.take().unwrap().threshold_amount,
+        900_000
+    );
+    assert_eq!(example, Rules::default());
     let ok = Rules::parse(
         br#"{"velocity": {"window_secs": 60, "max_count": 3}}"#,
         "r.json",
