@@ -29,8 +29,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
@@ -249,19 +247,8 @@ async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Respon
     if state.api_keys.is_empty() {
         return next.run(req).await;
     }
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    // Compare against every key in constant time (no early exit on a match either).
-    let ok = state.api_keys.iter().fold(0u8, |acc, key| {
-        let a = Sha256::digest(key.as_bytes());
-        let b = Sha256::digest(presented.as_bytes());
-        acc | a.ct_eq(&b).unwrap_u8()
-    });
-    if ok == 1 && !presented.is_empty() {
+    let presented = zkgate_service::auth::bearer(req.headers());
+    if zkgate_service::auth::matches_any(presented, state.api_keys.iter().map(String::as_str)) {
         next.run(req).await
     } else {
         ApiError::Unauthorized.into_response()

@@ -38,8 +38,6 @@ use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
@@ -107,19 +105,11 @@ impl AppState {
         if self.api_keys.is_empty() {
             return Ok(());
         }
-        let presented = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        let digest = Sha256::digest(presented.as_bytes());
+        let presented = zkgate_service::auth::bearer(headers);
         // Every key compared in constant time, no early exit.
         let mut matched: Option<Role> = None;
         for key in self.api_keys.iter() {
-            let hit = Sha256::digest(key.secret.as_bytes())
-                .ct_eq(&digest)
-                .unwrap_u8()
-                == 1;
+            let hit = zkgate_service::auth::matches(presented, &key.secret);
             if hit && matched.is_none_or(|m| !m.allows(needed)) {
                 matched = Some(key.role);
             }

@@ -1,9 +1,11 @@
-//! The HTTP plumbing zkgate's services share (the prover, the registry): request bodies whose
+//! The HTTP plumbing zkgate's services share (the prover, the registry, the watcher): bearer
+//! API keys compared in constant time ([`auth`]), request bodies whose
 //! rejections are the API's JSON errors naming the field and never echoing a value
 //! ([`body`]), the per-route request counter behind `/metrics` ([`requests`]), and the
 //! shutdown signal ([`shutdown_signal`]).
 #![deny(missing_docs)]
 
+pub mod auth;
 pub mod body;
 pub mod requests;
 

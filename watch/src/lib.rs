@@ -27,7 +27,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 use utoipa::OpenApi;
 use zkgate_client::api::{ErrorBody, ErrorDetail};
 use zkgate_service::body::ApiJson;
@@ -236,19 +235,9 @@ async fn auth(State(state): State<AppState>, req: Request, next: Next) -> Respon
     if state.api_keys.is_empty() {
         return next.run(req).await;
     }
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default()
-        .as_bytes()
-        .to_vec();
-    // Every key compared in constant time, with no early exit on a match.
-    let ok = state
-        .api_keys
-        .iter()
-        .fold(false, |acc, k| acc | bool::from(k.as_bytes().ct_eq(&given)));
+    let presented = zkgate_service::auth::bearer(req.headers());
+    let ok =
+        zkgate_service::auth::matches_any(presented, state.api_keys.iter().map(String::as_str));
     if ok {
         next.run(req).await
     } else {

@@ -171,108 +171,121 @@ fn batch_invert<F: Field>(v: &mut [F], scratch: &mut Vec<F>) {
 /// Bucket additions done per batch inversion, at most.
 const MAX_BATCH: usize = 512;
 
+/// Affine buckets filled in batches that share one inversion (see [`bucket_sum`]).
+struct Buckets<P: SWCurveConfig> {
+    /// Bucket `b` holds the sum of the entries with `|d| = b` so far (index 0 unused).
+    sums: Vec<Affine<P>>,
+    /// Projective side buckets for entries the queue had no room for.
+    overflow: Vec<Projective<P>>,
+    /// Whether bucket `b` has an addition in the current batch.
+    busy: Vec<bool>,
+    batch: Vec<(usize, Affine<P>)>,
+    batch_len: usize,
+    waiting: Vec<(usize, Affine<P>)>,
+    denominators: Vec<P::BaseField>,
+    scratch: Vec<P::BaseField>,
+}
+
+impl<P: SWCurveConfig> Buckets<P> {
+    fn new(c: usize) -> Self {
+        let len = 1usize << (c - 1);
+        let batch_len = (len / 8).clamp(16, MAX_BATCH);
+        Buckets {
+            sums: vec![Affine::identity(); len + 1],
+            overflow: vec![Projective::zero(); len + 1],
+            busy: vec![false; len + 1],
+            batch: Vec::with_capacity(batch_len),
+            batch_len,
+            waiting: Vec::with_capacity(batch_len),
+            denominators: Vec::with_capacity(batch_len),
+            scratch: Vec::with_capacity(batch_len),
+        }
+    }
+
+    /// Puts `p` into the batch for bucket `b` (or straight into the bucket while it is
+    /// empty); `false` if the bucket already has an addition in this batch.
+    #[inline(always)]
+    fn place(&mut self, b: usize, p: Affine<P>) -> bool {
+        if self.busy[b] {
+            return false;
+        }
+        if self.sums[b].infinity {
+            self.sums[b] = p;
+        } else {
+            self.busy[b] = true;
+            self.batch.push((b, p));
+        }
+        true
+    }
+
+    /// Adds `p` to bucket `b`.
+    #[inline(always)]
+    fn add(&mut self, b: usize, p: Affine<P>) {
+        if !self.place(b, p) {
+            if self.waiting.len() < self.batch_len {
+                self.waiting.push((b, p));
+            } else {
+                // A skewed digit distribution (a top window of few bits) would grow the queue
+                // without end: such entries take a projective side bucket instead.
+                self.overflow[b] += &p;
+            }
+        }
+        if self.batch.len() >= self.batch_len {
+            self.flush();
+        }
+    }
+
+    /// Adds the batch (one inversion), then refills it from the queue (up to a batch).
+    fn flush(&mut self) {
+        self.denominators.clear();
+        for (b, p) in &self.batch {
+            self.denominators.push(denominator(&self.sums[*b], p));
+        }
+        batch_invert(&mut self.denominators, &mut self.scratch);
+        for ((b, p), inverse) in self.batch.drain(..).zip(self.denominators.iter()) {
+            self.sums[b] = add_with_inverse(&self.sums[b], &p, inverse);
+            self.busy[b] = false;
+        }
+        let mut waiting = std::mem::take(&mut self.waiting);
+        waiting.retain(|&(b, p)| self.batch.len() >= self.batch_len || !self.place(b, p));
+        self.waiting = waiting;
+    }
+
+    /// `Σ b·bucket_b`, once every entry is in (the running-sum trick).
+    fn finish(mut self) -> Projective<P> {
+        while !self.batch.is_empty() || !self.waiting.is_empty() {
+            self.flush();
+        }
+        let mut running = Projective::<P>::zero();
+        let mut sum = Projective::<P>::zero();
+        for (bucket, side) in self.sums[1..].iter().zip(&self.overflow[1..]).rev() {
+            running += bucket;
+            running += side;
+            sum += &running;
+        }
+        sum
+    }
+}
+
 /// `Σ d·points[i]` over the `(i, d)` entries `entries` yields, with `1 ≤ |d| ≤ 2^(c−1)`.
 ///
 /// The buckets are affine points. Entries are added to their bucket in batches that share one
 /// field inversion (Montgomery's trick); a batch holds each bucket at most once, so an entry
 /// whose bucket is already in the batch waits in a queue for the next one (when the queue is
-/// full, it goes into a projective side bucket instead). The points are read
-/// once, in the order given (a fixed-base table: sequentially), and the buckets stay in cache.
-/// Finally the buckets are summed by the running-sum trick.
+/// full, it goes into a projective side bucket instead). The points are read once, in the
+/// order given (a fixed-base table: sequentially), and the buckets stay in cache. Finally the
+/// buckets are summed by the running-sum trick.
 fn bucket_sum<P, I>(c: usize, points: &[Affine<P>], entries: I) -> Projective<P>
 where
     P: SWCurveConfig,
     I: Iterator<Item = (usize, i32)>,
 {
-    let buckets_len = 1usize << (c - 1);
-    let batch_len = (buckets_len / 8).clamp(16, MAX_BATCH);
-    let mut buckets = vec![Affine::<P>::identity(); buckets_len + 1];
-    let mut busy = vec![false; buckets_len + 1];
-    let mut batch: Vec<(usize, Affine<P>)> = Vec::with_capacity(batch_len);
-    let mut waiting: Vec<(usize, Affine<P>)> = Vec::with_capacity(batch_len);
-    let mut overflow = vec![Projective::<P>::zero(); buckets_len + 1];
-    let mut denominators = Vec::with_capacity(batch_len);
-    let mut scratch = Vec::with_capacity(batch_len);
-
-    let flush = |batch: &mut Vec<(usize, Affine<P>)>,
-                 buckets: &mut Vec<Affine<P>>,
-                 busy: &mut Vec<bool>,
-                 denominators: &mut Vec<P::BaseField>,
-                 scratch: &mut Vec<P::BaseField>| {
-        denominators.clear();
-        denominators.extend(batch.iter().map(|(b, p)| denominator(&buckets[*b], p)));
-        batch_invert(denominators, scratch);
-        for ((b, p), inverse) in batch.drain(..).zip(denominators.iter()) {
-            buckets[b] = add_with_inverse(&buckets[b], &p, inverse);
-            busy[b] = false;
-        }
-    };
-    // Puts `(b, p)` into the batch (or straight into an empty bucket); `false` if the bucket
-    // is taken in this batch.
-    let place = |b: usize,
-                 p: Affine<P>,
-                 batch: &mut Vec<(usize, Affine<P>)>,
-                 buckets: &mut Vec<Affine<P>>,
-                 busy: &mut Vec<bool>| {
-        if busy[b] {
-            return false;
-        }
-        if buckets[b].infinity {
-            buckets[b] = p;
-        } else {
-            busy[b] = true;
-            batch.push((b, p));
-        }
-        true
-    };
-
+    let mut buckets = Buckets::new(c);
     for (i, d) in entries {
-        let b = d.unsigned_abs() as usize;
         let p = if d < 0 { -points[i] } else { points[i] };
-        if !place(b, p, &mut batch, &mut buckets, &mut busy) {
-            if waiting.len() < batch_len {
-                waiting.push((b, p));
-            } else {
-                // A skewed digit distribution (a top window of few bits) would grow the queue
-                // without end: such entries take a projective side bucket instead.
-                overflow[b] += &p;
-            }
-        }
-        if batch.len() >= batch_len {
-            flush(
-                &mut batch,
-                &mut buckets,
-                &mut busy,
-                &mut denominators,
-                &mut scratch,
-            );
-            // The queue goes first into the fresh batch (up to a batch's worth).
-            waiting.retain(|&(b, p)| {
-                batch.len() >= batch_len || !place(b, p, &mut batch, &mut buckets, &mut busy)
-            });
-        }
+        buckets.add(d.unsigned_abs() as usize, p);
     }
-    while !batch.is_empty() || !waiting.is_empty() {
-        flush(
-            &mut batch,
-            &mut buckets,
-            &mut busy,
-            &mut denominators,
-            &mut scratch,
-        );
-        waiting.retain(|&(b, p)| {
-            batch.len() >= batch_len || !place(b, p, &mut batch, &mut buckets, &mut busy)
-        });
-    }
-
-    let mut running = Projective::<P>::zero();
-    let mut sum = Projective::<P>::zero();
-    for (bucket, side) in buckets[1..].iter().zip(&overflow[1..]).rev() {
-        running += bucket;
-        running += side;
-        sum += &running;
-    }
-    sum
+    buckets.finish()
 }
 
 /// Splits `0..n` into `parts` contiguous ranges.
