@@ -40,6 +40,13 @@ pub struct Config {
     /// The cluster's JSON-RPC endpoint.
     #[arg(long, env = "ZKGATE_RPC_URL", default_value = "http://127.0.0.1:8899")]
     pub rpc_url: String,
+    /// Wake on the node's `logsSubscribe` notifications (live alerts), besides polling every
+    /// `--poll-ms` (which also covers any gap while the subscription is down).
+    #[arg(long, env = "ZKGATE_WATCH_SUBSCRIBE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub subscribe: bool,
+    /// The node's websocket endpoint (default: from `--rpc-url`, `http` → `ws`, port + 1).
+    #[arg(long, env = "ZKGATE_WS_URL")]
+    pub ws_url: Option<String>,
     /// The zkgate program (base58; default the built-in id).
     #[arg(long, env = "ZKGATE_PROGRAM_ID")]
     pub program_id: Option<String>,

@@ -49,6 +49,7 @@ pub struct Watcher {
     event_authority: String,
     metrics: Arc<Metrics>,
     page: usize,
+    wake: Arc<tokio::sync::Notify>,
 }
 
 /// Transactions fetched from the node at once.
@@ -79,6 +80,7 @@ impl Watcher {
             event_authority,
             metrics,
             page: 1000,
+            wake: Arc::default(),
         }
     }
 
@@ -86,6 +88,12 @@ impl Watcher {
     pub fn with_page(mut self, page: usize) -> Self {
         self.page = page.clamp(1, 1000);
         self
+    }
+
+    /// What wakes [`Watcher::run`] for a pass before its poll interval is up (the live
+    /// subscription's notifications; a wake during a pass brings one more pass right after).
+    pub fn waker(&self) -> Arc<tokio::sync::Notify> {
+        self.wake.clone()
     }
 
     /// The store.
@@ -205,19 +213,36 @@ impl Watcher {
         Ok(out)
     }
 
-    /// Passes every `poll` until `stop` resolves (an error is logged and retried).
+    /// Passes every `poll`, and whenever [`Watcher::waker`] is notified, until `stop`
+    /// resolves (an error is logged and retried). A pass that stopped at a transaction the
+    /// node does not serve yet is retried after 200 ms (or `poll`, if shorter); the periodic
+    /// rules run at most once per `poll`.
     pub async fn run(self, poll: Duration, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
+        let mut periodic_at: Option<tokio::time::Instant> = None;
         loop {
-            if let Err(e) = self.sync().await {
-                tracing::warn!("watch pass failed (retrying): {e}");
+            let retry_soon = match self.sync().await {
+                Ok(pass) => pass.incomplete,
+                Err(e) => {
+                    tracing::warn!("watch pass failed (retrying): {e}");
+                    false
+                }
+            };
+            if periodic_at.is_none_or(|t| t.elapsed() >= poll) {
+                periodic_at = Some(tokio::time::Instant::now());
+                if let Err(e) = self.periodic(now()).await {
+                    tracing::warn!("periodic rules failed (retrying): {e}");
+                }
             }
-            if let Err(e) = self.periodic(now()).await {
-                tracing::warn!("periodic rules failed (retrying): {e}");
-            }
+            let wait = if retry_soon {
+                poll.min(Duration::from_millis(200))
+            } else {
+                poll
+            };
             tokio::select! {
                 _ = &mut stop => return,
-                _ = tokio::time::sleep(poll) => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.wake.notified() => {}
             }
         }
     }

@@ -16,6 +16,7 @@ pub mod report;
 pub mod rpc;
 pub mod rules;
 pub mod store;
+pub mod subscribe;
 pub mod testing;
 
 use std::sync::Arc;
@@ -260,7 +261,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
     };
     (
         status,
-        Json(serde_json::json!({"database": db, "last_pass": last, "fresh": fresh})),
+        Json(
+            serde_json::json!({"database": db, "last_pass": last, "fresh": fresh,
+            "subscription": state.metrics.subscription.enabled()
+                .then(|| state.metrics.subscription.up())}),
+        ),
     )
         .into_response()
 }

@@ -78,6 +78,17 @@ async fn main() -> ExitCode {
         event_authority.to_string(),
         metrics.clone(),
     );
+    let ws_url = match (config.subscribe, &config.ws_url) {
+        (false, _) => None,
+        (true, Some(url)) => Some(url.clone()),
+        (true, None) => match zkgate_watch::subscribe::websocket_url(&config.rpc_url) {
+            Some(url) => Some(url),
+            None => {
+                tracing::error!("no websocket URL follows from --rpc-url: pass --ws-url");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -93,7 +104,7 @@ async fn main() -> ExitCode {
     }
     let poll = Duration::from_millis(config.poll_ms);
     let stale_after = (5 * poll.as_secs()).max(30) as i64;
-    let state = AppState::new(store, metrics, config.api_keys.clone(), stale_after);
+    let state = AppState::new(store, metrics.clone(), config.api_keys.clone(), stale_after);
     tracing::info!(
         program = %program,
         database = %zkgate_db::redact_url(&config.database_url),
@@ -102,6 +113,18 @@ async fn main() -> ExitCode {
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut stop_watch = stop_rx.clone();
+    let subscription = ws_url.map(|url| {
+        let mut stop_sub = stop_rx.clone();
+        tokio::spawn(zkgate_watch::subscribe::run(
+            url,
+            program.to_string(),
+            watcher.waker(),
+            metrics.subscription.clone(),
+            async move {
+                let _ = stop_sub.changed().await;
+            },
+        ))
+    });
     let watching = tokio::spawn(watcher.run(poll, async move {
         let _ = stop_watch.changed().await;
     }));
@@ -112,6 +135,9 @@ async fn main() -> ExitCode {
         })
         .await;
     let _ = watching.await;
+    if let Some(s) = subscription {
+        let _ = s.await;
+    }
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

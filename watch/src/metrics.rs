@@ -9,12 +9,15 @@ use zkgate_service::requests::RequestCounter;
 
 use crate::decode::Observed;
 use crate::store::Alert;
+use crate::subscribe::SubscriptionStats;
 
 /// Counters and gauges.
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// HTTP requests served.
     pub requests: std::sync::Arc<RequestCounter>,
+    /// The live subscription.
+    pub subscription: std::sync::Arc<SubscriptionStats>,
     committed: AtomicU64,
     refused: Mutex<BTreeMap<u32, u64>>,
     events: Mutex<BTreeMap<&'static str, u64>>,
@@ -180,6 +183,33 @@ impl Metrics {
             "Alerts counted in the latency sum.",
             plain(self.latency_count.load(Ordering::Relaxed).to_string()),
         );
+        let sub = &self.subscription;
+        if sub.enabled() {
+            family(
+                "zkgate_watch_subscription_up",
+                "gauge",
+                "1 while the logsSubscribe subscription to the node is live.",
+                plain(u8::from(sub.up()).to_string()),
+            );
+            family(
+                "zkgate_watch_subscription_connects_total",
+                "counter",
+                "Subscriptions established (the first and every reconnection).",
+                plain(sub.connects().to_string()),
+            );
+            family(
+                "zkgate_watch_subscription_failures_total",
+                "counter",
+                "Subscription attempts that failed and subscriptions that dropped.",
+                plain(sub.failures().to_string()),
+            );
+            family(
+                "zkgate_watch_notifications_total",
+                "counter",
+                "Notifications of the program's transactions received (each wakes a pass).",
+                plain(sub.notifications().to_string()),
+            );
+        }
         self.requests
             .render("zkgate_watch_http_requests_total", &mut out);
         out

@@ -132,6 +132,26 @@ pub struct Node {
     pub loops: bool,
     /// Calls answered.
     pub calls: usize,
+    /// The params of every `logsSubscribe` received on the websocket.
+    pub subscriptions: Vec<Value>,
+    /// The live subscriptions' notification channels.
+    pub subscribers: Vec<tokio::sync::mpsc::UnboundedSender<Value>>,
+}
+
+/// Appends `tx` to the node's history and notifies every live subscription (as a node does
+/// when the transaction is confirmed).
+pub fn publish(node: &Shared, tx: Recorded) {
+    let mut node = node.lock().unwrap();
+    let value = json!({"context": {"slot": tx.slot},
+                       "value": {"signature": tx.signature, "err": tx.tx["meta"]["err"],
+                                 "logs": [format!("Program {} invoke [1]", zkgate::ID)]}});
+    node.history.push(tx);
+    node.subscribers.retain(|s| s.send(value.clone()).is_ok());
+}
+
+/// Closes every websocket connection (as a node restarting does).
+pub fn drop_subscribers(node: &Shared) {
+    node.lock().unwrap().subscribers.clear();
 }
 
 /// The node, shared with its server.
@@ -198,6 +218,70 @@ async fn handle(State(node): State<Shared>, Json(req): Json<Value>) -> axum::res
         other => panic!("unexpected method {other}"),
     };
     Json(json!({"jsonrpc": "2.0", "id": req["id"], "result": result})).into_response()
+}
+
+/// Serves `node`'s websocket (`logsSubscribe` and its notifications) on `127.0.0.1:0`; its
+/// URL.
+pub async fn serve_pubsub(node: Shared) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(pubsub_connection(node.clone(), stream));
+        }
+    });
+    url
+}
+
+async fn pubsub_connection(node: Shared, stream: tokio::net::TcpStream) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut tx = Some(tx);
+    let mut subscription = 0;
+    loop {
+        tokio::select! {
+            message = ws.next() => {
+                let text = match message {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                    Some(Ok(_)) => continue,
+                };
+                let request: Value = serde_json::from_str(&text).unwrap_or_default();
+                let answer = match request["method"].as_str().unwrap_or_default() {
+                    "logsSubscribe" => {
+                        let mut node = node.lock().unwrap();
+                        node.subscriptions.push(request["params"].clone());
+                        subscription = 100 + node.subscriptions.len();
+                        if let Some(tx) = tx.take() {
+                            node.subscribers.push(tx);
+                        }
+                        json!({"jsonrpc": "2.0", "id": request["id"], "result": subscription})
+                    }
+                    "logsUnsubscribe" => json!({"jsonrpc": "2.0", "id": request["id"], "result": true}),
+                    _ => json!({"jsonrpc": "2.0", "id": request["id"],
+                                "error": {"code": -32601, "message": "Method not found"}}),
+                };
+                if ws.send(Message::Text(answer.to_string().into())).await.is_err() {
+                    return;
+                }
+            }
+            notification = rx.recv() => {
+                let Some(result) = notification else {
+                    let _ = ws.close(None).await;
+                    return;
+                };
+                let message = json!({"jsonrpc": "2.0", "method": "logsNotification",
+                                     "params": {"result": result, "subscription": subscription}});
+                if ws.send(Message::Text(message.to_string().into())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// Serves `node` on `127.0.0.1:0`; its URL.

@@ -847,3 +847,166 @@ async fn the_daily_report_has_the_days_figures_charts_and_csv() {
     assert_eq!(read("report-2026-11-26.html"), html);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn websocket_urls_follow_the_validators_convention() {
+    use zkgate_watch::subscribe::websocket_url;
+    let cases = [
+        ("http://127.0.0.1:8899", Some("ws://127.0.0.1:8900")),
+        (
+            "https://api.devnet.solana.com",
+            Some("wss://api.devnet.solana.com"),
+        ),
+        (
+            "https://rpc.example/key/abc",
+            Some("wss://rpc.example/key/abc"),
+        ),
+        ("http://[::1]:8899/", Some("ws://[::1]:8900/")),
+        ("http://[::1]/", Some("ws://[::1]/")),
+        ("http://host:65535", None),
+        ("http://host:port", None),
+        ("ftp://host", None),
+    ];
+    for (rpc, ws) in cases {
+        assert_eq!(websocket_url(rpc).as_deref(), ws, "{rpc}");
+    }
+}
+
+/// Waits (up to 10 s) until `done` holds.
+async fn eventually<F: std::future::Future<Output = bool>>(what: &str, done: impl Fn() -> F) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+fn pause(n: u64, paused: bool) -> Recorded {
+    let data = PauseChanged {
+        admin: wallet(1),
+        paused,
+    }
+    .data();
+    committed(n, 5_000 + n as i64, 1, &[data], false)
+}
+
+/// With polling every 10 minutes, only the subscription can bring a transaction in within the
+/// test: each notification wakes a pass; a dropped connection is re-established, and the pass
+/// after it stores what happened while it was down (which no notification announced).
+#[tokio::test]
+async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap() {
+    use std::time::Duration;
+    use zkgate_watch::subscribe::{run, SubscriptionStats};
+    let node: Shared = Arc::default();
+    node.lock()
+        .unwrap()
+        .history
+        .push(committed(1, 5_001, 10, &[transfer(10, 11, 5)], false));
+    let url = serve_node(node.clone()).await;
+    let ws_url = serve_pubsub(node.clone()).await;
+    let store = store(Backend::Sqlite).await;
+    let (w, metrics) = watcher(&url, &store, Rules::default());
+    let stats: Arc<SubscriptionStats> = metrics.subscription.clone();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (mut stop_a, mut stop_b) = (stop_rx.clone(), stop_rx);
+    let subscription = tokio::spawn(run(
+        ws_url,
+        zkgate::ID.to_string(),
+        w.waker(),
+        stats.clone(),
+        async move {
+            let _ = stop_a.changed().await;
+        },
+    ));
+    let watching = tokio::spawn(w.run(Duration::from_secs(600), async move {
+        let _ = stop_b.changed().await;
+    }));
+    let alerts = || async { store.alerts(false, 100).await.unwrap().len() };
+    let stored = |n: u64| {
+        let store = store.clone();
+        async move { store.checkpoint().await.unwrap().map(|c| c.1) == Some(n) }
+    };
+    eventually("the first pass", || stored(1)).await;
+    eventually("subscribed", || async { stats.up() }).await;
+    assert_eq!(
+        node.lock().unwrap().subscriptions,
+        vec![json!([{"mentions": [zkgate::ID.to_string()]}, {"commitment": "confirmed"}])]
+    );
+
+    // A notified governance action: stored and alerted on without waiting for a poll.
+    publish(&node, pause(2, true));
+    eventually("the notified transaction", || stored(2)).await;
+    assert_eq!(alerts().await, 1);
+    assert_eq!(stats.notifications(), 1);
+
+    // The node drops the connection; a transaction lands unannounced; the reconnection's pass
+    // stores it, and notifications resume.
+    drop_subscribers(&node);
+    eventually("the drop noticed", || async { stats.failures() == 1 }).await;
+    node.lock().unwrap().history.push(pause(3, false));
+    eventually("the gap backfilled after reconnecting", || stored(3)).await;
+    assert_eq!(stats.connects(), 2);
+    assert!(stats.up());
+    publish(&node, pause(4, true));
+    eventually("notified after reconnecting", || stored(4)).await;
+    assert_eq!(alerts().await, 3);
+    let text = metrics.render();
+    assert!(text.contains("zkgate_watch_subscription_up 1\n"), "{text}");
+    assert!(text.contains("zkgate_watch_subscription_connects_total 2\n"));
+    assert!(text.contains("zkgate_watch_notifications_total 2\n"));
+
+    let _ = stop_tx.send(true);
+    watching.await.unwrap();
+    subscription.await.unwrap();
+    assert!(!stats.up());
+    assert!(metrics
+        .render()
+        .contains("zkgate_watch_subscription_up 0\n"));
+}
+
+/// A node without a websocket (or refusing `logsSubscribe`): the watcher keeps polling, the
+/// subscription reports itself down and keeps retrying.
+#[tokio::test]
+async fn without_a_subscription_the_watcher_still_polls() {
+    use std::time::Duration;
+    use zkgate_watch::subscribe::{run, SubscriptionStats};
+    let node: Shared = Arc::default();
+    let url = serve_node(node.clone()).await;
+    // A port nobody listens on: bind, note it, close.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_url = format!("ws://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let store = store(Backend::Sqlite).await;
+    let (w, metrics) = watcher(&url, &store, no_rules());
+    let stats: Arc<SubscriptionStats> = metrics.subscription.clone();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (mut stop_a, mut stop_b) = (stop_rx.clone(), stop_rx);
+    let subscription = tokio::spawn(run(
+        ws_url,
+        zkgate::ID.to_string(),
+        w.waker(),
+        stats.clone(),
+        async move {
+            let _ = stop_a.changed().await;
+        },
+    ));
+    let watching = tokio::spawn(w.run(Duration::from_millis(100), async move {
+        let _ = stop_b.changed().await;
+    }));
+    node.lock().unwrap().history.push(pause(1, true));
+    eventually("polled", || async {
+        store.checkpoint().await.unwrap().map(|c| c.1) == Some(1)
+    })
+    .await;
+    eventually("a second failed attempt", || async {
+        stats.failures() >= 2
+    })
+    .await;
+    assert_eq!(stats.connects(), 0);
+    assert!(metrics
+        .render()
+        .contains("zkgate_watch_subscription_up 0\n"));
+    let _ = stop_tx.send(true);
+    watching.await.unwrap();
+    subscription.await.unwrap();
+}

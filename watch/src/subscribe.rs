@@ -1,0 +1,146 @@
+//! The live trigger: a `logsSubscribe` subscription on the node's websocket for transactions
+//! that mention the program, at `confirmed` commitment. A notification only wakes the
+//! watcher; what it stores still comes from the checkpointed backfill (`getSignaturesForAddress`
+//! then `getTransaction`), so a notification lost, duplicated or reordered, or a connection
+//! dropped, never loses or double-counts a transaction: after every (re)connection the
+//! watcher passes once to cover the gap.
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use solana_commitment_config::CommitmentConfig;
+use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
+use solana_rpc_client_types::config::{RpcTransactionLogsConfig, RpcTransactionLogsFilter};
+use tokio::sync::Notify;
+
+/// The subscription's state, for metrics and readiness.
+#[derive(Debug, Default)]
+pub struct SubscriptionStats {
+    enabled: AtomicBool,
+    up: AtomicBool,
+    connects: AtomicU64,
+    notifications: AtomicU64,
+    failures: AtomicU64,
+}
+
+impl SubscriptionStats {
+    /// Whether the watcher subscribes at all (`--subscribe`).
+    pub fn enabled(&self) -> bool {
+        self.enabled.load(Ordering::Relaxed)
+    }
+
+    /// Whether the subscription is live now.
+    pub fn up(&self) -> bool {
+        self.up.load(Ordering::Relaxed)
+    }
+
+    /// Subscriptions established (the first and every reconnection).
+    pub fn connects(&self) -> u64 {
+        self.connects.load(Ordering::Relaxed)
+    }
+
+    /// Notifications received.
+    pub fn notifications(&self) -> u64 {
+        self.notifications.load(Ordering::Relaxed)
+    }
+
+    /// Connections or subscriptions that failed, or dropped.
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+}
+
+/// The websocket URL a node serves next to its JSON-RPC URL: `http` → `ws`, `https` → `wss`,
+/// and an explicit port one higher (the validator's convention, 8899 → 8900). `None` when the
+/// URL is neither `http://` nor `https://`.
+pub fn websocket_url(rpc_url: &str) -> Option<String> {
+    let (scheme, rest) = if let Some(rest) = rpc_url.strip_prefix("http://") {
+        ("ws://", rest)
+    } else if let Some(rest) = rpc_url.strip_prefix("https://") {
+        ("wss://", rest)
+    } else {
+        return None;
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    // A port is the digits after the last ':' outside an IPv6 literal's brackets.
+    let authority = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') && !port.is_empty() => {
+            let port: u16 = port.parse().ok()?;
+            format!("{host}:{}", port.checked_add(1)?)
+        }
+        _ => authority.to_string(),
+    };
+    Some(format!("{scheme}{authority}{path}"))
+}
+
+/// Subscribes to `program`'s transactions at `url` and wakes `wake` on each, until `stop`
+/// resolves; reconnects with a backoff of 0.5 s doubling to 30 s (reset once subscribed).
+pub async fn run(
+    url: String,
+    program: String,
+    wake: Arc<Notify>,
+    stats: Arc<SubscriptionStats>,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(stop);
+    stats.enabled.store(true, Ordering::Relaxed);
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            subscribed = session(&url, &program, &wake, &stats, &mut backoff) => {
+                stats.up.store(false, Ordering::Relaxed);
+                stats.failures.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    "subscription to {url} ended ({subscribed}); reconnecting in {} ms \
+                     (passes continue every --poll-ms meanwhile)",
+                    backoff.as_millis()
+                );
+            }
+        }
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+    stats.up.store(false, Ordering::Relaxed);
+}
+
+/// One connection: subscribes, wakes the watcher (to cover what happened while disconnected),
+/// then wakes it on every notification; returns why it ended.
+async fn session(
+    url: &str,
+    program: &str,
+    wake: &Notify,
+    stats: &SubscriptionStats,
+    backoff: &mut Duration,
+) -> String {
+    let client = match PubsubClient::new(url).await {
+        Ok(c) => c,
+        Err(e) => return format!("connect: {e}"),
+    };
+    let subscribed = client
+        .logs_subscribe(
+            RpcTransactionLogsFilter::Mentions(vec![program.to_string()]),
+            RpcTransactionLogsConfig {
+                commitment: Some(CommitmentConfig::confirmed()),
+            },
+        )
+        .await;
+    let (mut notifications, _unsubscribe) = match subscribed {
+        Ok(s) => s,
+        Err(e) => return format!("logsSubscribe: {e}"),
+    };
+    stats.up.store(true, Ordering::Relaxed);
+    stats.connects.fetch_add(1, Ordering::Relaxed);
+    *backoff = Duration::from_millis(500);
+    tracing::info!("subscribed to the program's transactions at {url}");
+    wake.notify_one();
+    while notifications.next().await.is_some() {
+        stats.notifications.fetch_add(1, Ordering::Relaxed);
+        wake.notify_one();
+    }
+    "the node closed the connection".to_string()
+}
