@@ -1,7 +1,8 @@
 //! `cargo bench -p zkgate-watch --bench ingest` (`scripts/with-postgres.sh` adds PostgreSQL):
 //! transactions and events ingested per second from a recorded history served by a JSON-RPC
 //! node on loopback (fetch, decode, store, rules), and the latency from a transaction's
-//! availability on the node to its alert, with the watcher polling every 100 ms.
+//! availability on the node to its alert, with the watcher polling every 100 ms and with it
+//! woken by its `logsSubscribe` subscription.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -64,12 +65,67 @@ async fn run(backend: Backend) {
     );
 
     // Latency: a governance action appears on the node; the running watcher alerts on it.
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(watcher.clone().run(Duration::from_millis(100), async {
-        let _ = stop_rx.await;
+    // Polling every 100 ms, then with the subscription (polling every 10 min).
+    let poll = latency(&node, &store, &watcher, Duration::from_millis(100), None, 0).await;
+    let ws_url = serve_pubsub(node.clone()).await;
+    let live = latency(
+        &node,
+        &store,
+        &watcher,
+        Duration::from_secs(600),
+        Some(ws_url),
+        100,
+    )
+    .await;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{backend:?}: transaction on the node to its alert ({SAMPLES} samples each): polling every \
+         100 ms p50 {:.1} ms, max {:.1} ms; subscribed p50 {:.1} ms, max {:.1} ms ({:.2}x of \
+         polling's p50)",
+        ms(poll[SAMPLES / 2]),
+        ms(poll[SAMPLES - 1]),
+        ms(live[SAMPLES / 2]),
+        ms(live[SAMPLES - 1]),
+        live[SAMPLES / 2].as_secs_f64() / poll[SAMPLES / 2].as_secs_f64()
+    );
+}
+
+const SAMPLES: usize = 20;
+
+/// Latencies (sorted) from a pause action's appearance on the node to its alert, with the
+/// watcher running at `poll` and, with `ws_url`, subscribed.
+async fn latency(
+    node: &Shared,
+    store: &Store,
+    watcher: &Watcher,
+    poll: Duration,
+    ws_url: Option<String>,
+    offset: u64,
+) -> Vec<Duration> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let (mut stop_a, mut stop_b) = (stop_rx.clone(), stop_rx);
+    let stats = Arc::new(zkgate_watch::subscribe::SubscriptionStats::default());
+    let subscription = ws_url.map(|url| {
+        tokio::spawn(zkgate_watch::subscribe::run(
+            url,
+            zkgate::ID.to_string(),
+            watcher.waker(),
+            stats.clone(),
+            async move {
+                let _ = stop_a.changed().await;
+            },
+        ))
+    });
+    let running = tokio::spawn(watcher.clone().run(poll, async move {
+        let _ = stop_b.changed().await;
     }));
+    if subscription.is_some() {
+        while !stats.up() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
     let mut latencies = vec![];
-    for k in 0..10u64 {
+    for k in 0..SAMPLES as u64 {
         tokio::time::sleep(Duration::from_millis(37 * (k % 3) + 50)).await;
         let before = store.alerts(false, 1).await.unwrap().first().map(|a| a.id);
         let pause = zkgate::events::PauseChanged {
@@ -77,30 +133,25 @@ async fn run(backend: Backend) {
             paused: k % 2 == 0,
         }
         .data();
-        let n = TRANSACTIONS + 1 + k;
-        node.lock()
-            .unwrap()
-            .history
-            .push(committed(n, 2_000_000 + n as i64, 1, &[pause], false));
+        let n = TRANSACTIONS + 1 + offset + k;
         let t = Instant::now();
+        publish(node, committed(n, 2_000_000 + n as i64, 1, &[pause], false));
         loop {
             let newest = store.alerts(false, 1).await.unwrap().first().map(|a| a.id);
             if newest != before {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(2)).await;
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
         latencies.push(t.elapsed());
     }
-    let _ = stop_tx.send(());
+    let _ = stop_tx.send(true);
     running.await.unwrap();
+    if let Some(s) = subscription {
+        s.await.unwrap();
+    }
     latencies.sort();
-    println!(
-        "{backend:?}: transaction on the node to its alert, polling every 100 ms: p50 {:.0} ms, \
-         max {:.0} ms (10 samples)",
-        latencies[5].as_secs_f64() * 1e3,
-        latencies[9].as_secs_f64() * 1e3
-    );
+    latencies
 }
 
 #[tokio::main]
