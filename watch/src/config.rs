@@ -65,6 +65,10 @@ pub struct Config {
     /// Milliseconds between passes (100..=600000).
     #[arg(long, env = "ZKGATE_WATCH_POLL_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub poll_ms: u64,
+    /// Write each UTC day's report (`report-DAY.html` and the CSV files) into this directory
+    /// once the day is over and ingested; days missed while stopped are written on restart.
+    #[arg(long, env = "ZKGATE_WATCH_REPORT_DIR")]
+    pub report_dir: Option<PathBuf>,
     /// API keys for `/v1` (comma-separated; none: `/v1` is open).
     #[arg(long = "api-key", env = "ZKGATE_WATCH_API_KEYS", value_delimiter = ',')]
     pub api_keys: Vec<String>,

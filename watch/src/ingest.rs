@@ -50,6 +50,7 @@ pub struct Watcher {
     metrics: Arc<Metrics>,
     page: usize,
     wake: Arc<tokio::sync::Notify>,
+    reports: Option<std::path::PathBuf>,
 }
 
 /// Transactions fetched from the node at once.
@@ -81,6 +82,7 @@ impl Watcher {
             metrics,
             page: 1000,
             wake: Arc::default(),
+            reports: None,
         }
     }
 
@@ -88,6 +90,29 @@ impl Watcher {
     pub fn with_page(mut self, page: usize) -> Self {
         self.page = page.clamp(1, 1000);
         self
+    }
+
+    /// Writes each UTC day's report into `dir` once the day is over and ingested
+    /// ([`crate::report::write_due`], checked by [`Watcher::run`] after passes).
+    pub fn with_reports(mut self, dir: std::path::PathBuf) -> Self {
+        self.reports = Some(dir);
+        self
+    }
+
+    /// The reports due by `complete_at` (see [`crate::report::write_due`]), written; none
+    /// without [`Watcher::with_reports`].
+    pub async fn write_due_reports(
+        &self,
+        complete_at: i64,
+    ) -> Result<Vec<crate::store::WrittenReport>, crate::report::ReportError> {
+        let Some(dir) = &self.reports else {
+            return Ok(vec![]);
+        };
+        let written = crate::report::write_due(&self.store, dir, complete_at).await?;
+        if let Some(newest) = self.store.reports(1).await?.first() {
+            self.metrics.record_reports(written.len(), newest.day_start);
+        }
+        Ok(written)
     }
 
     /// What wakes [`Watcher::run`] for a pass before its poll interval is up (the live
@@ -216,13 +241,27 @@ impl Watcher {
     /// Passes every `poll`, and whenever [`Watcher::waker`] is notified, until `stop`
     /// resolves (an error is logged and retried). A pass that stopped at a transaction the
     /// node does not serve yet is retried after 200 ms (or `poll`, if shorter); the periodic
-    /// rules run at most once per `poll`.
+    /// rules run at most once per `poll`. With [`Watcher::with_reports`], the first complete
+    /// pass and the first after each UTC midnight write the reports due.
     pub async fn run(self, poll: Duration, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         let mut periodic_at: Option<tokio::time::Instant> = None;
+        let mut reports_checked_until = i64::MIN;
         loop {
+            let started = now();
             let retry_soon = match self.sync().await {
-                Ok(pass) => pass.incomplete,
+                Ok(pass) => {
+                    if !pass.incomplete && started >= reports_checked_until {
+                        match self.write_due_reports(started).await {
+                            // Next check: the coming midnight.
+                            Ok(_) => {
+                                reports_checked_until = started.div_euclid(86_400) * 86_400 + 86_400
+                            }
+                            Err(e) => tracing::warn!("daily report failed (retrying): {e}"),
+                        }
+                    }
+                    pass.incomplete
+                }
                 Err(e) => {
                     tracing::warn!("watch pass failed (retrying): {e}");
                     false

@@ -1,6 +1,8 @@
 //! `zkgate-watch`: reads zkgate's audit trail from an RPC node into a database (SQLite by
 //! default, PostgreSQL), evaluates monitoring rules as transactions arrive, and serves the
-//! alerts (`/v1/alerts`, acknowledged by an operator) and Prometheus metrics.
+//! alerts (`/v1/alerts`, acknowledged by an operator), the daily reports (`/v1/reports`,
+//! written by the daemon with `--report-dir`) and Prometheus metrics; a `logsSubscribe`
+//! subscription ([`subscribe`]) wakes ingestion as transactions land.
 //!
 //! Layout, as the prover's: [`app`] is the HTTP API over an [`AppState`]; [`config`] the
 //! binary's flags; [`ingest`] the checkpointed backfill; [`decode`] a transaction's events;
@@ -33,7 +35,7 @@ use zkgate_client::api::{ErrorBody, ErrorDetail};
 use zkgate_service::body::ApiJson;
 
 use crate::metrics::Metrics;
-use crate::store::{Acknowledged, Alert, Store};
+use crate::store::{Acknowledged, Alert, Store, WrittenReport};
 
 /// The API's errors, as JSON `{"error": {"code", "message", "field"}}`.
 #[derive(Debug, thiserror::Error)]
@@ -193,16 +195,83 @@ async fn list_alerts(
             })
         }
     };
-    let limit = q.limit.unwrap_or(100);
+    Ok(Json(AlertList {
+        alerts: state.store.alerts(open_only, limit(q.limit)?).await?,
+    }))
+}
+
+/// A `limit` query parameter: 1..=1000, default 100.
+fn limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    let limit = limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::Malformed {
             field: Some("limit".into()),
             message: "limit must be between 1 and 1000".into(),
         });
     }
-    Ok(Json(AlertList {
-        alerts: state.store.alerts(open_only, limit).await?,
+    Ok(limit)
+}
+
+/// `GET /v1/reports` query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// At most this many, newest day first (1..=1000, default 100).
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// `GET /v1/reports` answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReportList {
+    /// The daily reports the watcher wrote (`--report-dir`), newest day first.
+    pub reports: Vec<WrittenReport>,
+}
+
+/// Lists the daily reports written.
+#[utoipa::path(get, path = "/v1/reports", params(ReportQuery),
+    responses((status = 200, body = ReportList), (status = 400, description = "bad query")))]
+async fn list_reports(
+    State(state): State<AppState>,
+    query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ReportList>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::Malformed {
+        field: None,
+        message: e.body_text(),
+    })?;
+    Ok(Json(ReportList {
+        reports: state.store.reports(limit(q.limit)?).await?,
     }))
+}
+
+/// One day's report as HTML, from the database as it is now (the day so far, for today).
+#[utoipa::path(get, path = "/v1/reports/{day}",
+    params(("day" = String, Path, description = "UTC day, YYYY-MM-DD", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")),
+    responses((status = 200, content_type = "text/html", description = "the report page"),
+        (status = 400, description = "not a date"), (status = 404, description = "a day not begun")))]
+async fn report_page(
+    State(state): State<AppState>,
+    Path(day): Path<String>,
+) -> Result<Response, ApiError> {
+    let start = report::day_start(&day).map_err(|e| ApiError::Malformed {
+        field: Some("day".into()),
+        message: e.to_string(),
+    })?;
+    if start > ingest::now() {
+        return Err(ApiError::NotFound(format!("{day} has not begun")));
+    }
+    let page = match report::load_day(&state.store, &day).await {
+        Ok(d) => d.html(),
+        Err(report::ReportError::Db(e)) => return Err(e.into()),
+        Err(e) => {
+            return Err(ApiError::Malformed {
+                field: Some("day".into()),
+                message: e.to_string(),
+            })
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
 }
 
 /// Acknowledges an alert (API key required).
@@ -280,8 +349,8 @@ async fn metrics_text(State(state): State<AppState>) -> impl IntoResponse {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "zkgate-watch", description = "Alerts on zkgate's audit trail"),
-    paths(list_alerts, acknowledge),
-    components(schemas(Alert, AlertList, Acknowledge))
+    paths(list_alerts, acknowledge, list_reports, report_page),
+    components(schemas(Alert, AlertList, Acknowledge, WrittenReport, ReportList))
 )]
 struct ApiDoc;
 
@@ -289,12 +358,15 @@ async fn openapi() -> impl IntoResponse {
     Json(ApiDoc::openapi())
 }
 
-/// The HTTP API: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, `GET /v1/alerts` and
-/// `POST /v1/alerts/{id}/acknowledge` (both behind a bearer API key when keys are set).
+/// The HTTP API: `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, and behind a bearer API
+/// key when keys are set: `GET /v1/alerts`, `POST /v1/alerts/{id}/acknowledge`,
+/// `GET /v1/reports` (the daily reports written) and `GET /v1/reports/{day}` (a day's page).
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/v1/alerts", get(list_alerts))
         .route("/v1/alerts/{id}/acknowledge", post(acknowledge))
+        .route("/v1/reports", get(list_reports))
+        .route("/v1/reports/{day}", get(report_page))
         .route_layer(middleware::from_fn_with_state(state.clone(), auth));
     Router::new()
         .route("/healthz", get(healthz))

@@ -70,7 +70,7 @@ async fn main() -> ExitCode {
         };
     }
     let metrics = Arc::new(Metrics::default());
-    let watcher = Watcher::new(
+    let mut watcher = Watcher::new(
         Rpc::new(&config.rpc_url),
         store.clone(),
         rules,
@@ -78,6 +78,13 @@ async fn main() -> ExitCode {
         event_authority.to_string(),
         metrics.clone(),
     );
+    if let Some(dir) = &config.report_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            tracing::error!("--report-dir {}: {e}", dir.display());
+            return ExitCode::FAILURE;
+        }
+        watcher = watcher.with_reports(dir.clone());
+    }
     let ws_url = match (config.subscribe, &config.ws_url) {
         (false, _) => None,
         (true, Some(url)) => Some(url.clone()),

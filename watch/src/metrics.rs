@@ -30,6 +30,9 @@ pub struct Metrics {
     /// Sum and count of event-to-alert latency (cluster time of the transaction to the alert).
     latency_sum: AtomicI64,
     latency_count: AtomicU64,
+    reports_written: AtomicU64,
+    /// Start (unix) of the newest day reported; 0: no report yet (the gauge is then absent).
+    last_report_day: AtomicI64,
 }
 
 fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
@@ -66,6 +69,13 @@ impl Metrics {
             );
             self.latency_count.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// `n` daily reports written; the newest day reported starts at `newest_day_start`.
+    pub fn record_reports(&self, n: usize, newest_day_start: i64) {
+        self.reports_written.fetch_add(n as u64, Ordering::Relaxed);
+        self.last_report_day
+            .store(newest_day_start, Ordering::Relaxed);
     }
 
     /// A finished pass.
@@ -183,6 +193,21 @@ impl Metrics {
             "Alerts counted in the latency sum.",
             plain(self.latency_count.load(Ordering::Relaxed).to_string()),
         );
+        let last_report_day = self.last_report_day.load(Ordering::Relaxed);
+        if last_report_day > 0 {
+            family(
+                "zkgate_watch_reports_written_total",
+                "counter",
+                "Daily reports written (--report-dir).",
+                plain(self.reports_written.load(Ordering::Relaxed).to_string()),
+            );
+            family(
+                "zkgate_watch_last_report_day_seconds",
+                "gauge",
+                "Unix time of 00:00 UTC of the newest day reported.",
+                plain(last_report_day.to_string()),
+            );
+        }
         let sub = &self.subscription;
         if sub.enabled() {
             family(

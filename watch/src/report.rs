@@ -10,7 +10,7 @@ use sqlx::Row;
 use zkgate_db::DbError;
 
 use crate::rules::error_name;
-use crate::store::{Alert, Store};
+use crate::store::{Alert, Store, WrittenReport};
 
 /// Why a report was not written.
 #[derive(Debug, thiserror::Error)]
@@ -328,8 +328,10 @@ impl Day {
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <title>zkgate compliance report {day}</title><style>\
              body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}\
-             table{{border-collapse:collapse;margin:1em 0}}\
-             td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:13px}}\
+             table{{border-collapse:collapse;margin:1em 0;max-width:100%}}\
+             td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:13px;\
+             vertical-align:top}}code{{overflow-wrap:anywhere}}\
+             svg.chart{{max-width:100%;height:auto}}\
              .bar{{fill:#3b6ea5}}.label,.value{{font-size:12px}}\
              .open{{color:#a00;font-weight:bold}} code{{font-size:12px}}\
              </style></head><body>\n<h1>zkgate compliance report — {day} (UTC)</h1>\n\
@@ -355,6 +357,7 @@ impl Day {
             .enumerate()
             .map(|(i, v)| (format!("{i:02}:00"), *v))
             .collect();
+        h.push_str("<h2>Volume per hour (UTC)</h2>\n");
         h.push_str(&bar_chart("Volume per hour (UTC)", &hour_bars));
         h.push_str("\n<h2>Refusals by error</h2>\n");
         let mut by_code: BTreeMap<i64, u128> = BTreeMap::new();
@@ -509,10 +512,57 @@ impl Day {
         files.extend(self.csv_files());
         let mut written = vec![];
         for (name, contents) in files {
-            let path = dir.join(name);
-            std::fs::write(&path, contents).map_err(io(&path))?;
+            // Written beside, then renamed over: a reader (or a crash) never sees half a file.
+            let path = dir.join(&name);
+            let partial = dir.join(format!(".{name}.partial"));
+            std::fs::write(&partial, contents).map_err(io(&partial))?;
+            std::fs::rename(&partial, &path).map_err(io(&path))?;
             written.push(path);
         }
         Ok(written)
     }
+}
+
+/// Writes into `dir` the report of every day that ended by `complete_at` (the start of an
+/// ingestion pass that finished: everything confirmed before it is stored) and is not written
+/// yet: the days after the newest report written, or, on the first run, from the day of the
+/// oldest transaction stored (yesterday, with none). Each day is recorded in the database
+/// after its files are in place, so a crash in between writes it again, never skips it.
+pub async fn write_due(
+    store: &Store,
+    dir: &Path,
+    complete_at: i64,
+) -> Result<Vec<WrittenReport>, ReportError> {
+    let last_complete = complete_at.div_euclid(86_400) * 86_400 - 86_400;
+    let first = match store.reports(1).await?.first() {
+        Some(newest) => newest.day_start + 86_400,
+        None => match store.first_block_time().await? {
+            Some(t) => t.div_euclid(86_400) * 86_400,
+            None => last_complete,
+        },
+    };
+    let mut written = vec![];
+    let mut start = first;
+    while start <= last_complete {
+        let day = load_day(store, &day_of(start)).await?;
+        day.write(dir)?;
+        let report = WrittenReport {
+            day: day.day.clone(),
+            day_start: start,
+            written_at: crate::ingest::now(),
+            transfers: day.transfers.len() as i64,
+            alerts: day.alerts.len() as i64,
+        };
+        store.record_report(&report).await?;
+        tracing::info!(
+            day = %report.day,
+            transfers = report.transfers,
+            alerts = report.alerts,
+            "daily report written to {}",
+            dir.display()
+        );
+        written.push(report);
+        start += 86_400;
+    }
+    Ok(written)
 }

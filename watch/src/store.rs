@@ -8,12 +8,35 @@ use zkgate_db::{Database, DbError};
 use crate::decode::{Event, Observed};
 
 /// The watcher's migrations.
-pub const MIGRATIONS: &[zkgate_db::MigrationSql] = &[zkgate_db::MigrationSql {
-    version: 1,
-    description: "audit trail, checkpoint and alerts",
-    sqlite: include_str!("../migrations/sqlite/0001_watch.sql"),
-    postgres: include_str!("../migrations/postgres/0001_watch.sql"),
-}];
+pub const MIGRATIONS: &[zkgate_db::MigrationSql] = &[
+    zkgate_db::MigrationSql {
+        version: 1,
+        description: "audit trail, checkpoint and alerts",
+        sqlite: include_str!("../migrations/sqlite/0001_watch.sql"),
+        postgres: include_str!("../migrations/postgres/0001_watch.sql"),
+    },
+    zkgate_db::MigrationSql {
+        version: 2,
+        description: "daily reports written",
+        sqlite: include_str!("../migrations/sqlite/0002_reports.sql"),
+        postgres: include_str!("../migrations/postgres/0002_reports.sql"),
+    },
+];
+
+/// A daily report the watcher wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct WrittenReport {
+    /// The UTC day, `YYYY-MM-DD`.
+    pub day: String,
+    /// Unix time of its 00:00 UTC.
+    pub day_start: i64,
+    /// Unix time it was written.
+    pub written_at: i64,
+    /// Approved transfers in it.
+    pub transfers: i64,
+    /// Alerts in it.
+    pub alerts: i64,
+}
 
 /// A stored transfer (what the wallet rules look at).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -396,5 +419,52 @@ impl Store {
             (Some(r), true) => Acknowledged::Now(Self::alert(&r)),
             (Some(r), false) => Acknowledged::Already(Self::alert(&r)),
         })
+    }
+
+    /// Cluster time of the oldest transaction stored.
+    pub async fn first_block_time(&self) -> Result<Option<i64>, DbError> {
+        let row = sqlx::query("SELECT MIN(block_time) FROM watch_transactions")
+            .fetch_one(self.db.pool())
+            .await?;
+        Ok(row.try_get::<Option<i64>, _>(0)?)
+    }
+
+    /// Records that the report of `report.day` was written (again, if it was before).
+    pub async fn record_report(&self, report: &WrittenReport) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO watch_reports (day, day_start, written_at, transfers, alerts) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (day) DO UPDATE SET \
+             written_at = excluded.written_at, transfers = excluded.transfers, \
+             alerts = excluded.alerts",
+        )
+        .bind(&report.day)
+        .bind(report.day_start)
+        .bind(report.written_at)
+        .bind(report.transfers)
+        .bind(report.alerts)
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The reports written, newest day first, at most `limit`.
+    pub async fn reports(&self, limit: i64) -> Result<Vec<WrittenReport>, DbError> {
+        let rows = sqlx::query(
+            "SELECT day, day_start, written_at, transfers, alerts FROM watch_reports \
+             ORDER BY day_start DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| WrittenReport {
+                day: r.get(0),
+                day_start: r.get(1),
+                written_at: r.get(2),
+                transfers: r.get(3),
+                alerts: r.get(4),
+            })
+            .collect())
     }
 }

@@ -845,7 +845,84 @@ async fn the_daily_report_has_the_days_figures_charts_and_csv() {
     );
     assert!(alerts.contains(",carol\n"));
     assert_eq!(read("report-2026-11-26.html"), html);
+
+    // The page as a browser paints it: every bar at its width (hours: 500 → 400 px and
+    // 250 → 200 px; one error and two rules, each the maximum, 400 px; 16 px tall), the open
+    // alert in red, and the whole page inside the screenshot.
+    let shot = dir.join("report.png");
+    let (width, height, pixels) = screenshot(&dir.join("report-2026-11-26.html"), &shot);
+    let bar = pixels.iter().filter(|p| **p == [0x3b, 0x6e, 0xa5]).count();
+    let expected = (400 + 200 + 400 + 2 * 400) * 16;
+    assert!(
+        bar.abs_diff(expected) <= expected / 50,
+        "{bar} bar pixels painted, {expected} expected"
+    );
+    let red = pixels
+        .iter()
+        .filter(|p| p[0] >= 0x90 && p[1] < 0x30 && p[2] < 0x30)
+        .count();
+    assert!(red > 20, "the open alert in red ({red} pixels)");
+    // The bottom rows are blank: nothing was cut off.
+    let blank_rows = pixels
+        .chunks(width)
+        .rev()
+        .take_while(|row| row.iter().all(|p| *p == [0xff, 0xff, 0xff]))
+        .count();
+    assert!(blank_rows > 100, "the page fits in {width}x{height}");
+    // Nothing runs past the right margin (long signatures wrap).
+    let right_margin_clear = pixels
+        .chunks(width)
+        .all(|row| row[width - 24..].iter().all(|p| *p == [0xff, 0xff, 0xff]));
+    assert!(right_margin_clear, "the page fits {width} px across");
+    // Kept for people to look at.
+    let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("zkgate-watch-report.png");
+    std::fs::copy(&shot, &keep).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Opens `page` in the machine's headless Chromium (Debian's `chromium-headless-shell`,
+/// installed by `scripts/install-packages.sh`; a missing browser fails the test) and
+/// screenshots it at 1000x2400 into `png`: (width, height, RGB pixels by rows).
+fn screenshot(page: &std::path::Path, png: &std::path::Path) -> (usize, usize, Vec<[u8; 3]>) {
+    let browser =
+        std::env::var("ZKGATE_CHROMIUM").unwrap_or_else(|_| "chromium-headless-shell".to_string());
+    let profile = page.with_file_name("chromium-profile");
+    let out = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            "--window-size=1000,2400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{browser}: {e} (install it with scripts/install-packages.sh, or set ZKGATE_CHROMIUM)")
+        });
+    assert!(
+        out.status.success(),
+        "{browser} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = ::png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let step = match info.color_type {
+        ::png::ColorType::Rgb => 3,
+        ::png::ColorType::Rgba => 4,
+        other => panic!("screenshot in {other:?}"),
+    };
+    assert_eq!(info.bit_depth, ::png::BitDepth::Eight);
+    let pixels = buf[..info.buffer_size()]
+        .chunks(step)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect();
+    (info.width as usize, info.height as usize, pixels)
 }
 
 #[test]
