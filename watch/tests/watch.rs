@@ -1012,8 +1012,11 @@ async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap
 
     // A notified governance action: stored and alerted on without waiting for a poll.
     publish(&node, pause(2, true));
-    eventually("the notified transaction", || stored(2)).await;
-    assert_eq!(alerts().await, 1);
+    eventually("the notified transaction's alert", || async {
+        alerts().await == 1
+    })
+    .await;
+    assert!(stored(2).await);
     assert_eq!(stats.notifications(), 1);
 
     // The node drops the connection; a transaction lands unannounced; the reconnection's pass
@@ -1025,8 +1028,11 @@ async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap
     assert_eq!(stats.connects(), 2);
     assert!(stats.up());
     publish(&node, pause(4, true));
-    eventually("notified after reconnecting", || stored(4)).await;
-    assert_eq!(alerts().await, 3);
+    eventually("notified after reconnecting", || async {
+        alerts().await == 3
+    })
+    .await;
+    assert!(stored(4).await);
     let text = metrics.render();
     assert!(text.contains("zkgate_watch_subscription_up 1\n"), "{text}");
     assert!(text.contains("zkgate_watch_subscription_connects_total 2\n"));
@@ -1086,4 +1092,213 @@ async fn without_a_subscription_the_watcher_still_polls() {
     let _ = stop_tx.send(true);
     watching.await.unwrap();
     subscription.await.unwrap();
+}
+
+/// `--report-dir`: each day's report once the day is over (an empty day too), never twice,
+/// none for the day in progress; a restarted watcher goes on from the newest day written; a
+/// first run over an empty database starts with yesterday.
+async fn the_daemon_writes_each_days_report_once(backend: Backend) {
+    use zkgate_watch::report::day_start;
+    let (a, b, c, d) = (
+        day_start("2026-03-01").unwrap(),
+        day_start("2026-03-02").unwrap(),
+        day_start("2026-03-03").unwrap(),
+        day_start("2026-03-04").unwrap(),
+    );
+    let node: Shared = Arc::default();
+    node.lock().unwrap().history = vec![
+        committed(1, a + 100, 10, &[transfer(10, 11, 5)], false),
+        committed(2, a + 200, 10, &[transfer(10, 12, 6)], false),
+        committed(3, c + 50, 10, &[transfer(10, 13, 7)], false),
+    ];
+    let url = serve_node(node).await;
+    let store = store(backend).await;
+    let dir = std::env::temp_dir().join(format!("zkgate-watch-daily-{}", rand::random::<u64>()));
+    let (w, metrics) = watcher(&url, &store, no_rules());
+    assert!(
+        w.write_due_reports(d).await.unwrap().is_empty(),
+        "no --report-dir, no reports"
+    );
+    let w = w.with_reports(dir.clone());
+    w.sync().await.unwrap();
+    let days = |r: Vec<zkgate_watch::store::WrittenReport>| {
+        r.iter()
+            .map(|r| (r.day.clone(), r.transfers))
+            .collect::<Vec<_>>()
+    };
+    let written = w.write_due_reports(c + 3600).await.unwrap();
+    assert_eq!(
+        days(written),
+        vec![("2026-03-01".to_string(), 2), ("2026-03-02".to_string(), 0)]
+    );
+    let html = std::fs::read_to_string(dir.join("report-2026-03-02.html")).unwrap();
+    assert!(html.contains("0 approved transfers"), "the empty day");
+    assert!(
+        std::fs::read_to_string(dir.join("transfers-2026-03-01.csv"))
+            .unwrap()
+            .lines()
+            .count()
+            == 3
+    );
+    assert!(
+        !dir.join("report-2026-03-03.html").exists(),
+        "day in progress"
+    );
+    assert!(w.write_due_reports(d - 1).await.unwrap().is_empty(), "once");
+    let text = metrics.render();
+    assert!(
+        text.contains("zkgate_watch_reports_written_total 2\n"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("zkgate_watch_last_report_day_seconds {b}\n")));
+
+    // A restart: the next day only.
+    let (w2, _) = watcher(&url, &store, no_rules());
+    let w2 = w2.with_reports(dir.clone());
+    assert_eq!(
+        days(w2.write_due_reports(d + 10).await.unwrap()),
+        vec![("2026-03-03".to_string(), 1)]
+    );
+    assert_eq!(store.reports(10).await.unwrap().len(), 3);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names.len(),
+        12,
+        "three days of four files, no partial file: {names:?}"
+    );
+    assert!(names.iter().all(|n| !n.starts_with('.')));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A first run over an empty database: yesterday.
+    let empty = Store::new(
+        Database::connect(&testing::url(backend).await, MIGRATIONS)
+            .await
+            .unwrap(),
+    );
+    let dir = std::env::temp_dir().join(format!("zkgate-watch-daily-{}", rand::random::<u64>()));
+    let (w3, _) = watcher(&url, &empty, no_rules());
+    let w3 = w3.with_reports(dir.clone());
+    assert_eq!(
+        days(w3.write_due_reports(d + 10).await.unwrap()),
+        vec![("2026-03-03".to_string(), 0)]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_the_daemon_writes_each_days_report_once() {
+    the_daemon_writes_each_days_report_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_the_daemon_writes_each_days_report_once() {
+    the_daemon_writes_each_days_report_once(Backend::Postgres).await;
+}
+
+/// The running watcher writes yesterday's report by itself, and the API serves the list and
+/// any day's page (and refuses a bad day, a day not begun, a bad limit, a missing key).
+#[tokio::test]
+async fn the_running_watcher_reports_and_the_api_serves_reports() {
+    use std::time::Duration;
+    use zkgate_watch::ingest::now;
+    use zkgate_watch::report::day_of;
+    let yesterday = now().div_euclid(86_400) * 86_400 - 86_400;
+    let node: Shared = Arc::default();
+    node.lock().unwrap().history = vec![committed(
+        1,
+        yesterday + 7,
+        10,
+        &[transfer(10, 11, 5)],
+        false,
+    )];
+    let url = serve_node(node).await;
+    let store = store(Backend::Sqlite).await;
+    let dir = std::env::temp_dir().join(format!("zkgate-watch-daily-{}", rand::random::<u64>()));
+    let (w, metrics) = watcher(&url, &store, no_rules());
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(w.with_reports(dir.clone()).run(
+        Duration::from_millis(100),
+        async move {
+            let _ = stop_rx.changed().await;
+        },
+    ));
+    let day = day_of(yesterday);
+    let page = dir.join(format!("report-{day}.html"));
+    eventually("yesterday's report written", || async { page.exists() }).await;
+    let _ = stop_tx.send(true);
+    running.await.unwrap();
+    assert!(std::fs::read_to_string(&page)
+        .unwrap()
+        .contains("1 approved transfers"));
+
+    let state = AppState::new(store.clone(), metrics, vec!["k1".into()], 60);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    let http = reqwest::Client::new();
+    let get = |path: String, key: Option<&'static str>| {
+        let mut r = http.get(format!("{base}{path}"));
+        if let Some(k) = key {
+            r = r.bearer_auth(k);
+        }
+        r.send()
+    };
+    let list: Value = get("/v1/reports".into(), Some("k1"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["reports"][0]["day"], json!(day));
+    assert_eq!(list["reports"][0]["transfers"], 1);
+    let today = get(format!("/v1/reports/{}", day_of(now())), Some("k1"))
+        .await
+        .unwrap();
+    assert_eq!(today.status(), 200);
+    assert_eq!(today.headers()["content-type"], "text/html; charset=utf-8");
+    let y = get(format!("/v1/reports/{day}"), Some("k1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(y, std::fs::read_to_string(&page).unwrap());
+    for (path, status, field) in [
+        ("/v1/reports/2026-02-30".to_string(), 400, json!("day")),
+        ("/v1/reports/yesterday".to_string(), 400, json!("day")),
+        ("/v1/reports/9999-01-01".to_string(), 404, Value::Null),
+        ("/v1/reports?limit=0".to_string(), 400, json!("limit")),
+        ("/v1/reports?limit=1001".to_string(), 400, json!("limit")),
+    ] {
+        let r = get(path.clone(), Some("k1")).await.unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], field, "{path}: {body}");
+    }
+    assert_eq!(
+        get(format!("/v1/reports/{day}"), None)
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        get("/v1/reports".into(), Some("k2"))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let spec: Value = get("/openapi.json".into(), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(spec["paths"]["/v1/reports/{day}"]["get"].is_object());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
