@@ -43,13 +43,14 @@ async fn run(backend: Backend) {
         .await
         .unwrap();
     let store = Store::new(db);
+    let metrics = Arc::new(Metrics::default());
     let watcher = Watcher::new(
         Rpc::new(&url),
         store.clone(),
         Rules::default(),
         zkgate::ID.to_string(),
         event_authority().to_string(),
-        Arc::new(Metrics::default()),
+        metrics.clone(),
     );
     let started = Instant::now();
     let pass = watcher.sync().await.unwrap();
@@ -66,9 +67,19 @@ async fn run(backend: Backend) {
 
     // Latency: a governance action appears on the node; the running watcher alerts on it.
     // Polling every 100 ms, then with the subscription (polling every 10 min).
-    let poll = latency(&node, &store, &watcher, Duration::from_millis(100), None, 0).await;
+    let poll = latency(
+        &metrics,
+        &node,
+        &store,
+        &watcher,
+        Duration::from_millis(100),
+        None,
+        0,
+    )
+    .await;
     let ws_url = serve_pubsub(node.clone()).await;
     let live = latency(
+        &metrics,
         &node,
         &store,
         &watcher,
@@ -95,6 +106,7 @@ const SAMPLES: usize = 20;
 /// Latencies (sorted) from a pause action's appearance on the node to its alert, with the
 /// watcher running at `poll` and, with `ws_url`, subscribed.
 async fn latency(
+    metrics: &Metrics,
     node: &Shared,
     store: &Store,
     watcher: &Watcher,
@@ -102,24 +114,10 @@ async fn latency(
     ws_url: Option<String>,
     offset: u64,
 ) -> Vec<Duration> {
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (mut stop_a, mut stop_b) = (stop_rx.clone(), stop_rx);
-    let stats = Arc::new(zkgate_watch::subscribe::SubscriptionStats::default());
-    let subscription = ws_url.map(|url| {
-        tokio::spawn(zkgate_watch::subscribe::run(
-            url,
-            zkgate::ID.to_string(),
-            watcher.waker(),
-            stats.clone(),
-            async move {
-                let _ = stop_a.changed().await;
-            },
-        ))
-    });
-    let running = tokio::spawn(watcher.clone().run(poll, async move {
-        let _ = stop_b.changed().await;
-    }));
-    if subscription.is_some() {
+    let subscribed = ws_url.is_some();
+    let stats = metrics.subscription.clone();
+    let running = watcher.clone().spawn(poll, ws_url);
+    if subscribed {
         while !stats.up() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -145,11 +143,7 @@ async fn latency(
         }
         latencies.push(t.elapsed());
     }
-    let _ = stop_tx.send(true);
-    running.await.unwrap();
-    if let Some(s) = subscription {
-        s.await.unwrap();
-    }
+    running.stop().await;
     latencies.sort();
     latencies
 }

@@ -285,4 +285,44 @@ impl Watcher {
             }
         }
     }
+
+    /// Runs in the background: [`Watcher::run`] every `poll`, woken by a `logsSubscribe`
+    /// subscription at `ws_url` if given (its state in the metrics), until [`Running::stop`].
+    pub fn spawn(self, poll: Duration, ws_url: Option<String>) -> Running {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.changed().await;
+        };
+        let mut tasks = vec![];
+        if let Some(url) = ws_url {
+            tasks.push(tokio::spawn(crate::subscribe::run(
+                url,
+                self.program.clone(),
+                self.waker(),
+                self.metrics.subscription.clone(),
+                until(stopped.clone()),
+            )));
+        }
+        tasks.push(tokio::spawn(self.run(poll, until(stopped))));
+        Running { stop, tasks }
+    }
+}
+
+/// A watcher running in the background ([`Watcher::spawn`]).
+#[derive(Debug)]
+pub struct Running {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops the watcher and its subscription after the pass in progress.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            if let Err(e) = task.await {
+                tracing::error!("watcher task: {e}");
+            }
+        }
+    }
 }

@@ -118,33 +118,11 @@ async fn main() -> ExitCode {
         "watching on http://{}",
         config.listen
     );
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut stop_watch = stop_rx.clone();
-    let subscription = ws_url.map(|url| {
-        let mut stop_sub = stop_rx.clone();
-        tokio::spawn(zkgate_watch::subscribe::run(
-            url,
-            program.to_string(),
-            watcher.waker(),
-            metrics.subscription.clone(),
-            async move {
-                let _ = stop_sub.changed().await;
-            },
-        ))
-    });
-    let watching = tokio::spawn(watcher.run(poll, async move {
-        let _ = stop_watch.changed().await;
-    }));
+    let running = watcher.spawn(poll, ws_url);
     let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            zkgate_service::shutdown_signal().await;
-            let _ = stop_tx.send(true);
-        })
+        .with_graceful_shutdown(zkgate_service::shutdown_signal())
         .await;
-    let _ = watching.await;
-    if let Some(s) = subscription {
-        let _ = s.await;
-    }
+    running.stop().await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -973,7 +973,7 @@ fn pause(n: u64, paused: bool) -> Recorded {
 #[tokio::test]
 async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap() {
     use std::time::Duration;
-    use zkgate_watch::subscribe::{run, SubscriptionStats};
+    use zkgate_watch::subscribe::SubscriptionStats;
     let node: Shared = Arc::default();
     node.lock()
         .unwrap()
@@ -984,20 +984,7 @@ async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap
     let store = store(Backend::Sqlite).await;
     let (w, metrics) = watcher(&url, &store, Rules::default());
     let stats: Arc<SubscriptionStats> = metrics.subscription.clone();
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (mut stop_a, mut stop_b) = (stop_rx.clone(), stop_rx);
-    let subscription = tokio::spawn(run(
-        ws_url,
-        zkgate::ID.to_string(),
-        w.waker(),
-        stats.clone(),
-        async move {
-            let _ = stop_a.changed().await;
-        },
-    ));
-    let watching = tokio::spawn(w.run(Duration::from_secs(600), async move {
-        let _ = stop_b.changed().await;
-    }));
+    let running = w.spawn(Duration::from_secs(600), Some(ws_url));
     let alerts = || async { store.alerts(false, 100).await.unwrap().len() };
     let stored = |n: u64| {
         let store = store.clone();
@@ -1038,9 +1025,7 @@ async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap
     assert!(text.contains("zkgate_watch_subscription_connects_total 2\n"));
     assert!(text.contains("zkgate_watch_notifications_total 2\n"));
 
-    let _ = stop_tx.send(true);
-    watching.await.unwrap();
-    subscription.await.unwrap();
+    running.stop().await;
     assert!(!stats.up());
     assert!(metrics
         .render()
@@ -1052,7 +1037,7 @@ async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap
 #[tokio::test]
 async fn without_a_subscription_the_watcher_still_polls() {
     use std::time::Duration;
-    use zkgate_watch::subscribe::{run, SubscriptionStats};
+    use zkgate_watch::subscribe::SubscriptionStats;
     let node: Shared = Arc::default();
     let url = serve_node(node.clone()).await;
     // A port nobody listens on: bind, note it, close.
@@ -1062,20 +1047,7 @@ async fn without_a_subscription_the_watcher_still_polls() {
     let store = store(Backend::Sqlite).await;
     let (w, metrics) = watcher(&url, &store, no_rules());
     let stats: Arc<SubscriptionStats> = metrics.subscription.clone();
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let (mut stop_a, mut stop_b) = (stop_rx.clone(), stop_rx);
-    let subscription = tokio::spawn(run(
-        ws_url,
-        zkgate::ID.to_string(),
-        w.waker(),
-        stats.clone(),
-        async move {
-            let _ = stop_a.changed().await;
-        },
-    ));
-    let watching = tokio::spawn(w.run(Duration::from_millis(100), async move {
-        let _ = stop_b.changed().await;
-    }));
+    let running = w.spawn(Duration::from_millis(100), Some(ws_url));
     node.lock().unwrap().history.push(pause(1, true));
     eventually("polled", || async {
         store.checkpoint().await.unwrap().map(|c| c.1) == Some(1)
@@ -1089,9 +1061,7 @@ async fn without_a_subscription_the_watcher_still_polls() {
     assert!(metrics
         .render()
         .contains("zkgate_watch_subscription_up 0\n"));
-    let _ = stop_tx.send(true);
-    watching.await.unwrap();
-    subscription.await.unwrap();
+    running.stop().await;
 }
 
 /// `--report-dir`: each day's report once the day is over (an empty day too), never twice,
@@ -1219,18 +1189,13 @@ async fn the_running_watcher_reports_and_the_api_serves_reports() {
     let store = store(Backend::Sqlite).await;
     let dir = std::env::temp_dir().join(format!("zkgate-watch-daily-{}", rand::random::<u64>()));
     let (w, metrics) = watcher(&url, &store, no_rules());
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    let running = tokio::spawn(w.with_reports(dir.clone()).run(
-        Duration::from_millis(100),
-        async move {
-            let _ = stop_rx.changed().await;
-        },
-    ));
+    let running = w
+        .with_reports(dir.clone())
+        .spawn(Duration::from_millis(100), None);
     let day = day_of(yesterday);
     let page = dir.join(format!("report-{day}.html"));
     eventually("yesterday's report written", || async { page.exists() }).await;
-    let _ = stop_tx.send(true);
-    running.await.unwrap();
+    running.stop().await;
     assert!(std::fs::read_to_string(&page)
         .unwrap()
         .contains("1 approved transfers"));
