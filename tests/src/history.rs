@@ -23,9 +23,13 @@ pub struct Recorded {
     pub json: Value,
 }
 
-/// The recorded history, oldest first (shared with the RPC shim).
+/// The recorded history, oldest first (shared with the RPC shim), and the websocket that
+/// notifies `logsSubscribe` subscriptions of each transaction as it is recorded.
 #[derive(Clone, Debug, Default)]
-pub struct History(Arc<Mutex<Vec<Recorded>>>);
+pub struct History {
+    records: Arc<Mutex<Vec<Recorded>>>,
+    pubsub: zkgate_watch::testing::Pubsub,
+}
 
 impl History {
     /// Records a processed transaction.
@@ -69,7 +73,10 @@ impl History {
             },
             "meta": {"err": err, "innerInstructions": inner, "logMessages": logs},
         });
-        self.0
+        let mentions: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        self.pubsub
+            .notify(slot, &signature, &json["meta"]["err"], logs, &mentions);
+        self.records
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(Recorded {
@@ -82,7 +89,16 @@ impl History {
 
     /// The recorded transactions, oldest first.
     pub fn transactions(&self) -> Vec<Recorded> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The websocket notifying subscriptions of each transaction recorded (served by
+    /// [`crate::rpc::RpcShim::with_history`]).
+    pub fn pubsub(&self) -> &zkgate_watch::testing::Pubsub {
+        &self.pubsub
     }
 
     /// `getSignaturesForAddress`: transactions touching `address`, newest first, older than

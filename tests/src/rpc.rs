@@ -35,6 +35,8 @@ struct Shim {
 pub struct RpcShim {
     /// Its URL.
     pub url: String,
+    /// Its websocket's URL (`logsSubscribe`), with a history.
+    pub ws_url: Option<String>,
     height_offset: Arc<AtomicU64>,
     sent: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
@@ -52,7 +54,8 @@ impl RpcShim {
         Self::serve(banks, None).await
     }
 
-    /// Serves `banks` and the transaction `history` (a [`crate::World::record_history`]).
+    /// Serves `banks` and the transaction `history` (a [`crate::World::record_history`]), and
+    /// notifies `logsSubscribe` subscriptions on [`RpcShim::ws_url`] as transactions land.
     pub async fn with_history(banks: BanksClient, history: History) -> Self {
         Self::serve(banks, Some(history)).await
     }
@@ -70,12 +73,17 @@ impl RpcShim {
             .await
             .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let ws_url = match &shim.history {
+            Some(h) => Some(h.pubsub().serve().await),
+            None => None,
+        };
         let app = Router::new().route("/", post(handle)).with_state(shim);
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
         RpcShim {
             url,
+            ws_url,
             height_offset,
             sent,
             task,

@@ -132,26 +132,149 @@ pub struct Node {
     pub loops: bool,
     /// Calls answered.
     pub calls: usize,
-    /// The params of every `logsSubscribe` received on the websocket.
-    pub subscriptions: Vec<Value>,
-    /// The live subscriptions' notification channels.
-    pub subscribers: Vec<tokio::sync::mpsc::UnboundedSender<Value>>,
+    /// The node's websocket.
+    pub pubsub: Pubsub,
 }
 
-/// Appends `tx` to the node's history and notifies every live subscription (as a node does
-/// when the transaction is confirmed).
+/// Appends `tx` to the node's history and notifies the subscriptions that mention zkgate (as a
+/// node does when the transaction is confirmed).
 pub fn publish(node: &Shared, tx: Recorded) {
     let mut node = node.lock().unwrap();
-    let value = json!({"context": {"slot": tx.slot},
-                       "value": {"signature": tx.signature, "err": tx.tx["meta"]["err"],
-                                 "logs": [format!("Program {} invoke [1]", zkgate::ID)]}});
+    let logs = [format!("Program {} invoke [1]", zkgate::ID)];
+    node.pubsub.notify(
+        tx.slot,
+        &tx.signature,
+        &tx.tx["meta"]["err"],
+        &logs,
+        &[zkgate::ID.to_string()],
+    );
     node.history.push(tx);
-    node.subscribers.retain(|s| s.send(value.clone()).is_ok());
 }
 
-/// Closes every websocket connection (as a node restarting does).
+/// Closes every websocket connection of `node` (as a node restarting does).
 pub fn drop_subscribers(node: &Shared) {
-    node.lock().unwrap().subscribers.clear();
+    node.lock().unwrap().pubsub.drop_connections();
+}
+
+/// A node's websocket endpoint for `logsSubscribe` (`{"mentions": [address]}` filters, or
+/// `"all"`): [`Pubsub::notify`] sends a transaction's notification to every subscription whose
+/// filter it matches.
+#[derive(Clone, Debug, Default)]
+pub struct Pubsub(Arc<Mutex<PubsubState>>);
+
+#[derive(Debug, Default)]
+struct PubsubState {
+    /// The params of every `logsSubscribe` received.
+    subscriptions: Vec<Value>,
+    /// The live subscriptions: the addresses they mention (`None`: all), their channel.
+    live: Vec<(
+        Option<Vec<String>>,
+        tokio::sync::mpsc::UnboundedSender<Value>,
+    )>,
+}
+
+impl Pubsub {
+    /// The params of every `logsSubscribe` received so far.
+    pub fn subscriptions(&self) -> Vec<Value> {
+        self.0.lock().unwrap().subscriptions.clone()
+    }
+
+    /// Notifies the subscriptions mentioning one of `keys` (base58) of a transaction.
+    pub fn notify(
+        &self,
+        slot: u64,
+        signature: &str,
+        err: &Value,
+        logs: &[String],
+        keys: &[String],
+    ) {
+        let value = json!({"context": {"slot": slot},
+                           "value": {"signature": signature, "err": err, "logs": logs}});
+        self.0.lock().unwrap().live.retain(|(mentions, tx)| {
+            let wanted = mentions
+                .as_ref()
+                .is_none_or(|m| m.iter().any(|a| keys.contains(a)));
+            !wanted || tx.send(value.clone()).is_ok()
+        });
+    }
+
+    /// Closes every connection.
+    pub fn drop_connections(&self) {
+        self.0.lock().unwrap().live.clear();
+    }
+
+    /// Serves the endpoint on `127.0.0.1:0`; its URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}", listener.local_addr().unwrap());
+        let pubsub = self.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(pubsub.clone().connection(stream));
+            }
+        });
+        url
+    }
+
+    async fn connection(self, stream: tokio::net::TcpStream) {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+        let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
+            return;
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut tx = Some(tx);
+        let mut subscription = 0;
+        loop {
+            tokio::select! {
+                message = ws.next() => {
+                    let text = match message {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                        Some(Ok(_)) => continue,
+                    };
+                    let request: Value = serde_json::from_str(&text).unwrap_or_default();
+                    let id = &request["id"];
+                    let answer = match request["method"].as_str().unwrap_or_default() {
+                        "logsSubscribe" => {
+                            let filter = &request["params"][0];
+                            let mentions = filter["mentions"].as_array().map(|m| {
+                                m.iter().filter_map(|a| a.as_str().map(String::from)).collect()
+                            });
+                            let mut state = self.0.lock().unwrap();
+                            state.subscriptions.push(request["params"].clone());
+                            subscription = 100 + state.subscriptions.len();
+                            match (tx.take(), mentions.is_some() || filter == "all") {
+                                (Some(tx), true) => {
+                                    state.live.push((mentions, tx));
+                                    json!({"jsonrpc": "2.0", "id": id, "result": subscription})
+                                }
+                                _ => json!({"jsonrpc": "2.0", "id": id,
+                                            "error": {"code": -32602, "message": "Invalid params"}}),
+                            }
+                        }
+                        "logsUnsubscribe" => json!({"jsonrpc": "2.0", "id": id, "result": true}),
+                        _ => json!({"jsonrpc": "2.0", "id": id,
+                                    "error": {"code": -32601, "message": "Method not found"}}),
+                    };
+                    if ws.send(Message::Text(answer.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                notification = rx.recv() => {
+                    let Some(result) = notification else {
+                        let _ = ws.close(None).await;
+                        return;
+                    };
+                    let message = json!({"jsonrpc": "2.0", "method": "logsNotification",
+                                         "params": {"result": result, "subscription": subscription}});
+                    if ws.send(Message::Text(message.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The node, shared with its server.
@@ -220,68 +343,10 @@ async fn handle(State(node): State<Shared>, Json(req): Json<Value>) -> axum::res
     Json(json!({"jsonrpc": "2.0", "id": req["id"], "result": result})).into_response()
 }
 
-/// Serves `node`'s websocket (`logsSubscribe` and its notifications) on `127.0.0.1:0`; its
-/// URL.
+/// Serves `node`'s websocket ([`Node::pubsub`]) on `127.0.0.1:0`; its URL.
 pub async fn serve_pubsub(node: Shared) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("ws://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(pubsub_connection(node.clone(), stream));
-        }
-    });
-    url
-}
-
-async fn pubsub_connection(node: Shared, stream: tokio::net::TcpStream) {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
-    let Ok(mut ws) = tokio_tungstenite::accept_async(stream).await else {
-        return;
-    };
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut tx = Some(tx);
-    let mut subscription = 0;
-    loop {
-        tokio::select! {
-            message = ws.next() => {
-                let text = match message {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
-                    Some(Ok(_)) => continue,
-                };
-                let request: Value = serde_json::from_str(&text).unwrap_or_default();
-                let answer = match request["method"].as_str().unwrap_or_default() {
-                    "logsSubscribe" => {
-                        let mut node = node.lock().unwrap();
-                        node.subscriptions.push(request["params"].clone());
-                        subscription = 100 + node.subscriptions.len();
-                        if let Some(tx) = tx.take() {
-                            node.subscribers.push(tx);
-                        }
-                        json!({"jsonrpc": "2.0", "id": request["id"], "result": subscription})
-                    }
-                    "logsUnsubscribe" => json!({"jsonrpc": "2.0", "id": request["id"], "result": true}),
-                    _ => json!({"jsonrpc": "2.0", "id": request["id"],
-                                "error": {"code": -32601, "message": "Method not found"}}),
-                };
-                if ws.send(Message::Text(answer.to_string().into())).await.is_err() {
-                    return;
-                }
-            }
-            notification = rx.recv() => {
-                let Some(result) = notification else {
-                    let _ = ws.close(None).await;
-                    return;
-                };
-                let message = json!({"jsonrpc": "2.0", "method": "logsNotification",
-                                     "params": {"result": result, "subscription": subscription}});
-                if ws.send(Message::Text(message.to_string().into())).await.is_err() {
-                    return;
-                }
-            }
-        }
-    }
+    let pubsub = node.lock().unwrap().pubsub.clone();
+    pubsub.serve().await
 }
 
 /// Serves `node` on `127.0.0.1:0`; its URL.

@@ -993,7 +993,7 @@ async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap
     eventually("the first pass", || stored(1)).await;
     eventually("subscribed", || async { stats.up() }).await;
     assert_eq!(
-        node.lock().unwrap().subscriptions,
+        node.lock().unwrap().pubsub.subscriptions(),
         vec![json!([{"mentions": [zkgate::ID.to_string()]}, {"commitment": "confirmed"}])]
     );
 

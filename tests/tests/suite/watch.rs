@@ -134,3 +134,122 @@ async fn the_watcher_reads_the_runtimes_audit_trail() {
     let again = watcher.sync().await.unwrap();
     assert_eq!((again.stored, again.alerts.len()), (0, 0));
 }
+
+/// Live, on the runtime: the watcher runs subscribed to the RPC shim's websocket (polling 10
+/// minutes away, so only notifications bring transactions in) while the world transacts; the
+/// transfer is stored, the replay's refusal and the pause alert, each as it happens.
+#[tokio::test]
+async fn the_watcher_alerts_as_the_runtime_transacts() {
+    use std::time::Duration;
+    let mut w = World::new(TokenKind::Spl).await;
+    let history = w.record_history();
+    let shim = RpcShim::with_history(w.ctx.banks_client.clone(), history.clone()).await;
+    let db = zkgate_db::Database::connect(&zkgate_db::testing::sqlite_url(), MIGRATIONS)
+        .await
+        .unwrap();
+    let store = Store::new(db);
+    let rules = Rules {
+        velocity: None,
+        structuring: None,
+        fan_out: None,
+        fan_in: None,
+        refusals: Some(Refusals {
+            window_secs: 3600,
+            min_count: 1,
+        }),
+        governance: true,
+        stale_roots: None,
+    };
+    let metrics = Arc::new(Metrics::default());
+    let running = Watcher::new(
+        Rpc::new(&shim.url),
+        store.clone(),
+        rules,
+        zkgate::ID.to_string(),
+        zkgate::EVENT_AUTHORITY_AND_BUMP.0.to_string(),
+        metrics.clone(),
+    )
+    .spawn(Duration::from_secs(600), shim.ws_url.clone());
+    for _ in 0..1000 {
+        if metrics.subscription.up() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(metrics.subscription.up(), "subscribed");
+    assert_eq!(
+        history.pubsub().subscriptions(),
+        vec![serde_json::json!([{"mentions": [zkgate::ID.to_string()]},
+                                 {"commitment": "confirmed"}])]
+    );
+    let alice = w.wallet(1_000_000, Some((11, 840, 2, EXPIRY))).await;
+    let bob = w.wallet(0, Some((12, 276, 1, EXPIRY))).await;
+    let valid_until = w.valid_until().await;
+    let statement = w.statement(&alice, &bob, 700, valid_until).await;
+    let proof = w.prove(&statement, w.witness(&alice));
+    let signer = alice.keypair.insecure_clone();
+    let transfer = w.transfer_ix(&alice, &bob, &statement, proof);
+    w.send(std::slice::from_ref(&transfer), &[&signer])
+        .await
+        .expect("transfer");
+    let sender = alice.keypair.pubkey().to_string();
+    let mut live = false;
+    for _ in 0..1000 {
+        if store.transfers_from(&sender, 0).await.unwrap().len() == 1 {
+            live = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(live, "the transfer stored as it lands");
+
+    let alerts = |rule: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .alerts(false, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|a| a.rule == rule)
+                .map(|a| (a.subject, a.detail))
+                .collect::<Vec<_>>()
+        }
+    };
+    let code = 6000 + ZkgateError::WindowVolumeUnderstated as u32;
+    w.ctx.get_new_latest_blockhash().await.expect("blockhash");
+    assert_zkgate_err(
+        w.send(&[transfer], &[&signer]).await,
+        ZkgateError::WindowVolumeUnderstated,
+    );
+    let mut refused = vec![];
+    for _ in 0..1000 {
+        refused = alerts("refusals").await;
+        if !refused.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(refused.len(), 1, "the refusal alerts as it happens");
+    assert_eq!(refused[0].0, code.to_string(), "{refused:?}");
+
+    let admin = w.admin.insecure_clone();
+    w.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin])
+        .await
+        .expect("pause");
+    let mut paused = false;
+    for _ in 0..1000 {
+        if alerts("governance")
+            .await
+            .iter()
+            .any(|(_, d)| d.starts_with("PauseChanged on "))
+        {
+            paused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(paused, "the pause alerts as it happens");
+    assert!(metrics.subscription.notifications() >= 3);
+    running.stop().await;
+}
