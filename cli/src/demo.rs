@@ -223,8 +223,9 @@ async fn demo_with(
         World::with_vk_at_depth(TokenKind::Token2022, params, &vk, depth),
     )
     .await;
-    // Everything from here on, as a node would serve it to the watcher at the end.
+    // Everything from here on, as a node serves it: the watcher follows the run live.
     let history = w.record_history();
+    let monitor = start_watch(&w, history).await?;
     let reg = step(
         "registry service on 127.0.0.1 (SQLite, API keys per role); list operator imports the list",
         DemoRegistry::start(&w, depth, &[1_000_003, 2_000_003]),
@@ -414,19 +415,31 @@ async fn demo_with(
     );
     let (carol, dave) = hooked_mint(&mut w, &prover, &reg).await?;
     two_sided(&mut w, &prover, &reg, &pass_keys, &carol, &dave).await?;
-    watch(&w, history).await?;
+    watch(&w, monitor).await?;
     prover.stop().await;
     reg.stop();
     println!("\ndone in {:.1?}", total.elapsed());
     Ok(())
 }
 
-/// Monitoring: zkgate-watch reads the run's transactions through a JSON-RPC endpoint (as from a
-/// cluster), raises its alerts, and writes the day's report.
-async fn watch(w: &World, history: zkgate_tests::history::History) -> Result<(), String> {
+/// The watcher following the demo: its node, its background task, its store and directory.
+struct Monitor {
+    _shim: zkgate_tests::rpc::RpcShim,
+    watcher: zkgate_watch::ingest::Watcher,
+    running: zkgate_watch::ingest::Running,
+    metrics: std::sync::Arc<zkgate_watch::metrics::Metrics>,
+    dir: std::path::PathBuf,
+}
+
+/// Monitoring: zkgate-watch follows the run through a JSON-RPC endpoint and its websocket (as
+/// on a cluster), woken by `logsSubscribe` as each transaction lands.
+async fn start_watch(
+    w: &World,
+    history: zkgate_tests::history::History,
+) -> Result<Monitor, String> {
     use zkgate_watch::rules::{Refusals, Rules};
     let shim = step(
-        "zkgate-watch reads the run from a JSON-RPC endpoint (getSignaturesForAddress, getTransaction)",
+        "zkgate-watch follows the run: JSON-RPC (getSignaturesForAddress, getTransaction) and logsSubscribe",
         zkgate_tests::rpc::RpcShim::with_history(w.ctx.banks_client.clone(), history),
     )
     .await;
@@ -446,21 +459,64 @@ async fn watch(w: &World, history: zkgate_tests::history::History) -> Result<(),
         }),
         ..Rules::default()
     };
+    let metrics = std::sync::Arc::new(zkgate_watch::metrics::Metrics::default());
     let watcher = zkgate_watch::ingest::Watcher::new(
         zkgate_watch::rpc::Rpc::new(&shim.url),
-        store.clone(),
+        store,
         rules,
         zkgate::ID.to_string(),
         zkgate::EVENT_AUTHORITY_AND_BUMP.0.to_string(),
-        std::sync::Arc::new(zkgate_watch::metrics::Metrics::default()),
+        metrics.clone(),
     );
-    let pass = watcher.sync().await.map_err(|e| e.to_string())?;
+    // Polling once a minute: within the run, only notifications bring transactions in.
+    let running = watcher
+        .clone()
+        .spawn(std::time::Duration::from_secs(60), shim.ws_url.clone());
+    for _ in 0..500 {
+        if metrics.subscription.up() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    if !metrics.subscription.up() {
+        return Err("the watcher did not subscribe".into());
+    }
     println!(
-        "    {} zkgate transactions ingested; {} alerts:",
-        pass.stored,
-        pass.alerts.len()
+        "    subscribed at {}",
+        shim.ws_url.as_deref().unwrap_or_default()
     );
-    for a in &pass.alerts {
+    Ok(Monitor {
+        _shim: shim,
+        watcher,
+        running,
+        metrics,
+        dir,
+    })
+}
+
+/// The watcher's alerts for the run, raised as it went, and the day's report.
+async fn watch(w: &World, monitor: Monitor) -> Result<(), String> {
+    let Monitor {
+        _shim,
+        watcher,
+        running,
+        metrics,
+        dir,
+    } = monitor;
+    running.stop().await;
+    // A last pass: anything a notification did not bring in yet (nothing, normally).
+    let last = watcher.sync().await.map_err(|e| e.to_string())?;
+    let store = watcher.store().clone();
+    let mut alerts = store.alerts(false, 1000).await.map_err(|e| e.to_string())?;
+    alerts.reverse();
+    println!(
+        "    {} notifications woke the watcher; {} transactions then on its last pass; {} alerts \
+         raised as the run went:",
+        metrics.subscription.notifications(),
+        last.stored,
+        alerts.len()
+    );
+    for a in &alerts {
         println!("    [{}] {}", a.rule, a.detail);
     }
     let clock = w

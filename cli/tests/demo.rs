@@ -37,6 +37,12 @@ fn demo_approves_one_transfer_and_shows_every_refusal() {
         "(RecipientPassMissing",
         "dave's pass: rule-set v2",
         "balances: carol 48500  dave 1500",
+        "zkgate-watch follows the run",
+        "notifications woke the watcher",
+        "raised as the run went:",
+        "[refusals] ",
+        "[governance] ",
+        "report: ",
     ] {
         assert!(
             stdout.contains(expected),
