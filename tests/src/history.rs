@@ -73,18 +73,19 @@ impl History {
             },
             "meta": {"err": err, "innerInstructions": inner, "logMessages": logs},
         });
+        // Served first, then announced: a pass a notification wakes finds the transaction.
         let mentions: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-        self.pubsub
-            .notify(slot, &signature, &json["meta"]["err"], logs, &mentions);
+        let err = json["meta"]["err"].clone();
         self.records
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(Recorded {
-                signature,
+                signature: signature.clone(),
                 slot,
                 keys,
                 json,
             });
+        self.pubsub.notify(slot, &signature, &err, logs, &mentions);
     }
 
     /// The recorded transactions, oldest first.

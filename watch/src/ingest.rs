@@ -51,7 +51,12 @@ pub struct Watcher {
     page: usize,
     wake: Arc<tokio::sync::Notify>,
     reports: Option<std::path::PathBuf>,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
 }
+
+/// Seconds the node's clock must be past a day's end before the day is reported (block times
+/// are the validators' stake-weighted clocks, which drift a little).
+pub const REPORT_GRACE_SECS: i64 = 60;
 
 /// Transactions fetched from the node at once.
 const FETCH_AHEAD: usize = 16;
@@ -83,6 +88,7 @@ impl Watcher {
             page: 1000,
             wake: Arc::default(),
             reports: None,
+            stopping: Arc::default(),
         }
     }
 
@@ -178,6 +184,11 @@ impl Watcher {
         // Transactions are fetched FETCH_AHEAD at a time, concurrently (the node's round trips
         // overlap), and stored and evaluated one by one in order.
         'chunks: for chunk in newest_first.chunks(FETCH_AHEAD) {
+            // Stopping: end between transactions (each stored with its alerts), not inside one.
+            if self.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                pass.incomplete = true;
+                break;
+            }
             let mut wanted = vec![];
             for info in chunk {
                 if self.store.has_transaction(&info.signature).await? {
@@ -241,21 +252,49 @@ impl Watcher {
     /// Passes every `poll`, and whenever [`Watcher::waker`] is notified, until `stop`
     /// resolves (an error is logged and retried). A pass that stopped at a transaction the
     /// node does not serve yet is retried after 200 ms (or `poll`, if shorter); the periodic
-    /// rules run at most once per `poll`. With [`Watcher::with_reports`], the first complete
-    /// pass and the first after each UTC midnight write the reports due.
+    /// rules run at most once per `poll`. With [`Watcher::with_reports`], after a complete pass
+    /// the reports due are written: a day once both this machine's clock and the node's (the
+    /// block time of its newest finalized slot, read before the pass) are
+    /// [`REPORT_GRACE_SECS`] past its end; checked after every pass until yesterday is
+    /// written, then again after the next midnight.
     pub async fn run(self, poll: Duration, stop: impl std::future::Future<Output = ()>) {
         tokio::pin!(stop);
         let mut periodic_at: Option<tokio::time::Instant> = None;
         let mut reports_checked_until = i64::MIN;
+        if self.reports.is_some() {
+            self.init_report_gauge().await;
+        }
         loop {
             let started = now();
+            let reporting = self.reports.is_some() && started >= reports_checked_until;
+            let node_time = if reporting {
+                match self.rpc.node_time().await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        tracing::warn!("the node's clock (for the daily report): {e}");
+                        None
+                    }
+                }
+            } else {
+                None
+            };
             let retry_soon = match self.sync().await {
                 Ok(pass) => {
-                    if !pass.incomplete && started >= reports_checked_until {
-                        match self.write_due_reports(started).await {
-                            // Next check: the coming midnight.
+                    if let (false, Some(node_time)) = (pass.incomplete, node_time) {
+                        let cutoff = started.min(node_time) - REPORT_GRACE_SECS;
+                        match self.write_due_reports(cutoff).await {
                             Ok(_) => {
-                                reports_checked_until = started.div_euclid(86_400) * 86_400 + 86_400
+                                let today = started.div_euclid(86_400) * 86_400;
+                                let newest = self
+                                    .store
+                                    .reports(1)
+                                    .await
+                                    .ok()
+                                    .and_then(|r| r.first().map(|r| r.day_start));
+                                if newest.is_some_and(|d| d >= today - 86_400) {
+                                    // Yesterday is written: next, after the coming midnight.
+                                    reports_checked_until = today + 86_400 + REPORT_GRACE_SECS;
+                                }
                             }
                             Err(e) => tracing::warn!("daily report failed (retrying): {e}"),
                         }
@@ -267,6 +306,9 @@ impl Watcher {
                     false
                 }
             };
+            if self.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
             if periodic_at.is_none_or(|t| t.elapsed() >= poll) {
                 periodic_at = Some(tokio::time::Instant::now());
                 if let Err(e) = self.periodic(now()).await {
@@ -279,10 +321,24 @@ impl Watcher {
                 poll
             };
             tokio::select! {
+                biased;
                 _ = &mut stop => return,
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.wake.notified() => {}
             }
+        }
+    }
+
+    /// The newest-report gauge from the database at start; with no report yet, as if the day
+    /// before yesterday were the newest (so a missing report for yesterday shows).
+    async fn init_report_gauge(&self) {
+        match self.store.reports(1).await {
+            Ok(r) => {
+                let day_before_yesterday = now().div_euclid(86_400) * 86_400 - 2 * 86_400;
+                let newest = r.first().map_or(day_before_yesterday, |r| r.day_start);
+                self.metrics.record_reports(0, newest);
+            }
+            Err(e) => tracing::warn!("reading the reports written: {e}"),
         }
     }
 
@@ -303,8 +359,13 @@ impl Watcher {
                 until(stopped.clone()),
             )));
         }
+        let stopping = self.stopping.clone();
         tasks.push(tokio::spawn(self.run(poll, until(stopped))));
-        Running { stop, tasks }
+        Running {
+            stop,
+            stopping,
+            tasks,
+        }
     }
 }
 
@@ -312,13 +373,22 @@ impl Watcher {
 #[derive(Debug)]
 pub struct Running {
     stop: tokio::sync::watch::Sender<bool>,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
-    /// Stops the watcher and its subscription after the pass in progress.
-    pub async fn stop(self) {
+    /// Asks the watcher and its subscription to stop: a pass in progress ends after the
+    /// transaction it is storing (with its alerts); the next starts from the checkpoint.
+    pub fn signal(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = self.stop.send(true);
+    }
+
+    /// Stops the watcher and its subscription ([`Running::signal`]) and waits for them.
+    pub async fn stop(self) {
+        self.signal();
         for task in self.tasks {
             if let Err(e) = task.await {
                 tracing::error!("watcher task: {e}");

@@ -118,11 +118,19 @@ async fn main() -> ExitCode {
         "watching on http://{}",
         config.listen
     );
-    let running = watcher.spawn(poll, ws_url);
+    let running = Arc::new(watcher.spawn(poll, ws_url));
+    let signal = running.clone();
     let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(zkgate_service::shutdown_signal())
+        .with_graceful_shutdown(async move {
+            zkgate_service::shutdown_signal().await;
+            // The watcher stops alongside the server draining, not after it.
+            signal.signal();
+        })
         .await;
-    running.stop().await;
+    match Arc::try_unwrap(running) {
+        Ok(running) => running.stop().await,
+        Err(running) => running.signal(),
+    }
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -523,10 +523,14 @@ impl Day {
     }
 }
 
+/// Days [`write_due`] writes at once (a first run over a long history goes on at the next
+/// pass, so live ingestion is not held up).
+pub const MAX_DAYS_AT_ONCE: usize = 31;
+
 /// Writes into `dir` the report of every day that ended by `complete_at` (the start of an
 /// ingestion pass that finished: everything confirmed before it is stored) and is not written
 /// yet: the days after the newest report written, or, on the first run, from the day of the
-/// oldest transaction stored (yesterday, with none). Each day is recorded in the database
+/// oldest transaction stored (yesterday, with none), at most [`MAX_DAYS_AT_ONCE`]. Each day is recorded in the database
 /// after its files are in place, so a crash in between writes it again, never skips it.
 pub async fn write_due(
     store: &Store,
@@ -543,7 +547,7 @@ pub async fn write_due(
     };
     let mut written = vec![];
     let mut start = first;
-    while start <= last_complete {
+    while start <= last_complete && written.len() < MAX_DAYS_AT_ONCE {
         let day = load_day(store, &day_of(start)).await?;
         day.write(dir)?;
         let report = WrittenReport {

@@ -135,4 +135,21 @@ impl Rpc {
             .await?;
         Ok((!result.is_null()).then_some(result))
     }
+
+    /// The node's clock: the block time of its newest finalized slot (`getSlot`, then
+    /// `getBlockTime`); `None` while the node has no time for that block.
+    pub async fn node_time(&self) -> Result<Option<i64>, RpcError> {
+        let slot = self
+            .call("getSlot", json!([{"commitment": "finalized"}]))
+            .await?
+            .as_u64()
+            .ok_or(RpcError::Malformed("getSlot"))?;
+        let time = self.call("getBlockTime", json!([slot])).await?;
+        if time.is_null() {
+            return Ok(None);
+        }
+        time.as_i64()
+            .map(Some)
+            .ok_or(RpcError::Malformed("getBlockTime"))
+    }
 }

@@ -51,28 +51,27 @@ impl SubscriptionStats {
     }
 }
 
-/// The websocket URL a node serves next to its JSON-RPC URL: `http` → `ws`, `https` → `wss`,
-/// and an explicit port one higher (the validator's convention, 8899 → 8900). `None` when the
-/// URL is neither `http://` nor `https://`.
+/// The websocket URL a node serves next to its JSON-RPC URL, as Solana's tools derive it:
+/// `http` → `ws`, `https` → `wss`, an explicit port one higher (the validator's convention,
+/// 8899 → 8900), a default port kept, the rest (credentials, path, query) as is. `None` when
+/// the URL is neither `http://` nor `https://` or its port is 65535.
 pub fn websocket_url(rpc_url: &str) -> Option<String> {
-    let (scheme, rest) = if let Some(rest) = rpc_url.strip_prefix("http://") {
-        ("ws://", rest)
-    } else if let Some(rest) = rpc_url.strip_prefix("https://") {
-        ("wss://", rest)
-    } else {
-        return None;
+    let mut url = url::Url::parse(rpc_url).ok()?;
+    let scheme = match url.scheme() {
+        "http" => "ws",
+        "https" => "wss",
+        _ => return None,
     };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    // A port is the digits after the last ':' outside an IPv6 literal's brackets.
-    let authority = match authority.rsplit_once(':') {
-        Some((host, port)) if !port.contains(']') && !port.is_empty() => {
-            let port: u16 = port.parse().ok()?;
-            format!("{host}:{}", port.checked_add(1)?)
-        }
-        _ => authority.to_string(),
-    };
-    Some(format!("{scheme}{authority}{path}"))
+    let port = url.port();
+    url.set_scheme(scheme).ok()?;
+    if let Some(port) = port {
+        url.set_port(Some(port.checked_add(1)?)).ok()?;
+    }
+    Some(url.to_string())
 }
+
+/// How long a connection's handshake or the subscription's answer may take.
+const HANDSHAKE: Duration = Duration::from_secs(10);
 
 /// Subscribes to `program`'s transactions at `url` and wakes `wake` on each, until `stop`
 /// resolves; reconnects with a backoff of 0.5 s doubling to 30 s (reset once subscribed).
@@ -117,21 +116,22 @@ async fn session(
     stats: &SubscriptionStats,
     backoff: &mut Duration,
 ) -> String {
-    let client = match PubsubClient::new(url).await {
-        Ok(c) => c,
-        Err(e) => return format!("connect: {e}"),
+    let client = match tokio::time::timeout(HANDSHAKE, PubsubClient::new(url)).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return format!("connect: {e}"),
+        Err(_) => return format!("connect: no handshake within {HANDSHAKE:?}"),
     };
-    let subscribed = client
-        .logs_subscribe(
-            RpcTransactionLogsFilter::Mentions(vec![program.to_string()]),
-            RpcTransactionLogsConfig {
-                commitment: Some(CommitmentConfig::confirmed()),
-            },
-        )
-        .await;
-    let (mut notifications, _unsubscribe) = match subscribed {
-        Ok(s) => s,
-        Err(e) => return format!("logsSubscribe: {e}"),
+    let subscribing = client.logs_subscribe(
+        RpcTransactionLogsFilter::Mentions(vec![program.to_string()]),
+        RpcTransactionLogsConfig {
+            commitment: Some(CommitmentConfig::confirmed()),
+        },
+    );
+    let (mut notifications, _unsubscribe) = match tokio::time::timeout(HANDSHAKE, subscribing).await
+    {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return format!("logsSubscribe: {e}"),
+        Err(_) => return format!("logsSubscribe: no answer within {HANDSHAKE:?}"),
     };
     stats.up.store(true, Ordering::Relaxed);
     stats.connects.fetch_add(1, Ordering::Relaxed);

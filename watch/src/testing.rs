@@ -134,6 +134,9 @@ pub struct Node {
     pub calls: usize,
     /// The node's websocket.
     pub pubsub: Pubsub,
+    /// The block time of its newest finalized slot (`None`: the wall clock), for
+    /// `getSlot` / `getBlockTime`.
+    pub tip_time: Option<i64>,
 }
 
 /// Appends `tx` to the node's history and notifies the subscriptions that mention zkgate (as a
@@ -338,6 +341,8 @@ async fn handle(State(node): State<Shared>, Json(req): Json<Value>) -> axum::res
                     .unwrap_or(Value::Null)
             }
         }
+        "getSlot" => json!(node.history.last().map_or(0, |r| r.slot) + 1),
+        "getBlockTime" => json!(node.tip_time.unwrap_or_else(crate::ingest::now)),
         other => panic!("unexpected method {other}"),
     };
     Json(json!({"jsonrpc": "2.0", "id": req["id"], "result": result})).into_response()

@@ -929,23 +929,36 @@ fn screenshot(page: &std::path::Path, png: &std::path::Path) -> (usize, usize, V
 fn websocket_urls_follow_the_validators_convention() {
     use zkgate_watch::subscribe::websocket_url;
     let cases = [
-        ("http://127.0.0.1:8899", Some("ws://127.0.0.1:8900")),
+        ("http://127.0.0.1:8899", Some("ws://127.0.0.1:8900/")),
         (
             "https://api.devnet.solana.com",
-            Some("wss://api.devnet.solana.com"),
+            Some("wss://api.devnet.solana.com/"),
         ),
         (
-            "https://rpc.example/key/abc",
-            Some("wss://rpc.example/key/abc"),
+            "https://rpc.example/key/abc?x=1",
+            Some("wss://rpc.example/key/abc?x=1"),
         ),
+        ("http://host:8899?key=x", Some("ws://host:8900/?key=x")),
+        ("https://host:443/", Some("wss://host/")),
+        ("http://user:pass@host/", Some("ws://user:pass@host/")),
         ("http://[::1]:8899/", Some("ws://[::1]:8900/")),
         ("http://[::1]/", Some("ws://[::1]/")),
         ("http://host:65535", None),
         ("http://host:port", None),
         ("ftp://host", None),
+        ("not a url", None),
     ];
     for (rpc, ws) in cases {
         assert_eq!(websocket_url(rpc).as_deref(), ws, "{rpc}");
+    }
+}
+
+/// Returns once the UTC day has at least 30 s left (a test that reasons about "yesterday"
+/// must not cross midnight).
+async fn clear_of_midnight() {
+    let left = 86_400 - zkgate_watch::ingest::now().rem_euclid(86_400);
+    if left < 30 {
+        tokio::time::sleep(std::time::Duration::from_secs(left as u64 + 1)).await;
     }
 }
 
@@ -1010,11 +1023,11 @@ async fn the_subscription_wakes_the_watcher_and_a_reconnection_backfills_the_gap
     })
     .await;
 
-    // The node drops the connection; a transaction lands unannounced; the reconnection's pass
-    // stores it, and notifications resume.
+    // A transaction lands unannounced and the node drops the connection; the reconnection's
+    // pass stores it, and notifications resume.
+    node.lock().unwrap().history.push(pause(3, false));
     drop_subscribers(&node);
     eventually("the drop noticed", || async { stats.failures() == 1 }).await;
-    node.lock().unwrap().history.push(pause(3, false));
     eventually("the gap backfilled after reconnecting", || stored(3)).await;
     assert_eq!(stats.connects(), 2);
     assert!(stats.up());
@@ -1180,7 +1193,9 @@ async fn the_running_watcher_reports_and_the_api_serves_reports() {
     use std::time::Duration;
     use zkgate_watch::ingest::now;
     use zkgate_watch::report::day_of;
-    let yesterday = now().div_euclid(86_400) * 86_400 - 86_400;
+    clear_of_midnight().await;
+    let today = now().div_euclid(86_400) * 86_400;
+    let yesterday = today - 86_400;
     let node: Shared = Arc::default();
     node.lock().unwrap().history = vec![committed(
         1,
@@ -1189,7 +1204,9 @@ async fn the_running_watcher_reports_and_the_api_serves_reports() {
         &[transfer(10, 11, 5)],
         false,
     )];
-    let url = serve_node(node).await;
+    // The node's clock is behind: still yesterday (syncing, or a lagging RPC provider).
+    node.lock().unwrap().tip_time = Some(today - 10);
+    let url = serve_node(node.clone()).await;
     let store = store(Backend::Sqlite).await;
     let dir = std::env::temp_dir().join(format!("zkgate-watch-daily-{}", rand::random::<u64>()));
     let (w, metrics) = watcher(&url, &store, no_rules());
@@ -1198,6 +1215,24 @@ async fn the_running_watcher_reports_and_the_api_serves_reports() {
         .spawn(Duration::from_millis(100), None);
     let day = day_of(yesterday);
     let page = dir.join(format!("report-{day}.html"));
+    eventually("ingested", || async {
+        store.checkpoint().await.unwrap().is_some()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !page.exists(),
+        "not while the node's clock is before midnight"
+    );
+    let gauge = format!(
+        "zkgate_watch_last_report_day_seconds {}\n",
+        yesterday - 86_400
+    );
+    assert!(
+        metrics.render().contains(&gauge),
+        "the day before yesterday, as if reported"
+    );
+    node.lock().unwrap().tip_time = Some(today + zkgate_watch::ingest::REPORT_GRACE_SECS);
     eventually("yesterday's report written", || async { page.exists() }).await;
     running.stop().await;
     assert!(std::fs::read_to_string(&page)
@@ -1289,6 +1324,7 @@ impl Drop for Daemon {
 async fn the_binary_alerts_live_and_writes_yesterdays_report() {
     use zkgate_watch::ingest::now;
     use zkgate_watch::report::day_of;
+    clear_of_midnight().await;
     let yesterday = now().div_euclid(86_400) * 86_400 - 86_400;
     let node: Shared = Arc::default();
     node.lock().unwrap().history = vec![committed(

@@ -189,6 +189,8 @@ async fn the_watcher_alerts_as_the_runtime_transacts() {
     let proof = w.prove(&statement, w.witness(&alice));
     let signer = alice.keypair.insecure_clone();
     let transfer = w.transfer_ix(&alice, &bob, &statement, proof);
+    let notified = || metrics.subscription.notifications();
+    let before = notified();
     w.send(std::slice::from_ref(&transfer), &[&signer])
         .await
         .expect("transfer");
@@ -202,6 +204,7 @@ async fn the_watcher_alerts_as_the_runtime_transacts() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(live, "the transfer stored as it lands");
+    assert_eq!(notified(), before + 1, "announced");
 
     let alerts = |rule: &'static str| {
         let store = store.clone();
@@ -218,6 +221,7 @@ async fn the_watcher_alerts_as_the_runtime_transacts() {
     };
     let code = 6000 + ZkgateError::WindowVolumeUnderstated as u32;
     w.ctx.get_new_latest_blockhash().await.expect("blockhash");
+    let before = notified();
     assert_zkgate_err(
         w.send(&[transfer], &[&signer]).await,
         ZkgateError::WindowVolumeUnderstated,
@@ -232,8 +236,10 @@ async fn the_watcher_alerts_as_the_runtime_transacts() {
     }
     assert_eq!(refused.len(), 1, "the refusal alerts as it happens");
     assert_eq!(refused[0].0, code.to_string(), "{refused:?}");
+    assert_eq!(notified(), before + 1, "announced");
 
     let admin = w.admin.insecure_clone();
+    let before = notified();
     w.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin])
         .await
         .expect("pause");
@@ -250,6 +256,6 @@ async fn the_watcher_alerts_as_the_runtime_transacts() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(paused, "the pause alerts as it happens");
-    assert!(metrics.subscription.notifications() >= 3);
+    assert_eq!(notified(), before + 1, "announced");
     running.stop().await;
 }
