@@ -19,6 +19,37 @@ use zkgate_watch::store::{Store, MIGRATIONS};
 
 const EXPIRY: i64 = 4_000_000_000;
 
+/// A watcher of `url` into a fresh SQLite store, alerting on every refusal and governance
+/// action; its store and metrics.
+async fn watcher(url: &str) -> (Watcher, Store, Arc<Metrics>) {
+    let db = zkgate_db::Database::connect(&zkgate_db::testing::sqlite_url(), MIGRATIONS)
+        .await
+        .unwrap();
+    let store = Store::new(db);
+    let rules = Rules {
+        velocity: None,
+        structuring: None,
+        fan_out: None,
+        fan_in: None,
+        refusals: Some(Refusals {
+            window_secs: 3600,
+            min_count: 1,
+        }),
+        governance: true,
+        stale_roots: None,
+    };
+    let metrics = Arc::new(Metrics::default());
+    let watcher = Watcher::new(
+        Rpc::new(url),
+        store.clone(),
+        rules,
+        zkgate::ID.to_string(),
+        zkgate::EVENT_AUTHORITY_AND_BUMP.0.to_string(),
+        metrics.clone(),
+    );
+    (watcher, store, metrics)
+}
+
 #[tokio::test]
 async fn the_watcher_reads_the_runtimes_audit_trail() {
     let mut w = World::new(TokenKind::Token2022).await;
@@ -47,31 +78,8 @@ async fn the_watcher_reads_the_runtimes_audit_trail() {
         .expect("pause");
 
     let shim = RpcShim::with_history(w.ctx.banks_client.clone(), history.clone()).await;
-    let db = zkgate_db::Database::connect(&zkgate_db::testing::sqlite_url(), MIGRATIONS)
-        .await
-        .unwrap();
-    let store = Store::new(db);
-    let rules = Rules {
-        velocity: None,
-        structuring: None,
-        fan_out: None,
-        fan_in: None,
-        refusals: Some(Refusals {
-            window_secs: 3600,
-            min_count: 1,
-        }),
-        governance: true,
-        stale_roots: None,
-    };
     let event_authority = zkgate::EVENT_AUTHORITY_AND_BUMP.0;
-    let watcher = Watcher::new(
-        Rpc::new(&shim.url),
-        store.clone(),
-        rules,
-        zkgate::ID.to_string(),
-        event_authority.to_string(),
-        Arc::new(Metrics::default()),
-    );
+    let (watcher, store, _) = watcher(&shim.url).await;
     let pass = watcher.sync().await.expect("pass");
     let zkgate_txs = history
         .transactions()
@@ -144,32 +152,8 @@ async fn the_watcher_alerts_as_the_runtime_transacts() {
     let mut w = World::new(TokenKind::Spl).await;
     let history = w.record_history();
     let shim = RpcShim::with_history(w.ctx.banks_client.clone(), history.clone()).await;
-    let db = zkgate_db::Database::connect(&zkgate_db::testing::sqlite_url(), MIGRATIONS)
-        .await
-        .unwrap();
-    let store = Store::new(db);
-    let rules = Rules {
-        velocity: None,
-        structuring: None,
-        fan_out: None,
-        fan_in: None,
-        refusals: Some(Refusals {
-            window_secs: 3600,
-            min_count: 1,
-        }),
-        governance: true,
-        stale_roots: None,
-    };
-    let metrics = Arc::new(Metrics::default());
-    let running = Watcher::new(
-        Rpc::new(&shim.url),
-        store.clone(),
-        rules,
-        zkgate::ID.to_string(),
-        zkgate::EVENT_AUTHORITY_AND_BUMP.0.to_string(),
-        metrics.clone(),
-    )
-    .spawn(Duration::from_secs(600), shim.ws_url.clone());
+    let (watcher, store, metrics) = watcher(&shim.url).await;
+    let running = watcher.spawn(Duration::from_secs(600), shim.ws_url.clone());
     for _ in 0..1000 {
         if metrics.subscription.up() {
             break;
