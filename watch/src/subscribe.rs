@@ -70,6 +70,20 @@ pub fn websocket_url(rpc_url: &str) -> Option<String> {
     Some(url.to_string())
 }
 
+/// `url` for logs: scheme, host and port only (providers put API keys in the path, the query
+/// or the credentials).
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => format!(
+            "{}://{}{}",
+            u.scheme(),
+            u.host_str().unwrap_or("?"),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default()
+        ),
+        Err(_) => "(the --ws-url)".to_string(),
+    }
+}
+
 /// How long a connection's handshake or the subscription's answer may take.
 const HANDSHAKE: Duration = Duration::from_secs(10);
 
@@ -92,8 +106,9 @@ pub async fn run(
                 stats.up.store(false, Ordering::Relaxed);
                 stats.failures.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(
-                    "subscription to {url} ended ({subscribed}); reconnecting in {} ms \
+                    "subscription to {} ended ({subscribed}); reconnecting in {} ms \
                      (passes continue every --poll-ms meanwhile)",
+                    redacted(&url),
                     backoff.as_millis()
                 );
             }
@@ -136,7 +151,10 @@ async fn session(
     stats.up.store(true, Ordering::Relaxed);
     stats.connects.fetch_add(1, Ordering::Relaxed);
     *backoff = Duration::from_millis(500);
-    tracing::info!("subscribed to the program's transactions at {url}");
+    tracing::info!(
+        "subscribed to the program's transactions at {}",
+        redacted(url)
+    );
     wake.notify_one();
     while notifications.next().await.is_some() {
         stats.notifications.fetch_add(1, Ordering::Relaxed);
